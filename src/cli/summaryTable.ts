@@ -1,0 +1,25 @@
+// The metrics summary printed at the end of a CLI run.
+import type { RunRecord } from '../engine/record';
+import { policyLabel } from '../engine/sharing';
+import { CHILD_NAMES } from '../engine/searchSpace';
+
+const f = (x: number, d = 4) => (Number.isFinite(x) ? x.toFixed(d) : '—');
+const pm = (s: { mean: number; std: number }, d = 4) => `${f(s.mean, d)} ± ${f(s.std, d)}`;
+
+export function summaryTable(r: RunRecord): string {
+  const m = r.metrics;
+  const lines = [
+    `${r.config.name}: ${policyLabel(r.config.sharing)}, order ${r.config.train.order}, ${r.instances.length} instance(s), ${r.parameterCount.toLocaleString('en')} params, ${r.engine.backend}, ${r.seconds.toFixed(1)} s${r.status === 'partial' ? ' (PARTIAL)' : ''}`,
+  ];
+  if (!m) return lines.concat('no evaluation yet').join('\n');
+  lines.push(`S-Tau (between instances, final): mean ${f(m.sTau.mean)}  max ${f(m.sTau.max)}  min ${f(m.sTau.min)}  (${m.sTau.pairs} pairs)`);
+  if (r.groundTruth) {
+    lines.push(`ground truth: ${r.groundTruth.source}${m.groundTruthSTau ? `; its own seed-to-seed S-Tau ${f(m.groundTruthSTau.mean)}` : ''}`);
+    lines.push(`GT-Tau ${pm(m.gtTau)}   T1R ${pm(m.t1r, 1)}   T3R ${pm(m.t3r, 1)}`);
+    lines.push(`GT-Tau-Mean-k ${pm(m.gtTauMeanK)}   GT-Tau-Std-k ${pm(m.gtTauStdK)}   (k = ${m.instances[0]?.k ?? 0})`);
+    lines.push('');
+    lines.push('inst  GT-Tau   T1R  T3R  Mean-k   Std-k   best child');
+    for (const i of m.instances) lines.push(`${String(i.index).padStart(4)}  ${f(i.gtTau).padStart(7)}  ${String(i.t1r).padStart(3)}  ${String(i.t3r).padStart(3)}  ${f(i.gtTauMeanK).padStart(7)}  ${f(i.gtTauStdK).padStart(6)}  ${CHILD_NAMES[i.best]}`);
+  } else lines.push('no ground truth for this config: GT-Tau, TnR and GT-Tau-Mean-k need `npm run cli -- groundtruth` first');
+  return lines.join('\n');
+}

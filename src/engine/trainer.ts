@@ -1,0 +1,167 @@
+// One training step and inherited-weight evaluation, on a WeightStore.
+import * as tf from '@tensorflow/tfjs';
+import type { ExperimentConfig } from './config';
+import { body, forward, stem, type BnStat, type ForwardCtx } from './forward';
+import type { Batch, ImageSet } from './data/dataset';
+import { makeBatch } from './data/dataset';
+import { childArch } from './searchSpace';
+import type { WeightStore } from './weightStore';
+
+export class NonFiniteLossError extends Error {
+  constructor(
+    readonly child: number,
+    readonly step: number,
+  ) {
+    super(`loss became NaN/Infinity at step ${step} while training child ${child}; the update was not applied — lower the learning rate or enable gradient clipping`);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+export const toTensors = (b: Batch) => ({
+  x: tf.tensor4d(b.x, [b.n, b.size, b.size, 3]),
+  y: tf.oneHot(tf.tensor1d(b.y, 'int32'), 10),
+});
+
+/**
+ * Trains `child` on one batch: forward, backward, SGD with momentum keyed by weight copy (tfjs's
+ * optimizers key momentum by gradient position and would mix children), then the BN running
+ * statistics of the copies the child read. Returns the loss. Nothing is applied if the loss is
+ * not finite.
+ */
+export async function trainStep(store: WeightStore, child: number, batch: Batch, lr: number, step = 0): Promise<number> {
+  const cfg = store.cfg;
+  const t = cfg.train;
+  const copies = store.trainableCopies(child);
+  const stats: BnStat[] = [];
+  // Forward + backward; the loss is read asynchronously (webgpu in Node has no readSync) before
+  // anything is applied, so a non-finite loss leaves every weight as it was.
+  const { value, grads } = tf.tidy(() => {
+    const { x, y } = toTensors(batch);
+    const ctx: ForwardCtx = { w: store.resolver(child), training: true, stats };
+    return tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, forward(ctx, x, childArch(child), cfg.model)) as tf.Scalar, copies.map((c) => c.value));
+  });
+  try {
+    const loss = (await value.data())[0];
+    if (!Number.isFinite(loss)) throw new NonFiniteLossError(child, step);
+    tf.tidy(() => {
+      let scale: tf.Scalar | number = 1;
+      if (t.gradClip > 0) {
+        const norm = tf.sqrt(tf.addN(copies.map((c) => tf.sum(tf.square(grads[c.value.name])))));
+        scale = tf.minimum(1, tf.div(t.gradClip, tf.add(norm, 1e-6))) as tf.Scalar;
+      }
+      for (const c of copies) {
+        const w = c.value;
+        let g: tf.Tensor = grads[w.name];
+        if (scale !== 1) g = tf.mul(g, scale);
+        if (t.weightDecay > 0) g = tf.add(g, tf.mul(w, t.weightDecay));
+        if (t.momentum > 0) {
+          if (!c.momentum) c.momentum = tf.variable(tf.zerosLike(w), false);
+          c.momentum.assign(tf.add(tf.mul(c.momentum, t.momentum), g));
+          g = c.momentum;
+        }
+        w.assign(tf.sub(w, tf.mul(g, lr)));
+      }
+      const m = t.bnMomentum;
+      const w = store.resolver(child);
+      for (const s of stats) {
+        const mean = w(`${s.slot}.mean`);
+        const v = w(`${s.slot}.var`);
+        mean.assign(tf.add(tf.mul(mean, 1 - m), tf.mul(s.mean, m)));
+        // PyTorch stores the unbiased batch variance in running_var.
+        v.assign(tf.add(tf.mul(v, 1 - m), tf.mul(s.variance, (m * s.count) / Math.max(1, s.count - 1))));
+      }
+    });
+    return loss;
+  } finally {
+    value.dispose();
+    for (const g of Object.values(grads)) g.dispose();
+    for (const s of stats) {
+      s.mean.dispose();
+      s.variance.dispose();
+    }
+  }
+}
+
+/**
+ * BN statistics re-estimated for one child from training batches (cumulative average), returned
+ * as an override map for evaluation; the stored running statistics are left untouched.
+ */
+export function recalibrateBn(store: WeightStore, child: number, batches: Batch[]): Map<string, tf.Tensor> {
+  const sums = new Map<string, { mean: tf.Tensor; var: tf.Tensor }>();
+  for (const b of batches) {
+    const stats: BnStat[] = [];
+    tf.tidy(() => {
+      const { x } = toTensors(b);
+      forward({ w: store.resolver(child), training: true, stats }, x, childArch(child), store.cfg.model);
+    });
+    for (const s of stats) {
+      const unbiased = tf.tidy(() => tf.mul(s.variance, s.count / Math.max(1, s.count - 1)));
+      const prev = sums.get(s.slot);
+      if (prev) {
+        sums.set(s.slot, { mean: tf.add(prev.mean, s.mean), var: tf.add(prev.var, unbiased) });
+        prev.mean.dispose();
+        prev.var.dispose();
+        unbiased.dispose();
+      } else sums.set(s.slot, { mean: tf.clone(s.mean), var: unbiased });
+      s.mean.dispose();
+      s.variance.dispose();
+    }
+  }
+  const out = new Map<string, tf.Tensor>();
+  for (const [slot, s] of sums) {
+    out.set(`${slot}.mean`, tf.div(s.mean, batches.length));
+    out.set(`${slot}.var`, tf.div(s.var, batches.length));
+    s.mean.dispose();
+    s.var.dispose();
+  }
+  return out;
+}
+
+/**
+ * Top-1 accuracy of each child on `val` with inherited weights (BN running statistics).
+ * The stem is computed once per batch for every group of children reading the same stem copy —
+ * the stem is the largest cost of the forward pass. Counts stay on the device until the end.
+ */
+export async function evaluateChildren(store: WeightStore, children: readonly number[], val: ImageSet, opts: { batchSize: number; recalibration?: Batch[] }): Promise<number[]> {
+  const cfg = store.cfg;
+  const counts = new Map<number, tf.Tensor>();
+  const overrides = new Map<number, Map<string, tf.Tensor>>();
+  if (opts.recalibration && opts.recalibration.length > 0) for (const c of children) overrides.set(c, recalibrateBn(store, c, opts.recalibration));
+  const byStem = new Map<string, number[]>();
+  for (const c of children) {
+    const sig = overrides.size ? `child${c}` : store.stemSignature(c);
+    byStem.set(sig, [...(byStem.get(sig) ?? []), c]);
+  }
+  try {
+    for (let start = 0; start < val.n; start += opts.batchSize) {
+      const idx = Array.from({ length: Math.min(opts.batchSize, val.n - start) }, (_, i) => start + i);
+      const b = makeBatch(val, idx);
+      tf.tidy(() => {
+        const x = tf.tensor4d(b.x, [b.n, b.size, b.size, 3]);
+        const y = tf.tensor1d(b.y, 'int32');
+        for (const group of byStem.values()) {
+          const ctx0: ForwardCtx = { w: store.resolver(group[0]), training: false, statOverride: overrides.get(group[0]) };
+          const s = stem(ctx0, x);
+          for (const c of group) {
+            // One tidy per child: 64 children's activations at once would exhaust wasm's 4 GB heap.
+            const total = tf.tidy(() => {
+              const logits = body({ w: store.resolver(c), training: false, statOverride: overrides.get(c) }, s, childArch(c), cfg.model);
+              const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'));
+              const prev = counts.get(c);
+              return prev ? tf.add(prev, correct) : correct;
+            });
+            counts.get(c)?.dispose();
+            counts.set(c, tf.keep(total));
+          }
+        }
+      });
+    }
+    const all = tf.tidy(() => tf.stack(children.map((c) => counts.get(c)!)));
+    const data = await all.data();
+    all.dispose();
+    return children.map((_, i) => data[i] / val.n);
+  } finally {
+    for (const t of counts.values()) t.dispose();
+    for (const m of overrides.values()) for (const t of m.values()) t.dispose();
+  }
+}

@@ -1,0 +1,52 @@
+// Backend start-up for Node: cpu, wasm (SIMD, single thread), or webgpu through Dawn (npm `webgpu`).
+import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+
+export type BackendName = 'cpu' | 'wasm' | 'webgpu';
+
+// tfjs probes webgl at import in Node and prints noise; we always choose explicitly.
+// PROD silences tfjs's console advice ("install tfjs-node"); it changes no numerics.
+tf.env().set('PROD', true);
+let wasmLoaded = false;
+let webgpuInfo: string | undefined;
+
+/** Vulkan drivers Dawn can use here: Mesa lavapipe if installed (fast), else chromium's SwiftShader. */
+export function vulkanIcd(): string | undefined {
+  if (process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES) return process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES;
+  for (const f of ['/usr/share/vulkan/icd.d/lvp_icd.x86_64.json', '/usr/share/vulkan/icd.d/lvp_icd.json', '/usr/lib/chromium/vk_swiftshader_icd.json'])
+    if (existsSync(f)) return f;
+  return undefined;
+}
+
+async function initWebgpu(): Promise<string> {
+  if (webgpuInfo) return webgpuInfo;
+  const icd = vulkanIcd();
+  if (icd && !process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES) process.env.VK_ICD_FILENAMES = icd;
+  const { create, globals } = await import('webgpu');
+  Object.assign(globalThis, globals);
+  const gpu = create([]);
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) throw new Error(`no WebGPU adapter from Dawn (Vulkan driver: ${icd ?? 'none found'}); install Mesa lavapipe (mesa-vulkan-drivers ≥ 25) or Debian chromium`);
+  await import('@tensorflow/tfjs-backend-webgpu');
+  const info = (adapter as unknown as { info?: { vendor?: string; architecture?: string; device?: string; description?: string } }).info;
+  webgpuInfo = `Dawn via ${icd ?? 'default Vulkan'}${info ? ` (${[info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ')})` : ''}`;
+  return webgpuInfo;
+}
+
+/** Selects and readies a backend; returns a one-line description of the device. */
+export async function useBackend(name: BackendName): Promise<string> {
+  if (name === 'wasm' && !wasmLoaded) {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    // Threads give nothing here and break in bundles; SIMD single-thread is the fast path.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    void wasm;
+    wasmLoaded = true;
+  }
+  let detail = '';
+  if (name === 'webgpu') detail = await initWebgpu();
+  if (!(await tf.setBackend(name))) throw new Error(`backend ${name} failed to initialise`);
+  await tf.ready();
+  if (name === 'wasm') detail = `SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, 1 thread`;
+  return `${name}${detail ? ` — ${detail}` : ''}`;
+}
