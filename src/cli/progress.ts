@@ -3,6 +3,7 @@ export class Progress {
   private readonly t0 = performance.now();
   private images = 0;
   private lastDraw = 0;
+  private lastDecile = -1;
   constructor(
     private readonly label: string,
     private readonly total: number,
@@ -20,7 +21,11 @@ export class Progress {
     const bar = '█'.repeat(Math.round(frac * width)).padEnd(width, '░');
     const line = `${this.label} ${bar} ${(frac * 100).toFixed(0).padStart(3)}% ${done}/${this.total}  ${(this.images / Math.max(sec, 1e-3)).toFixed(0)} img/s  ETA ${fmt(eta)} ${extra}`;
     if (this.stream.isTTY) this.stream.write(`\r${line.slice(0, (this.stream.columns ?? 120) - 1)}\x1b[K`);
-    else if (done === this.total || Math.floor(frac * 10) !== Math.floor(((done - 1) / this.total) * 10)) this.stream.write(`${line}\n`);
+    else if (done === this.total || Math.floor(frac * 10) !== this.lastDecile) {
+      // Not a terminal (CI, a log file): one line per 10 %.
+      this.lastDecile = Math.floor(frac * 10);
+      this.stream.write(`${line}\n`);
+    }
   }
   done(): void {
     if (this.stream.isTTY) this.stream.write('\n');

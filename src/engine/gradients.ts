@@ -136,7 +136,8 @@ export const maxPool3x3 = custom((x: tf.Tensor, save: tf.GradSaveFunc) => {
       const int = (v: number) => tf.scalar(v, 'int32');
       const row = tf.floorDiv(tap, int(3));
       const delta = tf.sub(tf.mul(tf.add(tf.mul(row, int(w)), tf.sub(tap, tf.mul(row, int(3)))), int(c)), int((w + 1) * c));
-      const src = tf.add(tf.range(0, n * h * w * c, 1, 'int32'), delta);
+      // Clamped: with NaN inputs argMax may name a padded tap, and ScatterNd on wasm does not bounds-check.
+      const src = tf.minimum(tf.maximum(tf.add(tf.range(0, n * h * w * c, 1, 'int32'), delta), int(0)), int(sx.size - 1));
       return [tf.reshape(tf.scatterND(tf.reshape(src, [-1, 1]), tf.reshape(dy, [-1]), [sx.size]), sx.shape)];
     },
   };

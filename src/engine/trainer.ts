@@ -165,3 +165,22 @@ export async function evaluateChildren(store: WeightStore, children: readonly nu
     for (const m of overrides.values()) for (const t of m.values()) t.dispose();
   }
 }
+
+/**
+ * Loss and gradient of every trainable copy a child reads, on one batch, without updating
+ * anything: for backend self-tests and gradient checks.
+ */
+export async function lossAndGradients(store: WeightStore, child: number, batch: Batch): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
+  const copies = store.trainableCopies(child);
+  const { value, grads } = tf.tidy(() => {
+    const { x, y } = toTensors(batch);
+    const ctx: ForwardCtx = { w: store.resolver(child), training: true };
+    return tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, forward(ctx, x, childArch(child), store.cfg.model)) as tf.Scalar, copies.map((c) => c.value));
+  });
+  const out = new Map<string, Float32Array>();
+  for (const c of copies) out.set(c.key, (await grads[c.value.name].data()) as Float32Array);
+  const loss = (await value.data())[0];
+  value.dispose();
+  for (const g of Object.values(grads)) g.dispose();
+  return { loss, grads: out };
+}

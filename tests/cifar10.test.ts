@@ -1,0 +1,100 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'fflate';
+import { createTar } from 'nanotar';
+import { describe, expect, it } from 'vitest';
+import { DatasetError, parseCifarBin, RECORD_BYTES, splitsFromFiles, splitsFromTarGz } from '../src/engine/data/cifar10';
+import { makeBatch, downsample } from '../src/engine/data/dataset';
+import { syntheticSplits } from '../src/engine/data/synthetic';
+
+/** n records; record i has label i % 10 and R/G/B planes filled with i, i+1, i+2 (+ pixel index). */
+function fixture(n: number): Uint8Array {
+  const b = new Uint8Array(n * RECORD_BYTES);
+  for (let i = 0; i < n; i++) {
+    const o = i * RECORD_BYTES;
+    b[o] = i % 10;
+    for (let p = 0; p < 1024; p++) {
+      b[o + 1 + p] = (i + p) & 255;
+      b[o + 1 + 1024 + p] = (i + 1) & 255;
+      b[o + 1 + 2048 + p] = (i + 2) & 255;
+    }
+  }
+  return b;
+}
+
+describe('CIFAR-10 binary reader', () => {
+  it('parses planar records into NHWC images', () => {
+    const s = parseCifarBin(fixture(3), 'a.bin');
+    expect(s.n).toBe(3);
+    expect(Array.from(s.labels)).toEqual([0, 1, 2]);
+    // image 2, pixel 5: R = 2+5, G = 3, B = 4
+    const o = (2 * 1024 + 5) * 3;
+    expect(Array.from(s.images.subarray(o, o + 3))).toEqual([7, 3, 4]);
+  });
+
+  it('names the file and byte offset of a truncated record', () => {
+    const b = fixture(3).subarray(0, 2 * RECORD_BYTES + 100);
+    expect(() => parseCifarBin(b, 'data_batch_1.bin')).toThrowError(DatasetError);
+    expect(() => parseCifarBin(b, 'data_batch_1.bin')).toThrow(/data_batch_1\.bin: .*record 2 at byte offset 6146 is truncated \(100 of 3073 bytes\)/);
+  });
+
+  it('names the record and offset of an out-of-range label', () => {
+    const b = fixture(4);
+    b[3 * RECORD_BYTES] = 10;
+    expect(() => parseCifarBin(b, 'test_batch.bin')).toThrow(/test_batch\.bin: record 3 at byte offset 9219 has label 10, outside 0-9/);
+  });
+
+  it('rejects an empty file and missing splits', () => {
+    expect(() => parseCifarBin(new Uint8Array(0), 'x.bin')).toThrow(/empty/);
+    expect(() => splitsFromFiles([{ name: 'train.bin', bytes: fixture(2) }])).toThrow(/no test file/);
+  });
+
+  it('reads the official tarball layout (gzip + tar) and rejects a broken one', () => {
+    const tar = createTar([
+      { name: 'cifar-10-batches-bin/data_batch_1.bin', data: fixture(4) },
+      { name: 'cifar-10-batches-bin/data_batch_2.bin', data: fixture(2) },
+      { name: 'cifar-10-batches-bin/test_batch.bin', data: fixture(3) },
+      { name: 'cifar-10-batches-bin/batches.meta.txt', data: 'airplane\n' },
+    ]);
+    const gz = gzipSync(tar);
+    const s = splitsFromTarGz(gz);
+    expect(s.train.n).toBe(6);
+    expect(s.val.n).toBe(3);
+    expect(() => splitsFromTarGz(gz.subarray(0, gz.length >> 1), 'cut.tar.gz')).toThrow(/cut\.tar\.gz/);
+  });
+
+  const shared = '../shared/data/cifar10-subset';
+  it.skipIf(!existsSync(`${shared}/train.bin`))('reads the real CIFAR-10 subset in ../shared (skipped without it)', () => {
+    const s = splitsFromFiles([
+      { name: 'train.bin', bytes: new Uint8Array(readFileSync(`${shared}/train.bin`)) },
+      { name: 'test.bin', bytes: new Uint8Array(readFileSync(`${shared}/test.bin`)) },
+    ]);
+    expect(s.train.n).toBe(5000);
+    expect(s.val.n).toBe(1000);
+    expect(Array.from(s.train.labels.subarray(0, 10))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+});
+
+describe('synthetic dataset and batches', () => {
+  it('is seeded, balanced and fast', () => {
+    const t = performance.now();
+    const a = syntheticSplits(1000, 200, 3);
+    expect(performance.now() - t).toBeLessThan(10_000);
+    const b = syntheticSplits(1000, 200, 3);
+    expect(a.train.images).toEqual(b.train.images);
+    expect(syntheticSplits(1000, 200, 4).train.images).not.toEqual(a.train.images);
+    for (let c = 0; c < 10; c++) expect(Array.from(a.train.labels).filter((l) => l === c)).toHaveLength(100);
+  });
+
+  it('normalises with the CIFAR mean/std and augments with crop + flip', async () => {
+    const { Rng } = await import('../src/engine/rng');
+    const s = downsample(syntheticSplits(20, 10, 0).train, 16);
+    expect(s.size).toBe(16);
+    const plain = makeBatch(s, [0, 1]);
+    const v = s.images[0] / 255;
+    expect(plain.x[0]).toBeCloseTo((v - 0.49139968) / 0.24703233, 5);
+    const aug1 = makeBatch(s, [0, 1], Rng.from(1, 'a'));
+    const aug2 = makeBatch(s, [0, 1], Rng.from(1, 'a'));
+    expect(aug1.x).toEqual(aug2.x);
+    expect(aug1.x).not.toEqual(plain.x);
+  });
+});

@@ -1,0 +1,185 @@
+// Weight sharing, isolation, determinism and tensor hygiene of the real engine (tfjs wasm and cpu).
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import type { ExperimentConfig } from '../src/engine/config';
+import { makeBatch } from '../src/engine/data/dataset';
+import { runExperiment, runInstance } from '../src/engine/experiment';
+import { childIndex } from '../src/engine/searchSpace';
+import { groupMap, jobsOf } from '../src/engine/sharing';
+import { evaluateChildren, NonFiniteLossError, trainStep } from '../src/engine/trainer';
+import { WeightStore } from '../src/engine/weightStore';
+import { forward } from '../src/engine/forward';
+import { childArch } from '../src/engine/searchSpace';
+import { useBackend } from '../src/node/backends';
+import { microConfig, microData } from './helpers';
+
+/** Eval-mode logits of a child on a fixed batch. */
+function logits(store: WeightStore, child: number, x: tf.Tensor4D): Float32Array {
+  return tf.tidy(() => forward({ w: store.resolver(child), training: false }, x, childArch(child), store.cfg.model).dataSync() as Float32Array);
+}
+
+async function oneStepChanges(cfg: ExperimentConfig, trained: string, watched: string[]) {
+  await useBackend('wasm');
+  const data = microData(cfg);
+  const store = new WeightStore(cfg, 1);
+  const x = tf.tensor4d(makeBatch(data.val, [0, 1, 2, 3]).x, [4, 8, 8, 3]);
+  const before = watched.map((c) => logits(store, childIndex(c), x));
+  await trainStep(store, childIndex(trained), makeBatch(data.train, [0, 1, 2, 3, 4, 5, 6, 7]), 0.1);
+  const after = watched.map((c) => logits(store, childIndex(c), x));
+  x.dispose();
+  store.dispose();
+  return watched.map((_, i) => ({ changed: before[i].some((v, k) => v !== after[i][k]) }));
+}
+
+describe('weight sharing', () => {
+  it('full sharing: one step on 111 changes a child that shares slots with it', async () => {
+    const [c112, c444] = await oneStepChanges(microConfig(), '111', ['112', '444']);
+    expect(c112.changed).toBe(true);
+    // 444 shares no op with 111 but shares stem, preprocessing and classifier.
+    expect(c444.changed).toBe(true);
+  });
+
+  it('groups: a child of another group stays bit-identical', async () => {
+    const cfg = microConfig({ sharing: { kind: 'groups', m: 2, partition: 'similarity', partitionSeed: 42 } });
+    expect(groupMap(cfg.sharing)[childIndex('111')]).toBe(0);
+    expect(groupMap(cfg.sharing)[childIndex('444')]).toBe(1);
+    const [same, other] = await oneStepChanges(cfg, '111', ['112', '444']);
+    expect(same.changed).toBe(true);
+    expect(other.changed).toBe(false);
+  });
+
+  it('none: every child is its own island', async () => {
+    const [c112] = await oneStepChanges(microConfig({ sharing: { kind: 'none' } }), '111', ['112']);
+    expect(c112.changed).toBe(false);
+  });
+
+  it('prefix-k: stem and first k cells shared, later cells and the classifier per child', async () => {
+    await useBackend('wasm');
+    const cfg = microConfig({ sharing: { kind: 'prefix', k: 1 } });
+    const data = microData(cfg);
+    const store = new WeightStore(cfg, 1);
+    const a = childIndex('111');
+    const b = childIndex('112');
+    expect(store.keyOf(a, 'stem.conv0')).toBe(store.keyOf(b, 'stem.conv0'));
+    expect(store.keyOf(a, 'cell0.e0.o0.bn.mean')).toBe(store.keyOf(b, 'cell0.e0.o0.bn.mean'));
+    expect(store.keyOf(a, 'cell1.pre.conv')).not.toBe(store.keyOf(b, 'cell1.pre.conv'));
+    expect(store.keyOf(a, 'head.w')).not.toBe(store.keyOf(b, 'head.w'));
+    const snap0 = await store.snapshot();
+    await trainStep(store, a, makeBatch(data.train, [0, 1, 2, 3, 4, 5, 6, 7]), 0.1);
+    const snap1 = await store.snapshot();
+    const moved = (key: string) => snap0.get(key)!.value.some((v, i) => v !== snap1.get(key)!.value[i]);
+    expect(moved(store.keyOf(a, 'stem.conv0'))).toBe(true);
+    expect(moved(store.keyOf(a, 'cell1.pre.conv'))).toBe(true);
+    expect(moved(store.keyOf(b, 'cell1.pre.conv'))).toBe(false);
+    expect(moved(store.keyOf(b, 'head.w'))).toBe(false);
+    // Unshared state includes momentum: b has none yet, a has its own.
+    expect(store.copies.get(store.keyOf(b, 'head.w'))!.momentum).toBeUndefined();
+    expect(store.copies.get(store.keyOf(a, 'head.w'))!.momentum).toBeDefined();
+    store.dispose();
+  });
+
+  it('unshare-bn keys only BN state per child; conv-only shares only convs', () => {
+    const s1 = new WeightStore(microConfig({ sharing: { kind: 'unshare-bn' } }), 0);
+    expect(s1.keyOf(0, 'stem.bn0.gamma')).not.toBe(s1.keyOf(1, 'stem.bn0.gamma'));
+    expect(s1.keyOf(0, 'stem.conv0')).toBe(s1.keyOf(1, 'stem.conv0'));
+    s1.dispose();
+    const s2 = new WeightStore(microConfig({ sharing: { kind: 'conv-only' } }), 0);
+    expect(s2.keyOf(0, 'stem.conv0')).toBe(s2.keyOf(1, 'stem.conv0'));
+    expect(s2.keyOf(0, 'head.w')).not.toBe(s2.keyOf(1, 'head.w'));
+    s2.dispose();
+  });
+
+  it('jobs: groups and none train independent jobs, random partition is seeded', () => {
+    expect(jobsOf({ kind: 'groups', m: 16, partition: 'random', partitionSeed: 42 })).toHaveLength(16);
+    expect(jobsOf({ kind: 'none' })).toHaveLength(64);
+    expect(jobsOf({ kind: 'prefix', k: 2 })).toHaveLength(1);
+    const g1 = groupMap({ kind: 'groups', m: 16, partition: 'random', partitionSeed: 42 });
+    expect(groupMap({ kind: 'groups', m: 16, partition: 'random', partitionSeed: 42 })).toEqual(g1);
+    expect(groupMap({ kind: 'groups', m: 16, partition: 'random', partitionSeed: 7 })).not.toEqual(g1);
+    expect(g1.filter((g) => g === 3)).toHaveLength(4);
+  });
+});
+
+describe('determinism', () => {
+  for (const backend of ['cpu', 'wasm'] as const) {
+    it(`same config and seed → identical accuracy matrix on ${backend}`, async () => {
+      await useBackend(backend);
+      const cfg = microConfig({ train: { ...microConfig().train, order: 'shuffle-period' }, data: { ...microConfig().data, augment: true } });
+      const data = microData(cfg);
+      const a = await runInstance(cfg, 0, data);
+      const b = await runInstance(cfg, 0, data);
+      expect(a.accuracy).toEqual(b.accuracy);
+      expect(a.loss).toEqual(b.loss);
+      expect(a.trainOrder).toEqual(b.trainOrder);
+      const c = await runInstance({ ...cfg, seed: 5 }, 0, data);
+      expect(c.loss).not.toEqual(a.loss);
+    });
+  }
+});
+
+describe('tensor hygiene', () => {
+  it('tf.memory().numTensors stays flat over 200 training steps plus an evaluation', async () => {
+    await useBackend('wasm');
+    const cfg = microConfig();
+    const data = microData(cfg);
+    const store = new WeightStore(cfg, 0);
+    const all = Array.from({ length: 64 }, (_, i) => i);
+    // Warm-up: every child once, so every momentum buffer exists.
+    for (let c = 0; c < 64; c++) await trainStep(store, c, makeBatch(data.train, [c % 32, (c + 1) % 32]), 0.01);
+    await evaluateChildren(store, all, data.val, { batchSize: 8 });
+    const before = tf.memory().numTensors;
+    for (let s = 0; s < 200; s++) await trainStep(store, s % 64, makeBatch(data.train, [s % 32, (s + 3) % 32, (s + 7) % 32]), 0.01);
+    await evaluateChildren(store, all, data.val, { batchSize: 8 });
+    expect(tf.memory().numTensors).toBe(before);
+    store.dispose();
+    expect(tf.memory().numTensors).toBeLessThan(before);
+  });
+
+  it('a NaN loss raises a clear error and applies nothing', async () => {
+    await useBackend('wasm');
+    const cfg = microConfig();
+    const data = microData(cfg);
+    const store = new WeightStore(cfg, 0);
+    const b = makeBatch(data.train, [0, 1, 2, 3]);
+    await trainStep(store, 0, b, 1e30); // explodes the weights
+    let err: unknown;
+    for (let i = 0; i < 5 && !err; i++) {
+      const snap = await store.snapshot();
+      try {
+        await trainStep(store, 0, b, 1e30, 7);
+      } catch (e) {
+        err = e;
+        const after = await store.snapshot();
+        for (const [k, v] of snap) expect(after.get(k)!.value).toEqual(v.value);
+      }
+    }
+    expect(err).toBeInstanceOf(NonFiniteLossError);
+    expect((err as Error).message).toMatch(/NaN\/Infinity at step 7 while training child 0/);
+    store.dispose();
+  });
+});
+
+describe('experiment', () => {
+  it('records one row per evaluation point, dense rows at the end, and the child trained at each step', async () => {
+    await useBackend('wasm');
+    const cfg = microConfig({ instances: 2 });
+    const rec = await runExperiment(cfg, microData(cfg));
+    expect(rec.status).toBe('complete');
+    expect(rec.instances).toHaveLength(2);
+    const inst = rec.instances[0];
+    // 2 epochs × 4 steps: epoch ends at 4 and 8, dense at 7 and 8 → points 4, 7, 8.
+    expect(inst.points.map((p) => p.step)).toEqual([4, 7, 8]);
+    expect(inst.points.map((p) => p.dense)).toEqual([false, true, true]);
+    expect(inst.trainOrder[0]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(inst.accuracy.every((r) => r.length === 64 && r.every((v) => v >= 0 && v <= 1))).toBe(true);
+    expect(rec.metrics?.sTau.pairs).toBe(1);
+  });
+
+  it('fine-tuning evaluates every child after each step', async () => {
+    await useBackend('wasm');
+    const cfg = microConfig({ finetune: { steps: 2 } });
+    const inst = await runInstance(cfg, 0, microData(cfg));
+    expect(inst.finetune?.accuracy).toHaveLength(3);
+    expect(inst.finetune?.accuracy[0]).toEqual(inst.accuracy[inst.accuracy.length - 1]);
+  });
+});
