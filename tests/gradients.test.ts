@@ -12,7 +12,7 @@ function fill(shape: number[], seed: number): tf.Tensor4D {
   const n = shape.reduce((a, b) => a * b, 1);
   let s = seed;
   const a = Float32Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1);
-  return tf.tensor(a, shape) as tf.Tensor4D;
+  return tf.tensor(a, shape as [number, number, number, number]) as tf.Tensor4D;
 }
 
 /** Loss = Σ y ⊙ r with a fixed r, so dy is not all ones. */

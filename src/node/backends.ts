@@ -10,28 +10,32 @@ tf.env().set('PROD', true);
 let wasmLoaded = false;
 let webgpuInfo: string | undefined;
 
-/** Vulkan drivers Dawn can use here: Mesa lavapipe if installed (fast), else chromium's SwiftShader. */
-export function vulkanIcd(): string | undefined {
-  if (process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES) return process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES;
-  for (const f of ['/usr/share/vulkan/icd.d/lvp_icd.x86_64.json', '/usr/share/vulkan/icd.d/lvp_icd.json', '/usr/lib/chromium/vk_swiftshader_icd.json'])
-    if (existsSync(f)) return f;
-  return undefined;
+/** Vulkan drivers Dawn can use here, best first: an explicit choice, Mesa lavapipe (Mesa ≥ 25), chromium's SwiftShader. */
+export function vulkanIcds(): string[] {
+  const explicit = process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES;
+  if (explicit) return [explicit];
+  return ['/usr/share/vulkan/icd.d/lvp_icd.x86_64.json', '/usr/share/vulkan/icd.d/lvp_icd.json', '/usr/lib/chromium/vk_swiftshader_icd.json'].filter((f) => existsSync(f));
 }
 
 async function initWebgpu(): Promise<string> {
   if (webgpuInfo) return webgpuInfo;
-  const icd = vulkanIcd();
-  if (icd && !process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES) process.env.VK_ICD_FILENAMES = icd;
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
-  const gpu = create([]);
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
-  const adapter = await gpu.requestAdapter();
-  if (!adapter) throw new Error(`no WebGPU adapter from Dawn (Vulkan driver: ${icd ?? 'none found'}); install Mesa lavapipe (mesa-vulkan-drivers ≥ 25) or Debian chromium`);
-  await import('@tensorflow/tfjs-backend-webgpu');
-  const info = (adapter as unknown as { info?: { vendor?: string; architecture?: string; device?: string; description?: string } }).info;
-  webgpuInfo = `Dawn via ${icd ?? 'default Vulkan'}${info ? ` (${[info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ')})` : ''}`;
-  return webgpuInfo;
+  const tried: string[] = [];
+  // On a real GPU machine the system's Vulkan driver is found without a manifest.
+  for (const icd of [...vulkanIcds(), undefined]) {
+    if (icd) process.env.VK_ICD_FILENAMES = icd;
+    const gpu = create([]);
+    const adapter = await gpu.requestAdapter();
+    tried.push(icd ?? 'system default');
+    if (!adapter) continue;
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+    await import('@tensorflow/tfjs-backend-webgpu');
+    const info = (adapter as unknown as { info?: { vendor?: string; architecture?: string; device?: string; description?: string } }).info;
+    webgpuInfo = `Dawn via ${icd ?? 'system Vulkan'}${info ? ` (${[info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ')})` : ''}`;
+    return webgpuInfo;
+  }
+  throw new Error(`no WebGPU adapter from Dawn (tried Vulkan drivers: ${tried.join(', ')}); install Mesa lavapipe (mesa-vulkan-drivers ≥ 25, bookworm-backports) or Debian chromium, plus libvulkan1`);
 }
 
 /** Selects and readies a backend; returns a one-line description of the device. */

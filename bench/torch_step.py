@@ -1,0 +1,68 @@
+"""PyTorch reference for `npm run bench`: the same supernet step (one child per step, round-robin,
+SGD momentum 0.9, softmax cross-entropy) on the CPU with one thread. Prints one JSON line."""
+import json, sys, time
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+torch.set_num_threads(1)  # 2 threads collapse on these shared 2-core machines (measurements.md)
+
+def bn(c, affine=False):
+    return nn.BatchNorm2d(c, affine=affine, momentum=0.4)
+
+class SepBlock(nn.Sequential):
+    def __init__(self, c, k, d=1):
+        super().__init__(nn.ReLU(), nn.Conv2d(c, c, k, padding=d * (k - 1) // 2, dilation=d, groups=c, bias=False), nn.Conv2d(c, c, 1, bias=False), bn(c))
+
+def make_op(o, c):
+    if o == 0: return nn.Sequential(nn.MaxPool2d(3, 1, 1), bn(c))
+    if o == 1: return nn.Sequential(SepBlock(c, 3), SepBlock(c, 3))
+    if o == 2: return nn.Sequential(SepBlock(c, 5), SepBlock(c, 5))
+    return SepBlock(c, 5, 2)
+
+class Cell(nn.Module):
+    def __init__(self, cin, c):
+        super().__init__()
+        self.pre = nn.Sequential(nn.ReLU(), nn.Conv2d(cin, c, 1, bias=False), bn(c))
+        self.edges = nn.ModuleList([nn.ModuleList([make_op(o, c) for o in range(4)]) for _ in range(3)])
+    def forward(self, x, arch):
+        x0 = self.pre(x)
+        x1 = self.edges[0][arch[0]](x0)
+        x2 = self.edges[1][arch[1]](x0) + self.edges[2][arch[2]](x1)
+        return torch.cat([x1, x2], 1)
+
+class Supernet(nn.Module):
+    def __init__(self, stem, c, cells, classes=10):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, stem, 3, padding=1, bias=False), nn.BatchNorm2d(stem, momentum=0.4),
+                                  nn.Conv2d(stem, stem, 3, padding=1, bias=False), nn.BatchNorm2d(stem, momentum=0.4))
+        self.cells = nn.ModuleList([Cell(stem if i == 0 else 2 * c, c) for i in range(cells)])
+        self.head = nn.Linear(2 * c, classes)
+    def forward(self, x, arch):
+        h = self.stem(x)
+        for cell in self.cells: h = cell(h, arch)
+        return self.head(F.adaptive_avg_pool2d(h, 1).flatten(1))
+
+def main():
+    stem, c, cells, size, batch, steps = (int(a) for a in sys.argv[1:7])
+    torch.manual_seed(0)
+    net = Supernet(stem, c, cells)
+    opt = torch.optim.SGD(net.parameters(), lr=0.025, momentum=0.9, weight_decay=1e-3)
+    x = torch.randn(batch, 3, size, size)
+    y = torch.randint(0, 10, (batch,))
+    archs = [((i // 16) % 4, (i // 4) % 4, i % 4) for i in range(0, 64, 7)]
+    def step(i):
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(net(x, archs[i % len(archs)]), y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+    for i in range(2): step(i)
+    t = time.perf_counter()
+    for i in range(steps): step(i)
+    dt = (time.perf_counter() - t) / steps
+    params = sum(p.numel() for p in net.parameters())
+    print(json.dumps({"ms_per_step": dt * 1000, "img_per_s": batch / dt, "params": params, "torch": torch.__version__, "threads": torch.get_num_threads()}))
+
+if __name__ == "__main__":
+    main()
