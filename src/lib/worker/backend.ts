@@ -1,0 +1,96 @@
+// Backend choice inside the worker: WebGPU → WebGL → WASM → CPU. A faster backend is refused
+// (and the page told why) when it is missing, is a software fallback slower than wasm, or fails the
+// self-test: one loss and gradient of a small supernet compared with the cpu backend.
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-webgpu';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { preset } from '../../engine/config';
+import { makeBatch } from '../../engine/data/dataset';
+import { syntheticSplits } from '../../engine/data/synthetic';
+import { downsample } from '../../engine/data/dataset';
+import { lossAndGradients } from '../../engine/trainer';
+import { WeightStore } from '../../engine/weightStore';
+import type { DeviceReport } from './protocol';
+
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // threads gave nothing and broke under bundling
+setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
+
+const SOFTWARE = /swiftshader|llvmpipe|lavapipe|software|microsoft basic render/i;
+
+async function selfTestReference() {
+  await tf.setBackend('cpu');
+  return selfTestRun();
+}
+
+async function selfTestRun() {
+  const cfg = preset('tiny');
+  cfg.model = { stemChannels: 4, cellChannels: 4, numCells: 1, inputSize: 8, numClasses: 10 };
+  const data = syntheticSplits(8, 1, 0);
+  const batch = makeBatch(downsample(data.train, 8), [0, 1, 2, 3, 4, 5, 6, 7]);
+  const store = new WeightStore(cfg, 0);
+  try {
+    return await lossAndGradients(store, 27, batch); // child 234: conv, dilated conv and pooling-free path
+  } finally {
+    store.dispose();
+  }
+}
+
+function relErr(a: Map<string, Float32Array>, b: Map<string, Float32Array>): number {
+  let num = 0;
+  let den = 0;
+  for (const [k, v] of b) {
+    const w = a.get(k)!;
+    for (let i = 0; i < v.length; i++) {
+      num += (w[i] - v[i]) ** 2;
+      den += v[i] ** 2;
+    }
+  }
+  return Math.sqrt(num / Math.max(den, 1e-30));
+}
+
+export interface BackendOptions {
+  /** Force a backend (URL ?backend=…), skipping the software-adapter rule but not the self-test. */
+  force?: string;
+}
+
+export async function chooseBackend(opts: BackendOptions = {}): Promise<DeviceReport> {
+  const refused: DeviceReport['refused'] = [];
+  const ref = await selfTestReference();
+  const order = opts.force ? [opts.force, 'wasm', 'cpu'] : ['webgpu', 'webgl', 'wasm', 'cpu'];
+  for (const name of [...new Set(order)]) {
+    let adapter = '';
+    try {
+      if (name === 'webgpu') {
+        const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+        if (!gpu) throw new Error('this browser exposes no WebGPU (navigator.gpu is missing)');
+        const a = (await gpu.requestAdapter()) as { info?: Record<string, string | boolean>; isFallbackAdapter?: boolean } | null;
+        if (!a) throw new Error('no WebGPU adapter was offered');
+        const info = a.info ?? {};
+        adapter = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unnamed adapter';
+        const fallback = a.isFallbackAdapter || info.isFallbackAdapter;
+        if ((fallback || SOFTWARE.test(adapter)) && opts.force !== 'webgpu') throw new Error(`software fallback adapter (${adapter}): slower than wasm on this machine`);
+      }
+      if (name === 'webgl') {
+        const gl = new OffscreenCanvas(1, 1).getContext('webgl2') as WebGL2RenderingContext | null;
+        if (!gl) throw new Error('no WebGL2 context (OffscreenCanvas in a worker)');
+        const ext = gl.getExtension('WEBGL_debug_renderer_info');
+        adapter = ext ? String(gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : String(gl.getParameter(gl.RENDERER));
+        if (SOFTWARE.test(adapter) && opts.force !== 'webgl') throw new Error(`software renderer (${adapter}): slower than wasm on this machine`);
+      }
+      if (!(await tf.setBackend(name))) throw new Error('failed to initialise');
+      await tf.ready();
+      if (name === 'wasm') adapter = `WebAssembly, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, 1 thread`;
+      if (name === 'cpu') adapter = 'plain JavaScript';
+      const got = await selfTestRun();
+      const err = Math.max(Math.abs(got.loss - ref.loss) / Math.abs(ref.loss), relErr(got.grads, ref.grads));
+      if (!(err < 1e-3)) throw new Error(`self-test failed: loss/gradients differ from the cpu backend by ${err.toExponential(2)} (relative)`);
+      return { backend: name, adapter, refused, selfTest: `loss and gradients match the cpu backend to ${err.toExponential(1)} relative` };
+    } catch (e) {
+      refused.push({ backend: name, reason: (e as Error).message });
+    }
+  }
+  throw new Error(`no usable backend: ${refused.map((r) => `${r.backend}: ${r.reason}`).join('; ')}`);
+}
