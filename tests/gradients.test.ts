@@ -96,3 +96,50 @@ describe.each(['cpu', 'wasm'] as const)('custom gradients on %s', (backend) => {
     expect(Array.from(g.dataSync())).toEqual([4, 0, 0, 0]);
   });
 });
+
+import { batchNormTrain, pointwise } from '../src/engine/gradients';
+
+/** Reference batch norm written with plain ops (autodiff gradient). */
+function bnReference(x: tf.Tensor4D, g: tf.Tensor1D, b: tf.Tensor1D) {
+  const m = tf.moments(x, [0, 1, 2]);
+  return tf.add(tf.mul(tf.div(tf.sub(x, m.mean), tf.sqrt(tf.add(m.variance, 1e-5))), g), b);
+}
+
+describe.each(['cpu', 'wasm'] as const)('matMul-based layers on %s', (backend) => {
+  it("pointwise (1×1 conv as matMul, explicit transposes) matches the cpu backend's tf.conv2d gradient", async () => {
+    const inputs = () => [fill([3, 4, 5, 6], 11), fill([1, 1, 6, 7], 12), fill([3, 4, 5, 7], 13)] as const;
+    await useBackend('cpu');
+    const [x0, w0, r0] = inputs();
+    const ref = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'valid'), r0)))([x0, w0]).map((t) => Array.from(t.dataSync()));
+    await useBackend(backend);
+    const [x, w, r] = inputs();
+    const ours = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(pointwise(a as tf.Tensor4D, tf.reshape(b, [6, 7]) as tf.Tensor2D), r)))([x, w]);
+    for (let i = 0; i < 2; i++) expect(maxRelDiff(Array.from(ours[i].dataSync()), ref[i])).toBeLessThan(1e-5);
+  });
+
+  it('batchNormTrain: closed-form backward matches autodiff of the plain formula and finite differences', async () => {
+    await useBackend(backend);
+    const x = tf.add(tf.mul(fill([4, 3, 3, 5], 21), 3), 1) as tf.Tensor4D;
+    const g = tf.add(fill([1, 1, 1, 5], 22).reshape([5]), 1.5) as tf.Tensor1D;
+    const b = fill([1, 1, 1, 5], 23).reshape([5]) as tf.Tensor1D;
+    const r = fill([4, 3, 3, 5], 24);
+    const f = (bnf: (x: tf.Tensor4D, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor) => (a: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(bnf(a as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D), r));
+    const oursF = f((a, gg, bb) => batchNormTrain(a, gg, bb, 1e-5).y);
+    const refF = f(bnReference);
+    expect(maxRelDiff(Array.from(oursF(x, g, b).dataSync()), Array.from(refF(x, g, b).dataSync()))).toBeLessThan(1e-5);
+    const ours = tf.grads(oursF)([x, g, b]).map((t) => Array.from(t.dataSync()));
+    const ref = tf.grads(refF)([x, g, b]).map((t) => Array.from(t.dataSync()));
+    for (let i = 0; i < 3; i++) expect(maxRelDiff(ours[i], ref[i]), `input ${i}`).toBeLessThan(1e-4);
+    // finite differences on x
+    const xv = Array.from(x.dataSync());
+    for (const i of [0, 17, 100, xv.length - 1]) {
+      const h = 1e-2;
+      const p = xv.slice();
+      p[i] += h;
+      const q = xv.slice();
+      q[i] -= h;
+      const fd = (oursF(tf.tensor4d(p, x.shape), g, b).dataSync()[0] - oursF(tf.tensor4d(q, x.shape), g, b).dataSync()[0]) / (2 * h);
+      expect(Math.abs(fd - ours[0][i])).toBeLessThan(2e-2 * Math.max(1, Math.abs(fd)));
+    }
+  });
+});

@@ -1,7 +1,7 @@
 // The child network's forward pass, reading weights through a Resolver (one child's view of the store).
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from './config';
-import { conv2dSame, depthwiseSame, maxPool3x3, pointwise } from './gradients';
+import { batchNormTrain, conv2dSame, depthwiseSame, maxPool3x3, pointwise } from './gradients';
 import type { Arch } from './searchSpace';
 import type { Resolver } from './weightStore';
 
@@ -26,14 +26,12 @@ export interface ForwardCtx {
 
 function bn(ctx: ForwardCtx, x: tf.Tensor4D, name: string, affine: boolean): tf.Tensor4D {
   if (ctx.training) {
-    // Reductions over the leading axis of a 2-D view: 3-4× faster than tf.moments over [0,1,2] on wasm.
-    const x2 = tf.reshape(x, [-1, x.shape[3]]);
-    const mean = tf.mean(x2, 0);
-    const d = tf.sub(x2, mean);
-    const variance = tf.mean(tf.square(d), 0);
-    ctx.stats?.push({ slot: name, mean: tf.keep(mean), variance: tf.keep(variance), count: x2.shape[0] });
-    const y = tf.reshape(tf.mul(d, tf.rsqrt(tf.add(variance, BN_EPS))), x.shape) as tf.Tensor4D;
-    return affine ? (tf.add(tf.mul(y, ctx.w(`${name}.gamma`)), ctx.w(`${name}.beta`)) as tf.Tensor4D) : y;
+    const c = x.shape[3];
+    const gamma = (affine ? ctx.w(`${name}.gamma`) : tf.ones([c])) as tf.Tensor1D;
+    const beta = (affine ? ctx.w(`${name}.beta`) : tf.zeros([c])) as tf.Tensor1D;
+    const { y, mean, variance } = batchNormTrain(x, gamma, beta, BN_EPS);
+    ctx.stats?.push({ slot: name, mean: tf.keep(mean), variance: tf.keep(variance), count: x.shape[0] * x.shape[1] * x.shape[2] });
+    return y;
   }
   // Evaluation: one fused kernel (broadcast sub/mul are slow on wasm).
   const mean = ctx.statOverride?.get(`${name}.mean`) ?? ctx.w(`${name}.mean`);

@@ -143,8 +143,73 @@ export const maxPool3x3 = custom((x: tf.Tensor, save: tf.GradSaveFunc) => {
   };
 }) as (x: tf.Tensor4D) => tf.Tensor4D;
 
-/** 1×1 conv as a matMul over all pixels (faster than conv2d on every backend here). */
-export function pointwise(x: tf.Tensor4D, w: tf.Tensor2D): tf.Tensor4D {
-  const [n, h, wd, c] = x.shape;
-  return tf.reshape(tf.matMul(tf.reshape(x, [n * h * wd, c]), w), [n, h, wd, w.shape[1]]) as tf.Tensor4D;
+/** Σ over the rows of a [m, c] matrix as a matMul with ones: ~10× faster than tf.sum(axis 0) on wasm. */
+export function colSum(x2: tf.Tensor2D): tf.Tensor1D {
+  return tf.reshape(tf.matMul(tf.ones([1, x2.shape[0]]), x2), [x2.shape[1]]) as tf.Tensor1D;
+}
+
+/**
+ * 1×1 conv as a matMul over all pixels, with explicit transposes in the gradient: tfjs-wasm's
+ * matMul with transposeA / transposeB is 4–6× slower than transposing first.
+ */
+export const pointwise = custom((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+  const x4 = x as tf.Tensor4D;
+  const w2 = w as tf.Tensor2D;
+  const [n, h, wd, c] = x4.shape;
+  save([x4, w2]); // inputs only: saving an intermediate (the reshaped x) leaks one tensor per call
+  return {
+    value: tf.reshape(tf.matMul(tf.reshape(x4, [n * h * wd, c]), w2), [n, h, wd, w2.shape[1]]),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const sx = tf.reshape(saved[0], [n * h * wd, c]) as tf.Tensor2D;
+      const sw = saved[1] as tf.Tensor2D;
+      const dy2 = tf.reshape(dy, [sx.shape[0], sw.shape[1]]) as tf.Tensor2D;
+      return [tf.reshape(tf.matMul(dy2, tf.transpose(sw)), [n, h, wd, c]), tf.matMul(tf.transpose(sx), dy2)];
+    },
+  };
+}) as (x: tf.Tensor4D, w: tf.Tensor2D) => tf.Tensor4D;
+
+/** Per-channel a·x + b in one fused kernel (tf.batchNorm with mean 0, variance 1, ε 0). */
+function affine(x: tf.Tensor2D, a: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor2D {
+  const c = x.shape[1];
+  return tf.batchNorm(x, tf.zeros([c]), tf.ones([c]), b, a, 0) as tf.Tensor2D;
+}
+
+export interface BatchNormTrainOut {
+  y: tf.Tensor4D;
+  mean: tf.Tensor1D;
+  /** Biased batch variance. */
+  variance: tf.Tensor1D;
+}
+
+/**
+ * Training-mode batch norm over N·H·W with learnable (or fixed) scale and shift, and a closed-form
+ * backward: dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂)). Reductions are matMuls with ones and the
+ * per-channel affine steps fused kernels, instead of the many slow broadcasts of autodiff.
+ */
+export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): BatchNormTrainOut {
+  const [n, h, w, c] = x.shape;
+  const m = n * h * w;
+  const x2 = tf.reshape(x, [m, c]) as tf.Tensor2D;
+  const mean = tf.div(colSum(x2), m) as tf.Tensor1D;
+  const variance = tf.div(colSum(tf.square(tf.sub(x2, mean)) as tf.Tensor2D), m) as tf.Tensor1D;
+  const op = custom((xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const xs = xx as tf.Tensor2D;
+    save([xs, g, mean, variance]); // saved, or the forward scope would dispose them before backward
+    return {
+      value: tf.batchNorm(xs, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, eps),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sg, smean, svar] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+        const dy2 = dy as tf.Tensor2D;
+        const inv = tf.rsqrt(tf.add(svar, eps)) as tf.Tensor1D;
+        const xhat = tf.batchNorm(sx, smean, svar, undefined, undefined, eps) as tf.Tensor2D;
+        const sumDy = colSum(dy2);
+        const sumDyXhat = colSum(tf.mul(dy2, xhat) as tf.Tensor2D);
+        const k = tf.mul(sg, inv) as tf.Tensor1D; // γ/σ
+        const dx = tf.sub(affine(dy2, k, tf.neg(tf.div(tf.mul(k, sumDy), m)) as tf.Tensor1D), affine(xhat, tf.div(tf.mul(k, sumDyXhat), m) as tf.Tensor1D, tf.zeros([c])));
+        return [dx, sumDyXhat, sumDy];
+      },
+    };
+  });
+  const y = tf.reshape(op(x2, gamma, beta), [n, h, w, c]) as tf.Tensor4D;
+  return { y, mean, variance };
 }

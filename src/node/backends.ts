@@ -1,6 +1,7 @@
 // Backend start-up for Node: cpu, wasm (SIMD, single thread), or webgpu through Dawn (npm `webgpu`).
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
+import { installZeroCopyIdentity } from '../engine/kernels';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgpu';
 
@@ -45,6 +46,7 @@ export async function useBackend(name: BackendName): Promise<string> {
     // Threads give nothing here and break in bundles; SIMD single-thread is the fast path.
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     void wasm;
+    installZeroCopyIdentity();
     wasmLoaded = true;
   }
   let detail = '';

@@ -13,9 +13,11 @@ import { syntheticSplits } from '../../engine/data/synthetic';
 import { downsample } from '../../engine/data/dataset';
 import { lossAndGradients } from '../../engine/trainer';
 import { WeightStore } from '../../engine/weightStore';
+import { installZeroCopyIdentity } from '../../engine/kernels';
 import type { DeviceReport } from './protocol';
 
 tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // threads gave nothing and broke under bundling
+installZeroCopyIdentity();
 setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
 
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|software|microsoft basic render/i;
