@@ -159,6 +159,21 @@ describe('tensor hygiene', () => {
   });
 });
 
+describe('evaluation', () => {
+  it('sharing the stem and cell-0 intermediates between children changes no accuracy', async () => {
+    await useBackend('wasm');
+    for (const sharing of [{ kind: 'full' as const }, { kind: 'groups' as const, m: 4, partition: 'random' as const, partitionSeed: 1 }, { kind: 'prefix' as const, k: 0 }]) {
+      const cfg = microConfig({ sharing });
+      const data = microData(cfg);
+      const store = new WeightStore(cfg, 2);
+      for (let s = 0; s < 6; s++) await trainStep(store, (s * 11) % 64, makeBatch(data.train, [s, s + 1, s + 2, s + 3]), 0.05);
+      const all = await evaluateChildren(store, Array.from({ length: 64 }, (_, i) => i), data.val, { batchSize: 8 });
+      for (const c of [0, 5, 21, 42, 63]) expect((await evaluateChildren(store, [c], data.val, { batchSize: 8 }))[0]).toBe(all[c]);
+      store.dispose();
+    }
+  });
+});
+
 describe('experiment', () => {
   it('records one row per evaluation point, dense rows at the end, and the child trained at each step', async () => {
     await useBackend('wasm');

@@ -15,8 +15,20 @@ export interface BnStat {
   count: number;
 }
 
+/**
+ * Evaluation-only cache of cell-0 intermediates shared between children: x0 (same stem and
+ * preprocessing copy), op_a(x0) and op_b(x0) (same op copy). `key(slot)` names the copy a slot
+ * reads; `cache` holds tensors kept alive by the caller for one batch.
+ */
+export interface EvalMemo {
+  key: (slot: string) => string;
+  cache: Map<string, tf.Tensor4D>;
+  inputKey: string;
+}
+
 export interface ForwardCtx {
   w: Resolver;
+  memo?: EvalMemo;
   training: boolean;
   /** Filled in training mode (tensors are tf.keep'd: the caller disposes them). */
   stats?: BnStat[];
@@ -80,15 +92,31 @@ function pointwisePair(a: tf.Tensor4D, b: tf.Tensor4D, w: tf.Tensor2D): tf.Tenso
 export function body(ctx: ForwardCtx, s: tf.Tensor4D, arch: Arch, m: ModelConfig): tf.Tensor2D {
   let out: [tf.Tensor4D, tf.Tensor4D] | undefined;
   for (let l = 0; l < m.numCells; l++) {
+    const memo = l === 0 && !ctx.training ? ctx.memo : undefined;
+    const cached = (key: string, f: () => tf.Tensor4D): tf.Tensor4D => {
+      if (!memo) return f();
+      let t = memo.cache.get(key);
+      if (!t) memo.cache.set(key, (t = tf.keep(f())));
+      return t;
+    };
     const w = ctx.w(`cell${l}.pre.conv`) as tf.Tensor2D;
-    const pre = out ? pointwisePair(out[0], out[1], w) : pointwise(tf.relu(s), w);
-    const x0 = bn(ctx, pre, `cell${l}.pre.bn`, false);
-    const x1 = op(ctx, x0, l, 0, arch[0]);
-    const x2 = tf.add(op(ctx, x0, l, 1, arch[1]), op(ctx, x1, l, 2, arch[2])) as tf.Tensor4D;
+    const x0Key = memo ? `x0|${memo.key(`cell${l}.pre.conv`)}|${memo.inputKey}` : '';
+    const x0 = cached(x0Key, () => bn(ctx, out ? pointwisePair(out[0], out[1], w) : pointwise(tf.relu(s), w), `cell${l}.pre.bn`, false));
+    const opKey = (e: number) => (memo ? `${memo.key(firstSlot(l, e, arch[e]))}|${x0Key}` : '');
+    const x1 = cached(opKey(0), () => op(ctx, x0, l, 0, arch[0]));
+    const x2 = tf.add(
+      cached(opKey(1), () => op(ctx, x0, l, 1, arch[1])),
+      op(ctx, x1, l, 2, arch[2]),
+    ) as tf.Tensor4D;
     out = [x1, x2];
   }
   const pooled = out ? tf.concat([tf.mean(out[0], [1, 2]), tf.mean(out[1], [1, 2])], 1) : tf.mean(s, [1, 2]);
   return tf.add(tf.matMul(pooled as tf.Tensor2D, ctx.w('head.w') as tf.Tensor2D), ctx.w('head.b')) as tf.Tensor2D;
+}
+
+/** A slot that identifies the weight copy of an op (every op has one). */
+function firstSlot(cell: number, edge: number, o: number): string {
+  return `cell${cell}.e${edge}.o${o}.${o === 0 ? 'bn.mean' : o === 3 ? 'dw' : 'b0.dw'}`;
 }
 
 export function forward(ctx: ForwardCtx, x: tf.Tensor4D, arch: Arch, m: ModelConfig): tf.Tensor2D {

@@ -139,13 +139,16 @@ export async function evaluateChildren(store: WeightStore, children: readonly nu
       tf.tidy(() => {
         const x = tf.tensor4d(b.x, [b.n, b.size, b.size, 3]);
         const y = tf.tensor1d(b.y, 'int32');
-        for (const group of byStem.values()) {
+        for (const [sig, group] of byStem) {
           const ctx0: ForwardCtx = { w: store.resolver(group[0]), training: false, statOverride: overrides.get(group[0]) };
           const s = stem(ctx0, x);
+          // Cell-0 intermediates shared between children of this stem (not with per-child BN overrides).
+          const cache = new Map<string, tf.Tensor4D>();
           for (const c of group) {
+            const memo = overrides.size ? undefined : { key: (slot: string) => store.keyOf(c, slot), cache, inputKey: sig };
             // One tidy per child: 64 children's activations at once would exhaust wasm's 4 GB heap.
             const total = tf.tidy(() => {
-              const logits = body({ w: store.resolver(c), training: false, statOverride: overrides.get(c) }, s, childArch(c), cfg.model);
+              const logits = body({ w: store.resolver(c), training: false, statOverride: overrides.get(c), memo }, s, childArch(c), cfg.model);
               const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'));
               const prev = counts.get(c);
               return prev ? tf.add(prev, correct) : correct;
@@ -153,6 +156,7 @@ export async function evaluateChildren(store: WeightStore, children: readonly nu
             counts.get(c)?.dispose();
             counts.set(c, tf.keep(total));
           }
+          for (const t of cache.values()) t.dispose();
         }
       });
     }
