@@ -12,7 +12,10 @@ export function summaryTable(r: RunRecord): string {
     `${r.config.name}: ${policyLabel(r.config.sharing)}, order ${r.config.train.order}, ${r.instances.length} instance(s), ${r.parameterCount.toLocaleString('en')} params, ${r.engine.backend}, ${r.seconds.toFixed(1)} s${r.status === 'partial' ? ' (PARTIAL)' : ''}`,
   ];
   if (!m) return lines.concat('no evaluation yet').join('\n');
-  lines.push(`S-Tau (between instances, final): mean ${f(m.sTau.mean)}  max ${f(m.sTau.max)}  min ${f(m.sTau.min)}  (${m.sTau.pairs} pairs)`);
+  if (m.sTau.pairs > 0) lines.push(`S-Tau (between instances, final): mean ${f(m.sTau.mean)}  max ${f(m.sTau.max)}  min ${f(m.sTau.min)}  (${m.sTau.pairs} pairs)`);
+  else lines.push('S-Tau between instances needs --seeds 2 or more');
+  for (const i of m.instances.filter((x) => x.sTauLastEpochs.pairs > 0))
+    lines.push(`S-Tau across the last ${Math.round((1 + Math.sqrt(1 + 8 * i.sTauLastEpochs.pairs)) / 2)} epochs of instance ${i.index} ("different epochs"): mean ${f(i.sTauLastEpochs.mean)}  max ${f(i.sTauLastEpochs.max)}  min ${f(i.sTauLastEpochs.min)}`);
   if (r.groundTruth) {
     lines.push(`ground truth: ${r.groundTruth.source}${m.groundTruthSTau ? `; its own seed-to-seed S-Tau ${f(m.groundTruthSTau.mean)}` : ''}`);
     lines.push(`GT-Tau ${pm(m.gtTau)}   T1R ${pm(m.t1r, 1)}   T3R ${pm(m.t3r, 1)}`);

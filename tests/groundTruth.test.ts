@@ -1,0 +1,49 @@
+// Shipped ground truth must match the presets it is keyed to (else the CLI and app silently ignore it),
+// and BN recalibration must leave the stored statistics alone.
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { configHash, groundTruthKey, preset } from '../src/engine/config';
+import { makeBatch } from '../src/engine/data/dataset';
+import type { GroundTruth } from '../src/engine/record';
+import { evaluateChildren, trainStep } from '../src/engine/trainer';
+import { WeightStore } from '../src/engine/weightStore';
+import { useBackend } from '../src/node/backends';
+import { microConfig, microData } from './helpers';
+
+describe('shipped ground truth', () => {
+  for (const name of ['tiny', 'paper']) {
+    it(`public/groundtruth/${name}.json is keyed to the ${name} preset and has 64 children`, () => {
+      const path = `public/groundtruth/${name}.json`;
+      expect(existsSync(path)).toBe(true);
+      const gt = JSON.parse(readFileSync(path, 'utf8')) as GroundTruth;
+      expect(gt.keyHash).toBe(configHash(groundTruthKey(preset(name))));
+      expect(gt.mean).toHaveLength(64);
+      expect(gt.std).toHaveLength(64);
+      expect(gt.mean.every((v) => v > 0 && v <= 1)).toBe(true);
+    });
+  }
+  it('the paper ground truth is the published one (111 worst at 70.14 %, 434 best at 85.16 %)', () => {
+    const gt = JSON.parse(readFileSync('public/groundtruth/paper.json', 'utf8')) as GroundTruth;
+    expect(gt.mean[0]).toBeCloseTo(0.7014, 6);
+    expect(Math.max(...gt.mean)).toBeCloseTo(0.8516, 6);
+    expect(gt.mean.indexOf(Math.max(...gt.mean))).toBe(3 * 16 + 2 * 4 + 3);
+  });
+});
+
+describe('BN recalibration', () => {
+  it('re-estimates statistics per child for evaluation without touching the stored running statistics', async () => {
+    await useBackend('wasm');
+    const cfg = microConfig();
+    const data = microData(cfg);
+    const store = new WeightStore(cfg, 0);
+    for (let s = 0; s < 8; s++) await trainStep(store, s * 9, makeBatch(data.train, [s, s + 1, s + 2, s + 3]), 0.1);
+    const before = await store.snapshot();
+    const plain = await evaluateChildren(store, [0, 21, 63], data.val, { batchSize: 16 });
+    const recal = await evaluateChildren(store, [0, 21, 63], data.val, { batchSize: 16, recalibration: [makeBatch(data.train, [0, 1, 2, 3, 4, 5, 6, 7])] });
+    expect(recal).not.toEqual(plain);
+    const after = await store.snapshot();
+    for (const [k, v] of before) expect(after.get(k)!.value).toEqual(v.value);
+    expect(await evaluateChildren(store, [0, 21, 63], data.val, { batchSize: 16 })).toEqual(plain);
+    store.dispose();
+  });
+});
