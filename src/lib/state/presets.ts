@@ -47,7 +47,6 @@ export const GALLERY: GalleryPreset[] = [
       c.name = 'interference';
       c.train.order = 'fixed';
       c.eval.denseSteps = 64;
-      c.train.epochs = 8;
     }),
   },
   {
