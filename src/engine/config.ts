@@ -117,7 +117,7 @@ const PAPER: ExperimentConfig = {
     gradClip: 0,
     order: 'fixed',
   },
-  eval: { everyEpoch: true, denseSteps: 128, bnRecalibrationBatches: 0, batchSize: 500 },
+  eval: { everyEpoch: true, denseSteps: 128, bnRecalibrationBatches: 0, batchSize: 250 },
   finetune: { steps: 0 },
   groundTruthSeeds: 10,
 };
@@ -131,9 +131,9 @@ const TINY: ExperimentConfig = {
   name: 'tiny',
   instances: 1,
   model: { stemChannels: 8, cellChannels: 8, numCells: 1, inputSize: 16, numClasses: 10 },
-  data: { source: 'synthetic', trainSize: 512, valSize: 128, augment: false, synthSeed: 0 },
+  data: { source: 'synthetic', trainSize: 512, valSize: 512, augment: false, synthSeed: 0 },
   train: { ...PAPER.train, epochs: 16, batchSize: 32, lr: 0.03, lrMin: 0.003 },
-  eval: { everyEpoch: true, denseSteps: 12, bnRecalibrationBatches: 0, batchSize: 128 },
+  eval: { everyEpoch: true, denseSteps: 12, bnRecalibrationBatches: 0, batchSize: 256 },
   groundTruthSeeds: 2,
 };
 
@@ -146,7 +146,7 @@ const SMALL: ExperimentConfig = {
   data: { source: 'synthetic', trainSize: 4096, valSize: 512, augment: true, synthSeed: 0 },
   train: { ...PAPER.train, epochs: 8, batchSize: 64, lr: 0.05, lrMin: 0.002 },
   eval: { everyEpoch: true, denseSteps: 64, bnRecalibrationBatches: 0, batchSize: 256 },
-  groundTruthSeeds: 3,
+  groundTruthSeeds: 2,
 };
 
 export const PRESETS: Record<string, ExperimentConfig> = { tiny: TINY, small: SMALL, paper: PAPER };
