@@ -1,0 +1,99 @@
+// CIFAR-10 in the official binary layout: records of 1 label byte + 3072 planar (R, G, B) bytes.
+import { gunzipSync } from 'fflate';
+import { parseTar } from 'nanotar';
+import type { DataSplits, ImageSet } from './dataset';
+
+export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+export const RECORD_BYTES = 3073;
+const PIXELS = 1024;
+
+export class DatasetError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly offset?: number,
+  ) {
+    super(message);
+    this.name = 'DatasetError';
+  }
+}
+
+/** Parses one .bin file; throws DatasetError naming the file and byte offset of the first defect. */
+export function parseCifarBin(bytes: Uint8Array, file: string): ImageSet {
+  if (bytes.length === 0) throw new DatasetError(`${file}: file is empty`, file, 0);
+  if (bytes.length % RECORD_BYTES !== 0) {
+    const whole = Math.floor(bytes.length / RECORD_BYTES);
+    throw new DatasetError(
+      `${file}: ${bytes.length} bytes is not a whole number of ${RECORD_BYTES}-byte records; record ${whole} at byte offset ${whole * RECORD_BYTES} is truncated (${bytes.length - whole * RECORD_BYTES} of ${RECORD_BYTES} bytes)`,
+      file,
+      whole * RECORD_BYTES,
+    );
+  }
+  const n = bytes.length / RECORD_BYTES;
+  const images = new Uint8Array(n * PIXELS * 3);
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const off = i * RECORD_BYTES;
+    const label = bytes[off];
+    if (label > 9) throw new DatasetError(`${file}: record ${i} at byte offset ${off} has label ${label}, outside 0-9`, file, off);
+    labels[i] = label;
+    const o = i * PIXELS * 3;
+    for (let p = 0; p < PIXELS; p++) {
+      images[o + p * 3] = bytes[off + 1 + p];
+      images[o + p * 3 + 1] = bytes[off + 1 + PIXELS + p];
+      images[o + p * 3 + 2] = bytes[off + 1 + 2 * PIXELS + p];
+    }
+  }
+  return { images, labels, n, size: 32 };
+}
+
+export function concatSets(sets: ImageSet[]): ImageSet {
+  const n = sets.reduce((a, s) => a + s.n, 0);
+  const images = new Uint8Array(n * 32 * 32 * 3);
+  const labels = new Uint8Array(n);
+  let k = 0;
+  for (const s of sets) {
+    images.set(s.images, k * 32 * 32 * 3);
+    labels.set(s.labels, k);
+    k += s.n;
+  }
+  return { images, labels, n, size: 32 };
+}
+
+const TRAIN_RE = /(^|\/)data_batch_[1-5]\.bin$|(^|\/)train\.bin$/;
+const TEST_RE = /(^|\/)test_batch\.bin$|(^|\/)test\.bin$/;
+
+/**
+ * Builds train/val splits from named .bin files (official data_batch_1..5 + test_batch, or this
+ * project's train.bin/test.bin subset). The paper's "validation set" is the test split.
+ */
+export function splitsFromFiles(files: { name: string; bytes: Uint8Array }[]): DataSplits {
+  const train = files.filter((f) => TRAIN_RE.test(f.name)).sort((a, b) => a.name.localeCompare(b.name));
+  const test = files.filter((f) => TEST_RE.test(f.name));
+  if (train.length === 0) throw new DatasetError(`no training file found (expected data_batch_1..5.bin or train.bin) among: ${files.map((f) => f.name).join(', ') || 'nothing'}`, '');
+  if (test.length === 0) throw new DatasetError(`no test file found (expected test_batch.bin or test.bin) among: ${files.map((f) => f.name).join(', ')}`, '');
+  return {
+    name: 'cifar10',
+    classes: CIFAR10_CLASSES,
+    train: concatSets(train.map((f) => parseCifarBin(f.bytes, f.name))),
+    val: concatSets(test.map((f) => parseCifarBin(f.bytes, f.name))),
+  };
+}
+
+/** Reads the official cifar-10-binary.tar.gz (gunzip + untar in memory). */
+export function splitsFromTarGz(bytes: Uint8Array, file = 'cifar-10-binary.tar.gz'): DataSplits {
+  let tar: Uint8Array;
+  try {
+    tar = gunzipSync(bytes);
+  } catch (e) {
+    throw new DatasetError(`${file}: not a valid gzip stream (${(e as Error).message}); the download may be truncated`, file);
+  }
+  let entries;
+  try {
+    entries = parseTar(tar);
+  } catch (e) {
+    throw new DatasetError(`${file}: not a valid tar archive (${(e as Error).message})`, file);
+  }
+  const files = entries.filter((e) => e.name.endsWith('.bin') && e.data).map((e) => ({ name: e.name, bytes: e.data! }));
+  return splitsFromFiles(files);
+}
