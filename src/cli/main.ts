@@ -8,7 +8,6 @@ import { preset, validateConfig, CONFIG_SCHEMA_VERSION, type ExperimentConfig, t
 import { prepareData, runExperiment, runGroundTruth, stepsPerEpoch, type RunHooks } from '../engine/experiment';
 import type { RunRecord } from '../engine/record';
 import { jobsOf, policyLabel } from '../engine/sharing';
-import { computeMetrics } from '../engine/summary';
 import { useBackend, type BackendName } from '../node/backends';
 import { loadData } from '../node/data';
 import { cachePath, findGroundTruth, saveGroundTruth } from '../node/groundTruthCache';
@@ -127,15 +126,11 @@ async function runOne(cfg: ExperimentConfig, out: string | undefined, stopped: (
   const gt = findGroundTruth(cfg) ?? (computeGt ? await groundTruthFor(cfg, stopped) : undefined);
   const data = prepareData(cfg, loadData(cfg, dataPath));
   const { hooks, progress } = hooksFor(`${cfg.name} ${policyLabel(cfg.sharing)}`, cfg, cfg.instances, stopped);
-  let last: RunRecord | undefined;
   const rec = await runExperiment(cfg, data, gt, hooks, (r) => {
-    last = r;
     if (out) writeJson(out, r); // after every instance: a crash loses at most one instance
   });
   progress.done();
-  rec.metrics = computeMetrics(rec);
   if (out) writeJson(out, rec);
-  void last;
   return rec;
 }
 

@@ -33,6 +33,8 @@ export interface RunHooks {
   shouldStop?(): boolean;
   /** Awaited after every step: gives a worker or CLI event loop a turn (pause, cancel, Ctrl-C). */
   yieldNow?(): Promise<void>;
+  /** runExperiment: the whole record so far, after every evaluation (live charts). */
+  onRecord?(r: RunRecord): void;
 }
 
 /** The config's slice of the data: prefixes of the splits, at the model's input size. */
@@ -51,7 +53,8 @@ export function stepsPerEpoch(cfg: ExperimentConfig): number {
 }
 
 /** Trains one supernet instance (all its jobs interleaved step by step) and evaluates every child. */
-export async function runInstance(cfg: ExperimentConfig, index: number, data: DataSplits, hooks: RunHooks = {}): Promise<InstanceRecord> {
+/** `onStart` receives the instance record at once; it is filled in place as training proceeds. */
+export async function runInstance(cfg: ExperimentConfig, index: number, data: DataSplits, hooks: RunHooks = {}, onStart?: (live: InstanceRecord) => void): Promise<InstanceRecord> {
   const seeds = instanceSeeds(cfg, index);
   const jobs = jobsOf(cfg.sharing);
   const store = new WeightStore(cfg, seeds.init);
@@ -61,6 +64,7 @@ export async function runInstance(cfg: ExperimentConfig, index: number, data: Da
   const orders = jobs.map((children, j) => new ChildOrder(children, cfg.train.order, seeds.order, j));
   const augment = jobs.map((_, j) => (cfg.data.augment ? Rng.from(seeds.data, 'augment', j) : undefined));
   const rec: InstanceRecord = { index, seeds, points: [], accuracy: [], trainOrder: jobs.map(() => []), loss: jobs.map(() => []), status: 'partial' };
+  onStart?.(rec);
   const { train, val } = data;
   const evalOpts = () => ({
     batchSize: cfg.eval.batchSize,
@@ -173,11 +177,23 @@ export async function runExperiment(cfg: ExperimentConfig, data: DataSplits, gro
   const rec = emptyRecord(cfg, data);
   rec.groundTruth = groundTruth;
   const t0 = performance.now();
-  for (let i = 0; i < cfg.instances; i++) {
-    const inst = await runInstance(cfg, i, data, hooks);
-    rec.instances.push(inst);
+  const update = () => {
     rec.seconds = (performance.now() - t0) / 1000;
     rec.metrics = computeMetrics(rec);
+  };
+  const instanceHooks: RunHooks = {
+    ...hooks,
+    onEval: (i, point, acc) => {
+      hooks.onEval?.(i, point, acc);
+      if (hooks.onRecord) {
+        update();
+        hooks.onRecord(rec);
+      }
+    },
+  };
+  for (let i = 0; i < cfg.instances; i++) {
+    const inst = await runInstance(cfg, i, data, instanceHooks, (live) => rec.instances.push(live));
+    update();
     onInstance?.(rec);
     if (inst.status !== 'complete') return rec;
   }

@@ -5,9 +5,8 @@ import { validateConfig, type ExperimentConfig } from '../../engine/config';
 import { splitsFromFiles, splitsFromTarGz } from '../../engine/data/cifar10';
 import type { DataSplits } from '../../engine/data/dataset';
 import { syntheticSplits } from '../../engine/data/synthetic';
-import { emptyRecord, prepareData, runInstance, stepsPerEpoch } from '../../engine/experiment';
-import type { GroundTruth, InstanceRecord, RunRecord } from '../../engine/record';
-import { computeMetrics } from '../../engine/summary';
+import { prepareData, runExperiment, stepsPerEpoch } from '../../engine/experiment';
+import type { GroundTruth, RunRecord } from '../../engine/record';
 import { chooseBackend } from './backend';
 import { PROTOCOL_VERSION, type DatasetSource, type FromWorker, type ToWorker } from './protocol';
 
@@ -47,50 +46,35 @@ function loadDataset(src: DatasetSource, cfg: ExperimentConfig): DataSplits {
 async function run(cfg: ExperimentConfig, gt: GroundTruth | undefined, src: DatasetSource) {
   running = true;
   cancelled = false;
-  const rec: RunRecord = { ...emptyRecord(cfg, { name: '', classes: [], train: { n: 0, images: new Uint8Array(), labels: new Uint8Array(), size: 0 }, val: { n: 0, images: new Uint8Array(), labels: new Uint8Array(), size: 0 } }), groundTruth: gt };
+  let live: RunRecord | undefined;
   try {
     validateConfig(cfg);
     const data = prepareData(cfg, loadDataset(src, cfg));
-    rec.dataset = { name: data.name, classes: data.classes, trainSize: cfg.data.trainSize, valSize: cfg.data.valSize, inputSize: cfg.model.inputSize };
-    rec.engine = { backend: tf.getBackend(), tfjs: tf.version.tfjs };
     const total = stepsPerEpoch(cfg) * cfg.train.epochs;
     const t0 = performance.now();
     let images = 0;
     let lastPost = 0;
-    for (let i = 0; i < cfg.instances && !cancelled; i++) {
-      const live: InstanceRecord = { index: i, seeds: { init: 0, data: 0, order: 0 }, points: [], accuracy: [], trainOrder: [], loss: [], status: 'partial' };
-      rec.instances.push(live);
-      const inst = await runInstance(cfg, i, data, {
-        onStep: (s) => {
-          images += s.images;
-          s.children.forEach((c, j) => ((live.trainOrder[j] ??= []).push(c), (live.loss[j] ??= []).push(s.loss[j])));
-          const now = performance.now();
-          if (now - lastPost > 100 || s.step === s.totalSteps) {
-            lastPost = now;
-            const done = i * total + s.step;
-            const sec = (now - t0) / 1000;
-            post({ v: 1, type: 'progress', progress: { step: s.step, totalSteps: total, instance: i, instances: cfg.instances, imagesPerSecond: images / sec, etaSeconds: (sec / done) * (cfg.instances * total - done), loss: s.loss[0], child: s.children[0] } });
-          }
-        },
-        onEval: (_i, point, acc) => {
-          live.points.push(point);
-          live.accuracy.push(acc);
-          rec.seconds = (performance.now() - t0) / 1000;
-          rec.metrics = computeMetrics(rec);
-          post({ v: 1, type: 'evaluation', record: rec });
-        },
-        yieldNow: between,
-        shouldStop: () => cancelled,
-      });
-      rec.instances[i] = inst;
-    }
-    rec.seconds = (performance.now() - t0) / 1000;
-    rec.status = rec.instances.length === cfg.instances && rec.instances.every((x) => x.status === 'complete') ? 'complete' : 'partial';
-    rec.metrics = computeMetrics(rec);
+    const rec = await runExperiment(cfg, data, gt, {
+      onStep: (s) => {
+        images += s.images;
+        const now = performance.now();
+        if (now - lastPost > 100 || s.step === s.totalSteps) {
+          lastPost = now;
+          const done = s.instance * total + s.step;
+          const sec = (now - t0) / 1000;
+          post({ v: 1, type: 'progress', progress: { step: s.step, totalSteps: total, instance: s.instance, instances: cfg.instances, imagesPerSecond: images / sec, etaSeconds: (sec / done) * (cfg.instances * total - done), loss: s.loss[0], child: s.children[0] } });
+        }
+      },
+      onRecord: (r) => {
+        live = r;
+        post({ v: 1, type: 'evaluation', record: r });
+      },
+      yieldNow: between,
+      shouldStop: () => cancelled,
+    });
     post({ v: 1, type: 'result', record: rec });
   } catch (e) {
-    rec.metrics = computeMetrics(rec);
-    post({ v: 1, type: 'error', message: (e as Error).message, record: rec.instances.length ? rec : undefined });
+    post({ v: 1, type: 'error', message: (e as Error).message, record: live });
   } finally {
     running = false;
   }
