@@ -107,12 +107,12 @@ function hooksFor(label: string, cfg: ExperimentConfig, instances: number, stopp
   };
 }
 
-async function groundTruthFor(cfg: ExperimentConfig, stopped: () => boolean, out?: string) {
+async function groundTruthFor(cfg: ExperimentConfig, stopped: () => boolean, out?: string, dataPath?: string) {
   const found = out ? undefined : findGroundTruth(cfg);
   if (found) return found;
   const jobs = 64;
   process.stderr.write(`ground truth: ${jobs} children × ${cfg.groundTruthSeeds} seeds trained alone (${stepsPerEpoch(cfg) * cfg.train.epochs} steps each)\n`);
-  const data = prepareData(cfg, loadData(cfg));
+  const data = prepareData(cfg, loadData(cfg, dataPath));
   const { hooks, progress } = hooksFor('groundtruth', cfg, cfg.groundTruthSeeds, stopped);
   const gt = await runGroundTruth(cfg, data, hooks);
   progress.done();
@@ -123,7 +123,7 @@ async function groundTruthFor(cfg: ExperimentConfig, stopped: () => boolean, out
 }
 
 async function runOne(cfg: ExperimentConfig, out: string | undefined, stopped: () => boolean, computeGt: boolean, dataPath?: string): Promise<RunRecord> {
-  const gt = findGroundTruth(cfg) ?? (computeGt ? await groundTruthFor(cfg, stopped) : undefined);
+  const gt = findGroundTruth(cfg) ?? (computeGt ? await groundTruthFor(cfg, stopped, undefined, dataPath) : undefined);
   const data = prepareData(cfg, loadData(cfg, dataPath));
   const { hooks, progress } = hooksFor(`${cfg.name} ${policyLabel(cfg.sharing)}`, cfg, cfg.instances, stopped);
   const rec = await runExperiment(cfg, data, gt, hooks, (r) => {
@@ -171,7 +171,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       return rec.status === 'complete' ? 0 : 130;
     }
     case 'groundtruth': {
-      const gt = await groundTruthFor(cfg, stopped, v.out);
+      const gt = await groundTruthFor(cfg, stopped, v.out, v.data);
       const spread = gt.std.reduce((a, b) => a + b, 0) / 64;
       process.stdout.write(`ground truth (${gt.seeds} seeds): accuracy ${(Math.min(...gt.mean) * 100).toFixed(1)}%–${(Math.max(...gt.mean) * 100).toFixed(1)}%, mean per-child seed std ${(spread * 100).toFixed(2)} pp\n`);
       return 0;
