@@ -8,6 +8,7 @@ import { makeBatch } from '../src/engine/data/dataset';
 import { syntheticSplits } from '../src/engine/data/synthetic';
 import { downsample } from '../src/engine/data/dataset';
 import { trainStep } from '../src/engine/trainer';
+import { useStockGradients } from '../src/engine/gradients';
 import { WeightStore } from '../src/engine/weightStore';
 import { useBackend, type BackendName } from '../src/node/backends';
 
@@ -21,7 +22,8 @@ const BUDGET_S = Number(only('seconds')?.[0] ?? 20);
 
 const children = Array.from({ length: 64 }, (_, i) => i).filter((i) => i % 7 === 0); // same children as the PyTorch script
 
-async function measure(name: string, backend: BackendName): Promise<{ imgPerS: number; steps: number } | string> {
+async function measure(name: string, backend: BackendName, stockGradients = false): Promise<{ imgPerS: number; steps: number } | string> {
+  useStockGradients(stockGradients);
   try {
     await useBackend(backend);
   } catch (e) {
@@ -50,6 +52,7 @@ async function measure(name: string, backend: BackendName): Promise<{ imgPerS: n
     return { imgPerS: BATCH / sec, steps };
   } finally {
     store.dispose();
+    useStockGradients(false);
   }
 }
 
@@ -77,5 +80,18 @@ for (const name of models) {
     const r = await measure(name, b);
     if (typeof r === 'string') line(`  tfjs ${b.padEnd(7)} ${r}`);
     else line(`  tfjs ${b.padEnd(7)} ${r.imgPerS.toFixed(1).padStart(8)} img/s  (${r.steps} timed steps)  ours/PyTorch ${typeof ref === 'string' ? '—' : (r.imgPerS / ref.imgPerS).toFixed(3)}`);
+  }
+}
+
+// Baseline in the same process: our forward-op gradients against stock tfjs kernels and autodiff
+// (wasm lacks the stock backprop kernels, so cpu and webgpu only; tiny model, to keep it short).
+const stockBackends = backends.filter((b) => b !== 'wasm');
+if (models.includes('tiny') && stockBackends.length) {
+  line(`\ncustom gradients vs stock tfjs gradients (tiny model, same process)`);
+  for (const b of stockBackends) {
+    const stockRun = await measure('tiny', b, true);
+    const ours = await measure('tiny', b, false);
+    if (typeof stockRun === 'string' || typeof ours === 'string') line(`  tfjs ${b.padEnd(7)} ${typeof stockRun === 'string' ? stockRun : ours}`);
+    else line(`  tfjs ${b.padEnd(7)} stock ${stockRun.imgPerS.toFixed(1)} img/s, ours ${ours.imgPerS.toFixed(1)} img/s: ours/stock ${(ours.imgPerS / stockRun.imgPerS).toFixed(2)}`);
   }
 }

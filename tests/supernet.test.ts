@@ -198,3 +198,28 @@ describe('experiment', () => {
     expect(inst.finetune?.accuracy[0]).toEqual(inst.accuracy[inst.accuracy.length - 1]);
   });
 });
+
+describe('stock-gradient baseline (bench)', () => {
+  it('stock tfjs ops and autodiff give the same loss and gradients as ours on cpu', async () => {
+    const { useStockGradients } = await import('../src/engine/gradients');
+    const { lossAndGradients } = await import('../src/engine/trainer');
+    await useBackend('cpu');
+    const cfg = microConfig();
+    const data = microData(cfg);
+    const batch = makeBatch(data.train, [0, 1, 2, 3, 4, 5, 6, 7]);
+    for (const child of [childIndex('123'), childIndex('312')]) {
+      const store = new WeightStore(cfg, 4);
+      useStockGradients(true);
+      const stock = await lossAndGradients(store, child, batch);
+      useStockGradients(false);
+      const ours = await lossAndGradients(store, child, batch);
+      store.dispose();
+      expect(Math.abs(ours.loss - stock.loss)).toBeLessThan(1e-5 * Math.abs(stock.loss));
+      for (const [k, g] of stock.grads) {
+        const o = ours.grads.get(k)!;
+        const num = Math.hypot(...o.map((v, i) => v - g[i]));
+        expect(num / Math.max(Math.hypot(...g), 1e-12), k).toBeLessThan(1e-4);
+      }
+    }
+  });
+});

@@ -34,6 +34,15 @@ const backPads = (k: number, d: number, p: Pads): Pads => ({
 const custom = (f: (...args: any[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[] }) =>
   tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]);
 
+/**
+ * Benchmark baseline only: route the layers below to stock tfjs ops and autodiff (where stock has a
+ * gradient at all: dilated depthwise stays ours). Not for training on wasm, which lacks the kernels.
+ */
+let stock = false;
+export function useStockGradients(on: boolean): void {
+  stock = on;
+}
+
 /** Reverses a [kh, kw, …] kernel in both spatial axes. */
 const flip = (w: tf.Tensor4D) => tf.reverse(w, [0, 1]) as tf.Tensor4D;
 
@@ -52,7 +61,7 @@ export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, k: number, p: 
 }
 
 /** Conv2d, stride 1, no dilation, 'same' padding, with forward-conv gradients. */
-export const conv2dSame = custom((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+const conv2dCustom = custom((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
   const x4 = x as tf.Tensor4D;
   const w4 = w as tf.Tensor4D;
   const k = w4.shape[0];
@@ -69,6 +78,8 @@ export const conv2dSame = custom((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveF
     },
   };
 }) as (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
+
+export const conv2dSame = (x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D => (stock ? tf.conv2d(x, w, 1, 'same') : conv2dCustom(x, w));
 
 /**
  * Depthwise filter gradient: dW[kh,kw,c] = Σ_{n,h,w} x_pad[n, h+kh·d, w+kw·d, c] · dy[n,h,w,c],
@@ -88,6 +99,7 @@ export function depthwiseFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, k: number, 
 
 /** Depthwise conv (channel multiplier 1), stride 1, 'same' padding, any dilation, with forward-op gradients. */
 export function depthwiseSame(x: tf.Tensor4D, w: tf.Tensor4D, dilation = 1): tf.Tensor4D {
+  if (stock && dilation === 1) return tf.depthwiseConv2d(x, w, 1, 'same');
   return depthwiseOps[dilation] ? depthwiseOps[dilation](x, w) : (depthwiseOps[dilation] = makeDepthwise(dilation))(x, w);
 }
 const depthwiseOps: Record<number, (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D> = {};
@@ -119,7 +131,7 @@ const POOL_PAD = -3.0e38;
  * depthwise conv with one-hot kernels gathers each window's 9 values, argMax picks the first
  * maximum in row-major order (as the cpu backend and PyTorch do), and ScatterNd adds dy there.
  */
-export const maxPool3x3 = custom((x: tf.Tensor, save: tf.GradSaveFunc) => {
+const maxPoolCustom = custom((x: tf.Tensor, save: tf.GradSaveFunc) => {
   const x4 = x as tf.Tensor4D;
   save([x4]);
   return {
@@ -143,6 +155,8 @@ export const maxPool3x3 = custom((x: tf.Tensor, save: tf.GradSaveFunc) => {
   };
 }) as (x: tf.Tensor4D) => tf.Tensor4D;
 
+export const maxPool3x3 = (x: tf.Tensor4D): tf.Tensor4D => (stock ? tf.maxPool(x, 3, 1, 'same') : maxPoolCustom(x));
+
 /** Σ over the rows of a [m, c] matrix as a matMul with ones: ~10× faster than tf.sum(axis 0) on wasm. */
 export function colSum(x2: tf.Tensor2D): tf.Tensor1D {
   return tf.reshape(tf.matMul(tf.ones([1, x2.shape[0]]), x2), [x2.shape[1]]) as tf.Tensor1D;
@@ -152,7 +166,7 @@ export function colSum(x2: tf.Tensor2D): tf.Tensor1D {
  * 1×1 conv as a matMul over all pixels, with explicit transposes in the gradient: tfjs-wasm's
  * matMul with transposeA / transposeB is 4–6× slower than transposing first.
  */
-export const pointwise = custom((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+const pointwiseCustom = custom((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
   const x4 = x as tf.Tensor4D;
   const w2 = w as tf.Tensor2D;
   const [n, h, wd, c] = x4.shape;
@@ -167,6 +181,12 @@ export const pointwise = custom((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFu
     },
   };
 }) as (x: tf.Tensor4D, w: tf.Tensor2D) => tf.Tensor4D;
+
+export function pointwise(x: tf.Tensor4D, w: tf.Tensor2D): tf.Tensor4D {
+  if (!stock) return pointwiseCustom(x, w);
+  const [n, h, wd, c] = x.shape;
+  return tf.reshape(tf.matMul(tf.reshape(x, [n * h * wd, c]), w), [n, h, wd, w.shape[1]]) as tf.Tensor4D;
+}
 
 /** Per-channel a·x + b in one fused kernel (tf.batchNorm with mean 0, variance 1, ε 0). */
 function affine(x: tf.Tensor2D, a: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor2D {
@@ -187,6 +207,11 @@ export interface BatchNormTrainOut {
  * per-channel affine steps fused kernels, instead of the many slow broadcasts of autodiff.
  */
 export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): BatchNormTrainOut {
+  if (stock) {
+    const { mean, variance } = tf.moments(x, [0, 1, 2]);
+    const y = tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), gamma), beta) as tf.Tensor4D;
+    return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
+  }
   const [n, h, w, c] = x.shape;
   const m = n * h * w;
   const x2 = tf.reshape(x, [m, c]) as tf.Tensor2D;
