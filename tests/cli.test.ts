@@ -18,7 +18,7 @@ describe('cli', () => {
     const cfgPath = join(dir, 'micro.json');
     writeFileSync(cfgPath, JSON.stringify(microConfig({ instances: 2 })));
     const out = join(dir, 'run.json');
-    const r = cli(['run', '--config', cfgPath, '--backend', 'wasm', '--out', out]);
+    const r = cli(['run', '--config', cfgPath, '--backend', 'wasm', '--compute-gt', '--out', out]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/ground truth written to/);
     expect(r.stdout).toMatch(/GT-Tau .* T1R .* T3R/);
@@ -28,9 +28,14 @@ describe('cli', () => {
     rec.instances.forEach((inst, i) => expect(rec.metrics!.instances[i].gtTau).toBeCloseTo(gtTau(finalRow(inst), gt), 12));
     expect(rec.metrics!.sTau.mean).toBeCloseTo(sTau(rec.instances.map(finalRow)).mean, 12);
     // Second run finds the cached ground truth instead of recomputing it.
-    const again = cli(['run', '--config', cfgPath, '--backend', 'wasm', '--out', join(dir, 'run2.json')]);
+    const again = cli(['run', '--config', cfgPath, '--backend', 'wasm', '--compute-gt', '--out', join(dir, 'run2.json')]);
     expect(again.status).toBe(0);
     expect(again.stderr).not.toMatch(/ground truth written to/);
+    // A config without cached ground truth runs without it unless asked.
+    writeFileSync(cfgPath, JSON.stringify(microConfig({ instances: 2, seed: 9 })));
+    const plain = cli(['run', '--config', cfgPath, '--backend', 'wasm', '--out', join(dir, 'run3.json')]);
+    expect(plain.status).toBe(0);
+    expect(plain.stdout).toMatch(/no ground truth for this config.*--compute-gt/);
   });
 
   it('Ctrl-C leaves a valid partial record', async () => {

@@ -23,6 +23,6 @@ export function summaryTable(r: RunRecord): string {
     lines.push('');
     lines.push('inst  GT-Tau   T1R  T3R  Mean-k   Std-k   best child');
     for (const i of m.instances) lines.push(`${String(i.index).padStart(4)}  ${f(i.gtTau).padStart(7)}  ${String(i.t1r).padStart(3)}  ${String(i.t3r).padStart(3)}  ${f(i.gtTauMeanK).padStart(7)}  ${f(i.gtTauStdK).padStart(6)}  ${CHILD_NAMES[i.best]}`);
-  } else lines.push('no ground truth for this config: GT-Tau, TnR and GT-Tau-Mean-k need `npm run cli -- groundtruth` first');
+  } else lines.push('no ground truth for this config: GT-Tau, TnR and GT-Tau-Mean-k need it — run again with --compute-gt, or `npm run cli -- groundtruth` with the same options');
   return lines.join('\n');
 }
