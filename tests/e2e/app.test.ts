@@ -106,6 +106,35 @@ describe('the app in chromium', () => {
     await page.close();
   });
 
+  it('trains on CIFAR-10 files given to the page, and names the byte offset of a truncated one', async () => {
+    const record = (i: number) => {
+      const b = Buffer.alloc(3073);
+      b[0] = i % 10;
+      for (let p = 1; p < 3073; p++) b[p] = (i * 7 + p * (1 + (i % 10))) & 255;
+      return b;
+    };
+    const bin = (n: number) => Buffer.concat(Array.from({ length: n }, (_, i) => record(i)));
+    const page = await openPage(microLink(2, 1));
+    const input = page.locator('.drop input[type=file]');
+    await input.setInputFiles([
+      { name: 'data_batch_1.bin', mimeType: 'application/octet-stream', buffer: bin(64) },
+      { name: 'test_batch.bin', mimeType: 'application/octet-stream', buffer: bin(32).subarray(0, 32 * 3073 - 10) },
+    ]);
+    await page.waitForFunction(() => /CIFAR-10 from/.test(document.querySelector('[data-testid=dataset]')?.textContent ?? ''));
+    await page.click('[data-testid=play]');
+    await page.waitForSelector('[data-testid=notice]', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid=notice]')).toMatch(/test_batch\.bin: .*record 31 at byte offset 95263 is truncated/);
+    // Fix the file and train for real: nothing was lost, the page still works.
+    await input.setInputFiles([
+      { name: 'data_batch_1.bin', mimeType: 'application/octet-stream', buffer: bin(64) },
+      { name: 'test_batch.bin', mimeType: 'application/octet-stream', buffer: bin(32) },
+    ]);
+    await page.click('[data-testid=play]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=progress]')?.getAttribute('data-status') === 'done', null, { timeout: 60_000 });
+    expect(await page.locator('path.trace').count()).toBe(64);
+    await page.close();
+  });
+
   it('pauses and resumes training', async () => {
     const page = await openPage(microLink(60, 1));
     await page.click('[data-testid=play]');
