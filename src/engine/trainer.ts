@@ -1,6 +1,5 @@
 // One training step and inherited-weight evaluation, on a WeightStore.
 import * as tf from '@tensorflow/tfjs';
-import type { ExperimentConfig } from './config';
 import { body, forward, stem, type BnStat, type ForwardCtx } from './forward';
 import type { Batch, ImageSet } from './data/dataset';
 import { makeBatch } from './data/dataset';
@@ -22,6 +21,16 @@ export const toTensors = (b: Batch) => ({
   y: tf.oneHot(tf.tensor1d(b.y, 'int32'), 10),
 });
 
+/** Training-mode forward and backward of one child on one batch: loss and a gradient per trainable copy it reads. */
+function forwardBackward(store: WeightStore, child: number, batch: Batch, stats?: BnStat[]) {
+  const copies = store.trainableCopies(child);
+  return tf.tidy(() => {
+    const { x, y } = toTensors(batch);
+    const ctx: ForwardCtx = { w: store.resolver(child), training: true, stats };
+    return tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, forward(ctx, x, childArch(child), store.cfg.model)) as tf.Scalar, copies.map((c) => c.value));
+  });
+}
+
 /**
  * Trains `child` on one batch: forward, backward, SGD with momentum keyed by weight copy (tfjs's
  * optimizers key momentum by gradient position and would mix children), then the BN running
@@ -29,17 +38,12 @@ export const toTensors = (b: Batch) => ({
  * not finite.
  */
 export async function trainStep(store: WeightStore, child: number, batch: Batch, lr: number, step = 0): Promise<number> {
-  const cfg = store.cfg;
-  const t = cfg.train;
+  const t = store.cfg.train;
   const copies = store.trainableCopies(child);
   const stats: BnStat[] = [];
-  // Forward + backward; the loss is read asynchronously (webgpu in Node has no readSync) before
-  // anything is applied, so a non-finite loss leaves every weight as it was.
-  const { value, grads } = tf.tidy(() => {
-    const { x, y } = toTensors(batch);
-    const ctx: ForwardCtx = { w: store.resolver(child), training: true, stats };
-    return tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, forward(ctx, x, childArch(child), cfg.model)) as tf.Scalar, copies.map((c) => c.value));
-  });
+  // The loss is read asynchronously (webgpu in Node has no readSync) before anything is applied,
+  // so a non-finite loss leaves every weight as it was.
+  const { value, grads } = forwardBackward(store, child, batch, stats);
   try {
     const loss = (await value.data())[0];
     if (!Number.isFinite(loss)) throw new NonFiniteLossError(child, step);
@@ -175,16 +179,13 @@ export async function evaluateChildren(store: WeightStore, children: readonly nu
  * anything: for backend self-tests and gradient checks.
  */
 export async function lossAndGradients(store: WeightStore, child: number, batch: Batch): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
-  const copies = store.trainableCopies(child);
-  const { value, grads } = tf.tidy(() => {
-    const { x, y } = toTensors(batch);
-    const ctx: ForwardCtx = { w: store.resolver(child), training: true };
-    return tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, forward(ctx, x, childArch(child), store.cfg.model)) as tf.Scalar, copies.map((c) => c.value));
-  });
-  const out = new Map<string, Float32Array>();
-  for (const c of copies) out.set(c.key, (await grads[c.value.name].data()) as Float32Array);
-  const loss = (await value.data())[0];
-  value.dispose();
-  for (const g of Object.values(grads)) g.dispose();
-  return { loss, grads: out };
+  const { value, grads } = forwardBackward(store, child, batch);
+  try {
+    const out = new Map<string, Float32Array>();
+    for (const c of store.trainableCopies(child)) out.set(c.key, (await grads[c.value.name].data()) as Float32Array);
+    return { loss: (await value.data())[0], grads: out };
+  } finally {
+    value.dispose();
+    for (const g of Object.values(grads)) g.dispose();
+  }
 }
