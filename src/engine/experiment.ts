@@ -104,7 +104,7 @@ export async function runInstance(cfg: ExperimentConfig, index: number, data: Da
       if (hooks.shouldStop?.()) return rec;
     }
     if (cfg.finetune.steps > 0) {
-      rec.finetune = await finetune(store, cfg, data, seeds.data, cosineLr(cfg.train, cfg.train.epochs - 1), index, hooks);
+      rec.finetune = await finetune(store, cfg, data, seeds.data, cosineLr(cfg.train, cfg.train.epochs - 1), index, hooks, rec.accuracy[rec.accuracy.length - 1]);
       if (!rec.finetune) return rec;
     }
     rec.status = 'complete';
@@ -126,14 +126,14 @@ function recalibrationBatches(cfg: ExperimentConfig, data: DataSplits, seed: num
  * Paper Figure 4: from the final supernet snapshot, each child trained alone for n steps at a
  * constant LR with a fresh momentum, evaluated after every step. Returns undefined if stopped.
  */
-async function finetune(store: WeightStore, cfg: ExperimentConfig, data: DataSplits, seed: number, lr: number, index: number, hooks: RunHooks) {
+async function finetune(store: WeightStore, cfg: ExperimentConfig, data: DataSplits, seed: number, lr: number, index: number, hooks: RunHooks, inherited: number[]) {
   const n = cfg.finetune.steps;
   const snap = await store.snapshot();
-  const acc: number[][] = Array.from({ length: n + 1 }, () => new Array(NUM_CHILDREN).fill(0));
-  const base = await evaluateChildren(store, range(NUM_CHILDREN), data.val, { batchSize: cfg.eval.batchSize });
-  acc[0] = base;
+  // Row 0 is the final evaluation of the supernet, already made with these very weights.
+  const acc: number[][] = [inherited.slice(), ...Array.from({ length: n }, () => new Array<number>(NUM_CHILDREN).fill(0))];
   for (let c = 0; c < NUM_CHILDREN; c++) {
-    store.restore(snap);
+    // Only child c's copies matter for its fine-tune and its evaluation: put back just those.
+    store.restore(snap, store.copiesOf(c));
     store.resetMomenta();
     const rng = Rng.from(seed, 'finetune', c);
     for (let s = 1; s <= n; s++) {
@@ -145,7 +145,6 @@ async function finetune(store: WeightStore, cfg: ExperimentConfig, data: DataSpl
       if (hooks.shouldStop?.()) return undefined;
     }
   }
-  store.restore(snap);
   return { lr, accuracy: acc };
 }
 

@@ -61,9 +61,14 @@ export class WeightStore {
     };
   }
 
+  /** Every copy a child reads (weights and BN statistics), in slot order. */
+  copiesOf(child: number): Copy[] {
+    return [...this.keys[child].values()].map((k) => this.copies.get(k)!);
+  }
+
   /** The trainable copies a child reads, in slot order. */
   trainableCopies(child: number): Copy[] {
-    return [...this.keys[child].values()].map((k) => this.copies.get(k)!).filter((c) => c.slot.trainable);
+    return this.copiesOf(child).filter((c) => c.slot.trainable);
   }
 
   /** Copy keys of the stem for a child, joined: children with equal signatures have identical stems. */
@@ -90,8 +95,9 @@ export class WeightStore {
     return out;
   }
 
-  restore(snap: Map<string, { value: Float32Array; momentum?: Float32Array }>): void {
-    for (const c of this.copies.values()) {
+  /** Puts back a snapshot: every copy, or only `only` (e.g. the copies one child reads). */
+  restore(snap: Map<string, { value: Float32Array; momentum?: Float32Array }>, only?: Copy[]): void {
+    for (const c of only ?? this.copies.values()) {
       const s = snap.get(c.key);
       if (!s) throw new Error(`snapshot lacks ${c.key}`);
       tf.tidy(() => c.value.assign(tf.tensor(s.value, c.value.shape)));
