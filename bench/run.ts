@@ -3,9 +3,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { preset, type ExperimentConfig } from '../src/engine/config';
+import type { ExperimentConfig } from '../src/engine/config';
+import { preset } from '../src/engine/presets';
 import { makeBatch } from '../src/engine/data/dataset';
-import { syntheticSplits } from '../src/engine/data/synthetic';
+import { gratingSplits } from '../src/engine/data/gratings';
 import { downsample } from '../src/engine/data/dataset';
 import { trainStep } from '../src/engine/trainer';
 import { useStockGradients } from '../src/engine/gradients';
@@ -31,7 +32,7 @@ async function measure(name: string, backend: BackendName, stockGradients = fals
   }
   const cfg: ExperimentConfig = preset(name);
   cfg.train.batchSize = BATCH;
-  const data = syntheticSplits(BATCH, 10, 0);
+  const data = gratingSplits(BATCH, 10, 0);
   const train = downsample(data.train, cfg.model.inputSize);
   const batch = makeBatch(train, Array.from({ length: BATCH }, (_, i) => i));
   const store = new WeightStore(cfg, 0);
@@ -39,13 +40,13 @@ async function measure(name: string, backend: BackendName, stockGradients = fals
     // Warm-up: each child once (shader compilation on webgpu, kernel set-up), within the budget.
     const w0 = performance.now();
     for (const c of children) {
-      await trainStep(store, c, batch, 0.025);
+      await trainStep(store, c, batch, { ...cfg.train, lr: 0.025 });
       if ((performance.now() - w0) / 1000 > BUDGET_S) break;
     }
     let steps = 0;
     const t0 = performance.now();
     do {
-      await trainStep(store, children[steps % children.length], batch, 0.025);
+      await trainStep(store, children[steps % children.length], batch, { ...cfg.train, lr: 0.025 });
       steps++;
     } while ((performance.now() - t0) / 1000 < BUDGET_S);
     const sec = (performance.now() - t0) / 1000 / steps;

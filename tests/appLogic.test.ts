@@ -1,70 +1,87 @@
-// Pure app logic: share links and chart data (views are pure functions of run data).
+// Pure app logic: links, chart data, the live-vs-recorded comparison, the progress model, fields.
 import { describe, expect, it } from 'vitest';
-import { preset } from '../src/engine/config';
-import type { RunRecord } from '../src/engine/record';
-import { decodeLink, encodeLink } from '../src/lib/state/shareLink';
+import { parseConfig } from '../src/engine/config';
+import { preset } from '../src/engine/presets';
+import { compareRuns } from '../src/lib/app/compare';
+import { FIELDS, getField, setField } from '../src/lib/state/fields';
+import { decodeLink, decodeReadable, encodeLink, encodeReadable, pageFlags } from '../src/lib/state/links';
 import { GALLERY } from '../src/lib/state/presets';
-import { bestPicks, childColours, rankSpread, sharingPoints, tauCurves, traces } from '../src/lib/views/chartData';
-import { computeMetrics } from '../src/engine/summary';
-import { summarizeGroundTruth } from '../src/engine/experiment';
+import { bestPicks, childColours, lagCurve, nearestTrace, rankSpread, sharingPoints, tauCurves, traces } from '../src/lib/views/chartData';
+import { ProgressModel } from '../src/lib/worker/progressModel';
+import { fakeRecord } from './fixtures';
 
-describe('share links', () => {
-  it('round-trips every preset exactly', () => {
+describe('links', () => {
+  it('round-trip every gallery preset exactly, in full and in readable form', () => {
     for (const g of GALLERY) {
-      const r = decodeLink(encodeLink(g.config));
-      expect(r).toEqual({ kind: 'ok', config: g.config });
+      expect(decodeLink(encodeLink(g.config))).toEqual({ kind: 'ok', config: g.config });
+      const q = encodeReadable(g.config, g.id);
+      expect(q).toBe(`?preset=${g.id}`);
+      expect(decodeReadable(q!)).toEqual({ kind: 'ok', config: g.config });
     }
   });
-  it('explains malformed, truncated, newer and invalid links', () => {
+  it('a readable link carries the common settings; anything else falls back to the full hash', () => {
+    const c = structuredClone(GALLERY.find((g) => g.id === 'interference')!.config);
+    c.train.order = 'shuffle-period';
+    c.instances = 4;
+    const q = encodeReadable(c, 'interference')!;
+    expect(q).toBe('?preset=interference&instances=4&order=shuffle-period');
+    expect(decodeReadable(q)).toEqual({ kind: 'ok', config: c });
+    c.model.stemChannels = 5;
+    expect(encodeReadable(c, 'interference')).toBeUndefined();
+  });
+  it('refuses a one-character edit of the data (checksum), and explains malformed, newer and invalid links', () => {
+    const good = encodeLink(preset('tiny'));
+    const i = good.indexOf('c=') + 40;
+    const flipped = good.slice(0, i) + (good[i] === 'A' ? 'B' : 'A') + good.slice(i + 1);
+    expect(decodeLink(flipped)).toMatchObject({ kind: 'error', message: expect.stringMatching(/damaged: its checksum/) });
     expect(decodeLink('')).toEqual({ kind: 'none' });
     expect(decodeLink('#foo=bar')).toMatchObject({ kind: 'error', message: expect.stringMatching(/not a Supernet Playground/) });
-    const good = encodeLink(preset('tiny'));
-    expect(decodeLink(good.slice(0, good.length - 20))).toMatchObject({ kind: 'error', message: expect.stringMatching(/damaged|not valid/) });
-    expect(decodeLink(good.replace('v=1', 'v=2'))).toMatchObject({ kind: 'error', message: expect.stringMatching(/newer version/) });
+    expect(decodeLink(good.replace('v=2', 'v=3'))).toMatchObject({ kind: 'error', message: expect.stringMatching(/newer version/) });
     const bad = preset('tiny');
     bad.train.epochs = -3;
-    expect(decodeLink(encodeLink(bad))).toMatchObject({ kind: 'error', message: expect.stringMatching(/train.epochs/) });
+    expect(decodeLink(encodeLink(bad))).toMatchObject({ kind: 'error', message: expect.stringMatching(/train.epochs must be ≥ 1/) });
+    expect(decodeReadable('?preset=nope')).toMatchObject({ kind: 'error', message: expect.stringMatching(/unknown preset/) });
+    expect(decodeReadable('?preset=tiny&lr=abc')).toMatchObject({ kind: 'error', message: expect.stringMatching(/lr=abc is not a number/) });
+  });
+  it('reads version-1 links (no checksum) by migrating their config', () => {
+    const v1 = { ...preset('tiny'), schemaVersion: 1, model: { ...preset('tiny').model, numClasses: 10 }, data: { ...preset('tiny').data, source: 'synthetic' } } as Record<string, unknown>;
+    delete v1.space;
+    const b64 = btoa(JSON.stringify(v1)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const r = decodeLink(`#v=1&c=${b64}`);
+    expect(r.kind).toBe('ok');
+    expect(r.kind === 'ok' && r.config.data.source).toBe('shapes');
+  });
+  it('page flags: classroom mode hides what a lesson does not need', () => {
+    const f = pageFlags('?mode=class&finding=interference');
+    expect(f.classroom).toBe(true);
+    expect(f.finding).toBe('interference');
+    expect([...f.hide].sort()).toEqual(['controls', 'device', 'exports', 'notes']);
+    expect([...pageFlags('?hide=article,bogus').hide]).toEqual(['article']);
   });
 });
 
-/** A synthetic record: 2 instances, 3 epochs + 2 dense points; child c's accuracy rises with c. */
-function fakeRecord(): RunRecord {
-  const cfg = preset('tiny');
-  cfg.instances = 2;
-  const row = (shift: number) => Array.from({ length: 64 }, (_, c) => (c + shift * ((c * 7) % 5)) / 100);
-  const inst = (i: number) => ({
-    index: i,
-    seeds: { init: i, data: i, order: 0 },
-    points: [1, 2, 3, 3.5, 4].map((e, k) => ({ step: (k + 1) * 10, epoch: Math.ceil(e), epochEnd: k < 3 || k === 4, dense: k >= 3 })),
-    accuracy: [0, 1, 2, 3, 4].map((k) => row(k + i)),
-    trainOrder: [Array.from({ length: 50 }, (_, s) => s % 64)],
-    loss: [new Array(50).fill(1)],
-    status: 'complete' as const,
-  });
-  const rec = {
-    schemaVersion: 1, kind: 'supernet-playground/run', createdAt: '', config: cfg, configHash: 'x', engine: { backend: 'cpu', tfjs: '' },
-    dataset: { name: 's', classes: [], trainSize: 1, valSize: 1, inputSize: 16 }, parameterCount: 1, childNames: [], groupMap: new Array(64).fill(0), jobs: [],
-    instances: [inst(0), inst(1)], status: 'complete', seconds: 1,
-    groundTruth: summarizeGroundTruth([row(0), row(1)], 'test'),
-  } as RunRecord;
-  rec.metrics = computeMetrics(rec);
-  return rec;
-}
-
 describe('chart data', () => {
   const r = fakeRecord();
-  it('traces: 64 series over the dense window, with the trained child at each point', () => {
+  it('traces: every child over the dense window, with the trained child at each point', () => {
     const t = traces(r)!;
     expect(t.dense).toBe(true);
     expect(t.series).toHaveLength(64);
     expect(t.steps).toEqual([40, 50]);
     expect(t.trained).toEqual([[39], [49]]);
   });
-  it('tau curves: one S-Tau and GT-Tau per epoch end, noise floor from the GT seeds', () => {
+  it('nearest trace: a tap picks the child whose accuracy is closest at that step', () => {
+    const t = traces(r)!;
+    expect(nearestTrace(t, 0, t.series[17][0])).toBe(17);
+  });
+  it('tau curves: one S-Tau and GT-Tau per epoch end, noise floor from the GT seeds; a finished instance keeps its curve', () => {
     const c = tauCurves(r);
     expect(c.epochs).toEqual([1, 2, 3, 4]);
     expect(c.gtTau).toHaveLength(2);
     expect(c.noiseFloor).toBeGreaterThan(0);
+    const live = structuredClone(r);
+    live.instances[1].points = live.instances[1].points.slice(0, 1);
+    live.instances[1].accuracy = live.instances[1].accuracy.slice(0, 1);
+    expect(tauCurves(live).gtTau[0]).toHaveLength(4);
   });
   it('rank spread is ordered by ground truth, best first', () => {
     const s = rankSpread(r)!;
@@ -75,11 +92,61 @@ describe('chart data', () => {
   it('best picks count instances × epoch ends', () => {
     expect(bestPicks(r).reduce((a, p) => a + p.count, 0)).toBe(8);
   });
-  it('colours follow viridis by GT rank (best = yellow end)', () => {
+  it('colours: the best child darkest, ≥ 3:1 contrast on white', () => {
     const col = childColours(r);
-    expect(col[63]).not.toBe(col[0]);
+    const best = r.groundTruth!.mean.indexOf(Math.max(...r.groundTruth!.mean));
+    const lum = (hex: string) => {
+      const [R, G, B] = (hex.match(/[0-9a-f]{2}/gi) ?? ['0', '0', '0']).map((h) => parseInt(h, 16) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+    };
+    const rgb = (c: string) => (c.startsWith('#') ? c : `#${(c.match(/\d+/g) ?? []).map((x) => (+x).toString(16).padStart(2, '0')).join('')}`);
+    expect((1.05 / (lum(rgb(col[best])) + 0.05))).toBeGreaterThan(3);
   });
   it('sharing points: one per run with ground truth and a dense window', () => {
-    expect(sharingPoints([r])).toEqual([expect.objectContaining({ copies: 1, source: 'this browser' })]);
+    expect(sharingPoints([r], 'ours', 64)).toEqual([expect.objectContaining({ copies: 1, source: 'ours' })]);
+  });
+  it('lag curve needs more than 8 dense points', () => {
+    expect(lagCurve(r, 'x', 'ours')).toBeUndefined();
+  });
+});
+
+describe('live run against its recording', () => {
+  it('equal when every accuracy matches; otherwise the largest deviation', () => {
+    const a = fakeRecord();
+    expect(compareRuns(a, structuredClone(a))).toMatchObject({ equal: true, maxAccuracyDiff: 0 });
+    const b = structuredClone(a);
+    b.instances[0].accuracy[2][5] += 0.01;
+    b.engine.backend = 'wasm';
+    const c = compareRuns(a, b);
+    expect(c.equal).toBe(false);
+    expect(c.maxAccuracyDiff).toBeCloseTo(0.01, 10);
+    expect(c.text).toMatch(/deviates .* 1\.00 pp/);
+  });
+});
+
+describe('progress over every phase', () => {
+  it('counts training, evaluation and fine-tune; the ETA follows measured rates', () => {
+    const cfg = parseConfig({ ...preset('tiny'), finetune: { steps: 2 } });
+    const m = new ProgressModel(cfg, { trainSecondsPerImage: 0.001, evalSecondsPerImage: 0.0001 });
+    expect(m.total.trainSteps).toBe(512);
+    expect(m.total.finetuneSteps).toBe(128);
+    expect(m.fraction).toBe(0);
+    const eta0 = m.etaSeconds;
+    for (let s = 0; s < 512; s++) m.add('trainSteps', 1, 0.064);
+    expect(m.fraction).toBeGreaterThan(0);
+    expect(m.fraction).toBeLessThan(1);
+    expect(m.etaSeconds).toBeLessThan(eta0);
+    expect(m.etaSeconds).toBeGreaterThan(0); // evaluation and fine-tune are still to come
+  });
+});
+
+describe('settings fields', () => {
+  it('every field reads and writes its config path and stays valid', () => {
+    const c = preset('tiny');
+    for (const f of FIELDS) {
+      const v = getField(c, f.path);
+      expect(v, f.path).not.toBeUndefined();
+      expect(() => parseConfig(setField(c, f, f.kind === 'bool' ? Boolean(v) : String(v)))).not.toThrow();
+    }
   });
 });

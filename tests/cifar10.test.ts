@@ -4,7 +4,8 @@ import { createTar } from 'nanotar';
 import { describe, expect, it } from 'vitest';
 import { DatasetError, parseCifarBin, RECORD_BYTES, splitsFromFiles, splitsFromTarGz } from '../src/engine/data/cifar10';
 import { makeBatch, downsample } from '../src/engine/data/dataset';
-import { syntheticSplits } from '../src/engine/data/synthetic';
+import { shapeSplits as syntheticSplits } from '../src/engine/data/shapes';
+import { gratingSplits } from '../src/engine/data/gratings';
 
 /** n records; record i has label i % 10 and R/G/B planes filled with i, i+1, i+2 (+ pixel index). */
 function fixture(n: number): Uint8Array {
@@ -75,15 +76,18 @@ describe('CIFAR-10 binary reader', () => {
 });
 
 describe('synthetic dataset and batches', () => {
-  it('is seeded, balanced and fast', () => {
-    const t = performance.now();
-    const a = syntheticSplits(1000, 200, 3);
-    expect(performance.now() - t).toBeLessThan(10_000);
-    const b = syntheticSplits(1000, 200, 3);
-    expect(a.train.images).toEqual(b.train.images);
-    expect(syntheticSplits(1000, 200, 4).train.images).not.toEqual(a.train.images);
-    for (let c = 0; c < 10; c++) expect(Array.from(a.train.labels).filter((l) => l === c)).toHaveLength(100);
-  });
+  for (const [name, gen] of [
+    ['gratings', gratingSplits],
+    ['shapes (v1)', syntheticSplits],
+  ] as const)
+    it(`the built-in ${name} set is seeded and balanced`, () => {
+      const a = gen(1000, 200, 3);
+      const b = gen(1000, 200, 3);
+      expect(a.train.images).toEqual(b.train.images);
+      expect(gen(1000, 200, 4).train.images).not.toEqual(a.train.images);
+      for (let c = 0; c < 10; c++) expect(Array.from(a.train.labels).filter((l) => l === c)).toHaveLength(100);
+      expect(a.classes).toHaveLength(10);
+    });
 
   it('normalises with the CIFAR mean/std and augments with crop + flip', async () => {
     const { Rng } = await import('../src/engine/rng');

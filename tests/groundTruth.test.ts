@@ -2,13 +2,14 @@
 // and BN recalibration must leave the stored statistics alone.
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { configHash, groundTruthKey, preset } from '../src/engine/config';
+import { configHash, groundTruthKey } from '../src/engine/config';
+import { preset } from '../src/engine/presets';
 import { makeBatch } from '../src/engine/data/dataset';
 import type { GroundTruth } from '../src/engine/record';
 import { evaluateChildren, trainStep } from '../src/engine/trainer';
 import { WeightStore } from '../src/engine/weightStore';
 import { useBackend } from '../src/node/backends';
-import { microConfig, microData } from './helpers';
+import { microConfig, microData, sgd } from './helpers';
 
 describe('shipped ground truth', () => {
   for (const name of ['tiny', 'paper']) {
@@ -36,7 +37,7 @@ describe('BN recalibration', () => {
     const cfg = microConfig();
     const data = microData(cfg);
     const store = new WeightStore(cfg, 0);
-    for (let s = 0; s < 8; s++) await trainStep(store, s * 9, makeBatch(data.train, [s, s + 1, s + 2, s + 3]), 0.1);
+    for (let s = 0; s < 8; s++) await trainStep(store, s * 9, makeBatch(data.train, [s, s + 1, s + 2, s + 3]), sgd(cfg, 0.1));
     const before = await store.snapshot();
     const plain = await evaluateChildren(store, [0, 21, 63], data.val, { batchSize: 16 });
     const recal = await evaluateChildren(store, [0, 21, 63], data.val, { batchSize: 16, recalibration: [makeBatch(data.train, [0, 1, 2, 3, 4, 5, 6, 7])] });
@@ -45,5 +46,25 @@ describe('BN recalibration', () => {
     for (const [k, v] of before) expect(after.get(k)!.value).toEqual(v.value);
     expect(await evaluateChildren(store, [0, 21, 63], data.val, { batchSize: 16 })).toEqual(plain);
     store.dispose();
+  });
+});
+
+describe('sharded ground truth', () => {
+  it('merged shards equal the unsharded result exactly; missing or doubled runs are refused', async () => {
+    const { mergeGroundTruth, runGroundTruthShard, shardRuns } = await import('../src/engine/groundTruth');
+    await useBackend('wasm');
+    const cfg = microConfig({ groundTruthSeeds: 2, space: { ops: ['max_pool_3x3', 'sep_conv_3x3'] } }); // 8 children
+    const data = microData(cfg);
+    const whole = await runGroundTruthShard(cfg, data);
+    const parts: NonNullable<Awaited<ReturnType<typeof runGroundTruthShard>>>[] = [];
+    for (let i = 0; i < 3; i++) parts.push((await runGroundTruthShard(cfg, data, { index: i, count: 3 }))!);
+    expect(parts.map((p) => p.runs.length).reduce((a, b) => a + b, 0)).toBe(16);
+    expect(shardRuns(cfg, { index: 1, count: 3 })[0]).toEqual({ seed: 0, child: 1 });
+    const merged = mergeGroundTruth(cfg, parts);
+    const single = mergeGroundTruth(cfg, [whole!]);
+    expect(merged.perSeed).toEqual(single.perSeed);
+    expect(merged.mean).toEqual(single.mean);
+    expect(() => mergeGroundTruth(cfg, parts.slice(0, 2))).toThrow(/missing/);
+    expect(() => mergeGroundTruth(cfg, [parts[0], parts[0], parts[1], parts[2]])).toThrow(/two shards/);
   });
 });

@@ -4,18 +4,17 @@ import { describe, expect, it } from 'vitest';
 import type { ExperimentConfig } from '../src/engine/config';
 import { makeBatch } from '../src/engine/data/dataset';
 import { runExperiment, runInstance } from '../src/engine/experiment';
-import { childIndex } from '../src/engine/searchSpace';
 import { groupMap, jobsOf } from '../src/engine/sharing';
 import { evaluateChildren, NonFiniteLossError, trainStep } from '../src/engine/trainer';
 import { WeightStore } from '../src/engine/weightStore';
 import { forward } from '../src/engine/forward';
-import { childArch } from '../src/engine/searchSpace';
 import { useBackend } from '../src/node/backends';
-import { microConfig, microData } from './helpers';
+import { child as childIndex, microConfig, microData, sgd } from './helpers';
+import { PAPER_SPACE } from '../src/engine/searchSpace';
 
 /** Eval-mode logits of a child on a fixed batch. */
 function logits(store: WeightStore, child: number, x: tf.Tensor4D): Float32Array {
-  return tf.tidy(() => forward({ w: store.resolver(child), training: false }, x, childArch(child), store.cfg.model).dataSync() as Float32Array);
+  return tf.tidy(() => forward({ w: store.resolver(child), training: false }, x, PAPER_SPACE, PAPER_SPACE.arch(child), store.cfg.model).dataSync() as Float32Array);
 }
 
 async function oneStepChanges(cfg: ExperimentConfig, trained: string, watched: string[]) {
@@ -24,7 +23,7 @@ async function oneStepChanges(cfg: ExperimentConfig, trained: string, watched: s
   const store = new WeightStore(cfg, 1);
   const x = tf.tensor4d(makeBatch(data.val, [0, 1, 2, 3]).x, [4, 8, 8, 3]);
   const before = watched.map((c) => logits(store, childIndex(c), x));
-  await trainStep(store, childIndex(trained), makeBatch(data.train, [0, 1, 2, 3, 4, 5, 6, 7]), 0.1);
+  await trainStep(store, childIndex(trained), makeBatch(data.train, [0, 1, 2, 3, 4, 5, 6, 7]), sgd(store.cfg, 0.1));
   const after = watched.map((c) => logits(store, childIndex(c), x));
   x.dispose();
   store.dispose();
@@ -41,8 +40,8 @@ describe('weight sharing', () => {
 
   it('groups: a child of another group stays bit-identical', async () => {
     const cfg = microConfig({ sharing: { kind: 'groups', m: 2, partition: 'similarity', partitionSeed: 42 } });
-    expect(groupMap(cfg.sharing)[childIndex('111')]).toBe(0);
-    expect(groupMap(cfg.sharing)[childIndex('444')]).toBe(1);
+    expect(groupMap(cfg.sharing, PAPER_SPACE)[childIndex('111')]).toBe(0);
+    expect(groupMap(cfg.sharing, PAPER_SPACE)[childIndex('444')]).toBe(1);
     const [same, other] = await oneStepChanges(cfg, '111', ['112', '444']);
     expect(same.changed).toBe(true);
     expect(other.changed).toBe(false);
@@ -65,7 +64,7 @@ describe('weight sharing', () => {
     expect(store.keyOf(a, 'cell1.pre.conv')).not.toBe(store.keyOf(b, 'cell1.pre.conv'));
     expect(store.keyOf(a, 'head.w')).not.toBe(store.keyOf(b, 'head.w'));
     const snap0 = await store.snapshot();
-    await trainStep(store, a, makeBatch(data.train, [0, 1, 2, 3, 4, 5, 6, 7]), 0.1);
+    await trainStep(store, a, makeBatch(data.train, [0, 1, 2, 3, 4, 5, 6, 7]), sgd(store.cfg, 0.1));
     const snap1 = await store.snapshot();
     const moved = (key: string) => snap0.get(key)!.value.some((v, i) => v !== snap1.get(key)!.value[i]);
     expect(moved(store.keyOf(a, 'stem.conv0'))).toBe(true);
@@ -90,12 +89,12 @@ describe('weight sharing', () => {
   });
 
   it('jobs: groups and none train independent jobs, random partition is seeded', () => {
-    expect(jobsOf({ kind: 'groups', m: 16, partition: 'random', partitionSeed: 42 })).toHaveLength(16);
-    expect(jobsOf({ kind: 'none' })).toHaveLength(64);
-    expect(jobsOf({ kind: 'prefix', k: 2 })).toHaveLength(1);
-    const g1 = groupMap({ kind: 'groups', m: 16, partition: 'random', partitionSeed: 42 });
-    expect(groupMap({ kind: 'groups', m: 16, partition: 'random', partitionSeed: 42 })).toEqual(g1);
-    expect(groupMap({ kind: 'groups', m: 16, partition: 'random', partitionSeed: 7 })).not.toEqual(g1);
+    expect(jobsOf({ kind: 'groups', m: 16, partition: 'random', partitionSeed: 42 }, PAPER_SPACE)).toHaveLength(16);
+    expect(jobsOf({ kind: 'none' }, PAPER_SPACE)).toHaveLength(64);
+    expect(jobsOf({ kind: 'prefix', k: 2 }, PAPER_SPACE)).toHaveLength(1);
+    const g1 = groupMap({ kind: 'groups', m: 16, partition: 'random', partitionSeed: 42 }, PAPER_SPACE);
+    expect(groupMap({ kind: 'groups', m: 16, partition: 'random', partitionSeed: 42 }, PAPER_SPACE)).toEqual(g1);
+    expect(groupMap({ kind: 'groups', m: 16, partition: 'random', partitionSeed: 7 }, PAPER_SPACE)).not.toEqual(g1);
     expect(g1.filter((g) => g === 3)).toHaveLength(4);
   });
 });
@@ -125,10 +124,10 @@ describe('tensor hygiene', () => {
     const store = new WeightStore(cfg, 0);
     const all = Array.from({ length: 64 }, (_, i) => i);
     // Warm-up: every child once, so every momentum buffer exists.
-    for (let c = 0; c < 64; c++) await trainStep(store, c, makeBatch(data.train, [c % 32, (c + 1) % 32]), 0.01);
+    for (let c = 0; c < 64; c++) await trainStep(store, c, makeBatch(data.train, [c % 32, (c + 1) % 32]), sgd(store.cfg, 0.01));
     await evaluateChildren(store, all, data.val, { batchSize: 8 });
     const before = tf.memory().numTensors;
-    for (let s = 0; s < 200; s++) await trainStep(store, s % 64, makeBatch(data.train, [s % 32, (s + 3) % 32, (s + 7) % 32]), 0.01);
+    for (let s = 0; s < 200; s++) await trainStep(store, s % 64, makeBatch(data.train, [s % 32, (s + 3) % 32, (s + 7) % 32]), sgd(store.cfg, 0.01));
     await evaluateChildren(store, all, data.val, { batchSize: 8 });
     expect(tf.memory().numTensors).toBe(before);
     store.dispose();
@@ -141,12 +140,12 @@ describe('tensor hygiene', () => {
     const data = microData(cfg);
     const store = new WeightStore(cfg, 0);
     const b = makeBatch(data.train, [0, 1, 2, 3]);
-    await trainStep(store, 0, b, 1e30); // explodes the weights
+    await trainStep(store, 0, b, sgd(store.cfg, 1e30)); // explodes the weights
     let err: unknown;
     for (let i = 0; i < 5 && !err; i++) {
       const snap = await store.snapshot();
       try {
-        await trainStep(store, 0, b, 1e30, 7);
+        await trainStep(store, 0, b, sgd(store.cfg, 1e30), 7);
       } catch (e) {
         err = e;
         const after = await store.snapshot();
@@ -154,7 +153,7 @@ describe('tensor hygiene', () => {
       }
     }
     expect(err).toBeInstanceOf(NonFiniteLossError);
-    expect((err as Error).message).toMatch(/NaN\/Infinity at step 7 while training child 0/);
+    expect((err as Error).message).toMatch(/loss became (NaN|-?Infinity) at step 7 while training child 111/);
     store.dispose();
   });
 });
@@ -166,7 +165,7 @@ describe('evaluation', () => {
       const cfg = microConfig({ sharing });
       const data = microData(cfg);
       const store = new WeightStore(cfg, 2);
-      for (let s = 0; s < 6; s++) await trainStep(store, (s * 11) % 64, makeBatch(data.train, [s, s + 1, s + 2, s + 3]), 0.05);
+      for (let s = 0; s < 6; s++) await trainStep(store, (s * 11) % 64, makeBatch(data.train, [s, s + 1, s + 2, s + 3]), sgd(store.cfg, 0.05));
       const all = await evaluateChildren(store, Array.from({ length: 64 }, (_, i) => i), data.val, { batchSize: 8 });
       for (const c of [0, 5, 21, 42, 63]) expect((await evaluateChildren(store, [c], data.val, { batchSize: 8 }))[0]).toBe(all[c]);
       store.dispose();
@@ -178,7 +177,7 @@ describe('experiment', () => {
   it('records one row per evaluation point, dense rows at the end, and the child trained at each step', async () => {
     await useBackend('wasm');
     const cfg = microConfig({ instances: 2 });
-    const rec = await runExperiment(cfg, microData(cfg));
+    const rec = await runExperiment(cfg, microData(cfg), undefined);
     expect(rec.status).toBe('complete');
     expect(rec.instances).toHaveLength(2);
     const inst = rec.instances[0];

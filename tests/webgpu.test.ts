@@ -3,11 +3,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { makeBatch } from '../src/engine/data/dataset';
-import { childIndex } from '../src/engine/searchSpace';
 import { lossAndGradients, trainStep } from '../src/engine/trainer';
 import { WeightStore } from '../src/engine/weightStore';
 import { useBackend } from '../src/node/backends';
-import { microConfig, microData } from './helpers';
+import { child as childIndex, microConfig, microData, sgd } from './helpers';
 
 const cfg = microConfig();
 const children = ['111', '234', '344', '423'].map(childIndex);
@@ -20,7 +19,7 @@ async function trace(backend: 'cpu' | 'webgpu') {
   const grads = [];
   for (const c of children) grads.push(await lossAndGradients(store, c, batch(0)));
   const losses: number[] = [];
-  for (let s = 0; s < 6; s++) losses.push(await trainStep(store, children[s % children.length], batch(s), 0.05, s));
+  for (let s = 0; s < 6; s++) losses.push(await trainStep(store, children[s % children.length], batch(s), sgd(cfg, 0.05), s));
   store.dispose();
   return { grads, losses };
 }

@@ -1,102 +1,37 @@
-// Command-line front end of the engine: run, groundtruth, sweep.
+// Command-line front end of the engine: run, groundtruth, merge, sweep, findings.
 //   npm run cli -- run --preset tiny --backend wasm --out run.json
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { preset, validateConfig, CONFIG_SCHEMA_VERSION, type ExperimentConfig, type SharingPolicy } from '../engine/config';
-import { prepareData, runExperiment, runGroundTruth, stepsPerEpoch, type RunHooks } from '../engine/experiment';
-import type { RunRecord } from '../engine/record';
-import { jobsOf, policyLabel } from '../engine/sharing';
+import { safeParse } from 'valibot';
+import { calibrate } from '../engine/calibrate';
+import { parseConfig, spaceOf, stripControl, type ExperimentConfig } from '../engine/config';
+import { estimateCost, fmtBytes, fmtSeconds } from '../engine/cost';
+import { prepareData, runExperiment, totalSteps, type RunHooks } from '../engine/experiment';
+import { mergeGroundTruth, runGroundTruthShard, shardSchema, type GroundTruthShard, type Shard } from '../engine/groundTruth';
+import { parseRecordText, recordToJson, type GroundTruth, type RunRecord } from '../engine/record';
+import { jobsOf, parseSharing, policyLabel, policyText } from '../engine/sharing';
 import { useBackend, type BackendName } from '../node/backends';
 import { loadData } from '../node/data';
-import { cachePath, findGroundTruth, saveGroundTruth } from '../node/groundTruthCache';
+import { cachePath, findGroundTruth, gtKeyHash, saveGroundTruth } from '../node/groundTruthCache';
+import { buildConfig, OPTIONS, shardFrom, usage, type Values } from './args';
+import { checkWritable, writeAtomic } from './files';
+import { findingsCommand } from './findings';
 import { Progress } from './progress';
+import { stopSignal } from './signals';
 import { summaryTable } from './summaryTable';
 
-const USAGE = `usage: npm run cli -- <command> [options]
+/** Exit codes: 0 done, 1 error, 2 usage, 3 diverged, 4 refused (cost), 130 interrupted. */
+export const EXIT = { ok: 0, error: 1, usage: 2, diverged: 3, refused: 4, interrupted: 130 } as const;
 
-commands:
-  run          train supernet instances and evaluate every child      (writes a run record)
-  groundtruth  train each child alone (no sharing), cache the result   (.cache/groundtruth)
-  sweep        run a grid of sharing policies × seeds                  (one record per policy)
-
-options:
-  --preset <tiny|small|paper>    start from a preset (default tiny)
-  --config <file.json>           start from a config file instead (an ExperimentConfig, or a run record)
-  --backend <wasm|cpu|webgpu>    tfjs backend (default wasm; webgpu runs through Dawn, npm 'webgpu')
-  --seeds <n | a,b,c>            number of instances, or explicit base seeds (instances = count)
-  --sharing <policy>             full | none | groups:<m>[:random|similarity] | prefix:<k> | unshare-bn | conv-only
-  --order <mode>                 fixed | shuffle-once | shuffle-period | uniform
-  --epochs <n>  --finetune <n>   override epochs; fine-tune steps per child after training
-  --data <path>                  CIFAR-10 folder or cifar-10-binary.tar.gz (default data/cifar10)
-  --out <file>                   output record (run) / ground-truth file (groundtruth) / folder (sweep)
-  --policies <p1,p2,...>         sweep: the sharing policies (default full,groups:4:similarity,groups:16:random,prefix:0; none costs 64× a run)
-  --compute-gt                   run/sweep: compute missing ground truth first (64 children × seeds trained alone:
-                                 64·seeds times the cost of one instance); without it GT metrics stay empty
-`;
-
-export function parseSharing(s: string): SharingPolicy {
-  const [kind, a, b] = s.split(':');
-  switch (kind) {
-    case 'full':
-    case 'none':
-    case 'unshare-bn':
-    case 'conv-only':
-      return { kind };
-    case 'groups':
-      return { kind: 'groups', m: Number(a), partition: (b ?? 'random') as 'random' | 'similarity', partitionSeed: 42 };
-    case 'prefix':
-      return { kind: 'prefix', k: Number(a) };
-    default:
-      throw new Error(`unknown sharing policy '${s}'`);
-  }
-}
-
-function buildConfig(v: Record<string, string | boolean | undefined>): ExperimentConfig {
-  let cfg: ExperimentConfig;
-  if (typeof v.config === 'string') {
-    const raw = JSON.parse(readFileSync(v.config, 'utf8'));
-    cfg = raw.kind === 'supernet-playground/run' ? raw.config : raw;
-    cfg = { ...preset('tiny'), ...cfg, schemaVersion: cfg.schemaVersion ?? CONFIG_SCHEMA_VERSION };
-  } else cfg = preset(typeof v.preset === 'string' ? v.preset : 'tiny');
-  if (typeof v.seeds === 'string') {
-    const list = v.seeds.split(',').map(Number);
-    if (list.length === 1) cfg.instances = list[0];
-    else {
-      cfg.seed = list[0];
-      cfg.instances = list.length;
-      if (list.some((s, i) => s !== list[0] + i)) throw new Error('--seeds a,b,c must be consecutive (instance i uses base seed + i)');
-    }
-  }
-  if (typeof v.sharing === 'string') cfg.sharing = parseSharing(v.sharing);
-  if (typeof v.order === 'string') cfg.train.order = v.order as ExperimentConfig['train']['order'];
-  if (typeof v.epochs === 'string') cfg.train.epochs = Number(v.epochs);
-  if (typeof v.finetune === 'string') cfg.finetune.steps = Number(v.finetune);
-  return validateConfig(cfg);
-}
-
-function writeJson(path: string, obj: unknown) {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, JSON.stringify(obj));
-}
-
-/** Ctrl-C: the first press stops at the next step boundary (a valid partial record is written), the second exits. */
-function stopSignal() {
-  let stop = false;
-  process.on('SIGINT', () => {
-    if (stop) process.exit(130);
-    stop = true;
-    process.stderr.write('\ninterrupted: finishing the current step and writing a partial record (Ctrl-C again to quit now)\n');
-  });
-  return () => stop;
-}
-
+const MAX_SECONDS = 2 * 3600;
+const MAX_BYTES = 3e9;
 const yieldNow = () => new Promise<void>((r) => setImmediate(r));
+const say = (s: string) => process.stderr.write(`${s}\n`);
 
-function hooksFor(label: string, cfg: ExperimentConfig, instances: number, stopped: () => boolean): { hooks: RunHooks; progress: Progress } {
-  const total = stepsPerEpoch(cfg) * cfg.train.epochs * instances;
-  const progress = new Progress(label, total);
+function hooksFor(label: string, steps: number, stopped: () => boolean): { hooks: RunHooks; progress: Progress } {
+  const progress = new Progress(label, steps);
   let done = 0;
   return {
     progress,
@@ -108,102 +43,183 @@ function hooksFor(label: string, cfg: ExperimentConfig, instances: number, stopp
   };
 }
 
-async function groundTruthFor(cfg: ExperimentConfig, stopped: () => boolean, out?: string, dataPath?: string) {
-  const found = out ? undefined : findGroundTruth(cfg);
-  if (found) return found;
-  const jobs = 64;
-  process.stderr.write(`ground truth: ${jobs} children × ${cfg.groundTruthSeeds} seeds trained alone (${stepsPerEpoch(cfg) * cfg.train.epochs} steps each)\n`);
+/** Measures this backend on the config's model and refuses what is over the limits, unless --yes. */
+async function checkCost(cfg: ExperimentConfig, yes: boolean, groundTruth = false): Promise<boolean> {
+  const cost = estimateCost(cfg, await calibrate(cfg), { groundTruth });
+  const over = cost.seconds > MAX_SECONDS || cost.bytes > MAX_BYTES;
+  say(`estimate: ${fmtSeconds(cost.seconds)} and ${fmtBytes(cost.bytes)} on ${tf.getBackend()} (training ${fmtSeconds(cost.parts.train)}, evaluation ${fmtSeconds(cost.parts.evaluate)}${cost.parts.finetune ? `, fine-tune ${fmtSeconds(cost.parts.finetune)}` : ''}${cost.parts.groundTruth ? `, ground truth ${fmtSeconds(cost.parts.groundTruth)}` : ''})`);
+  if (over && !yes) {
+    say(`refused: over the limit of ${fmtSeconds(MAX_SECONDS)} or ${fmtBytes(MAX_BYTES)}; pass --yes to start anyway`);
+    return false;
+  }
+  return true;
+}
+
+async function groundTruthFor(cfg: ExperimentConfig, stopped: () => boolean, dataPath?: string): Promise<GroundTruth> {
+  const n = spaceOf(cfg).numChildren;
+  say(`ground truth: ${n} children × ${cfg.groundTruthSeeds} seeds trained alone (${totalSteps(cfg)} steps each)`);
   const data = prepareData(cfg, loadData(cfg, dataPath));
-  const { hooks, progress } = hooksFor('groundtruth', cfg, cfg.groundTruthSeeds, stopped);
-  const gt = await runGroundTruth(cfg, data, hooks);
+  const { hooks, progress } = hooksFor('groundtruth', totalSteps(cfg) * cfg.groundTruthSeeds, stopped);
+  const shard = await runGroundTruthShard(cfg, data, undefined, hooks);
   progress.done();
-  if (!gt) throw new Error('ground truth interrupted; nothing cached');
-  const path = saveGroundTruth(gt, out ?? cachePath(cfg));
-  process.stderr.write(`ground truth written to ${path}\n`);
+  if (!shard) throw new Error('ground truth interrupted; nothing cached');
+  const gt = mergeGroundTruth(cfg, [shard]);
+  say(`ground truth written to ${saveGroundTruth(gt, cachePath(cfg))}`);
   return gt;
 }
 
-async function runOne(cfg: ExperimentConfig, out: string | undefined, stopped: () => boolean, computeGt: boolean, dataPath?: string): Promise<RunRecord> {
-  const gt = findGroundTruth(cfg) ?? (computeGt ? await groundTruthFor(cfg, stopped, undefined, dataPath) : undefined);
-  const data = prepareData(cfg, loadData(cfg, dataPath));
-  const { hooks, progress } = hooksFor(`${cfg.name} ${policyLabel(cfg.sharing)}`, cfg, cfg.instances, stopped);
-  const rec = await runExperiment(cfg, data, gt, hooks, (r) => {
-    if (out) writeJson(out, r); // after every instance: a crash loses at most one instance
-  });
+async function runOne(cfg: ExperimentConfig, v: Values, stopped: () => boolean, resume?: RunRecord): Promise<RunRecord> {
+  const gt = findGroundTruth(cfg) ?? (v['compute-gt'] ? await groundTruthFor(cfg, stopped, v.data) : undefined);
+  const data = prepareData(cfg, loadData(cfg, v.data));
+  const { hooks, progress } = hooksFor(`${stripControl(cfg.name)} ${policyLabel(cfg.sharing)}`, totalSteps(cfg) * cfg.instances, stopped);
+  let checkpoint: RunRecord['checkpoint'];
+  let lastWrite = 0;
+  const save = (r: RunRecord, force = false) => {
+    if (!v.out || (!force && performance.now() - lastWrite < 5000)) return;
+    lastWrite = performance.now();
+    writeAtomic(v.out, recordToJson({ ...r, checkpoint: r.status === 'complete' ? undefined : checkpoint }));
+  };
+  const rec = await runExperiment(
+    cfg,
+    data,
+    gt,
+    {
+      ...hooks,
+      onCheckpoint: (c) => (checkpoint = c),
+      onRecord: (r) => save(r),
+    },
+    { resume },
+  );
   progress.done();
-  if (out) writeJson(out, rec);
+  save(rec, true);
   return rec;
 }
 
-export async function main(argv = process.argv.slice(2)): Promise<number> {
-  const { values: v, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      preset: { type: 'string' },
-      config: { type: 'string' },
-      backend: { type: 'string', default: 'wasm' },
-      seeds: { type: 'string' },
-      sharing: { type: 'string' },
-      order: { type: 'string' },
-      epochs: { type: 'string' },
-      finetune: { type: 'string' },
-      data: { type: 'string' },
-      out: { type: 'string' },
-      policies: { type: 'string' },
-      'compute-gt': { type: 'boolean', default: false },
-      'no-gt': { type: 'boolean', default: false }, // accepted for older scripts; missing ground truth is never computed unasked
-      help: { type: 'boolean', short: 'h' },
-    },
+async function run(given: Values, stopped: () => boolean): Promise<number> {
+  const v: Values = { ...given };
+  let resume: RunRecord | undefined;
+  let cfg: ExperimentConfig;
+  if (v.resume) {
+    resume = parseRecordText(readFileSync(v.resume, 'utf8'), v.resume);
+    if (resume.status === 'complete') throw new Error(`${v.resume} is already complete`);
+    cfg = resume.config;
+    v.out ??= v.resume;
+    say(`resuming ${v.resume}: ${resume.instances.filter((i) => i.status === 'complete').length} of ${cfg.instances} instance(s) complete${resume.checkpoint ? `, instance ${resume.checkpoint.instance} from step ${resume.checkpoint.step}` : ''}`);
+  } else cfg = buildConfig(v);
+  if (v.out) checkWritable(v.out);
+  if (!(await checkCost(cfg, !!v.yes || !!resume, !!v['compute-gt'] && !findGroundTruth(cfg)))) return EXIT.refused;
+  const rec = await runOne(cfg, v, stopped, resume);
+  process.stdout.write(summaryTable(rec) + '\n');
+  if (v.out) say(`record written to ${v.out}${rec.status !== 'complete' ? ` (${rec.status})` : ''}`);
+  if (rec.status === 'diverged') {
+    say(`error: ${rec.error}`);
+    return EXIT.diverged;
+  }
+  if (rec.status === 'partial') say(`continue with: npm run cli -- run --resume ${v.out ?? '<record>'}`);
+  return rec.status === 'complete' ? EXIT.ok : EXIT.interrupted;
+}
+
+async function groundtruth(v: Values, stopped: () => boolean): Promise<number> {
+  const cfg = buildConfig(v);
+  const shard: Shard | undefined = shardFrom(v);
+  const out = v.out ?? (shard ? cachePath(cfg).replace(/\.json$/, `.shard-${shard.index}-of-${shard.count}.json`) : cachePath(cfg));
+  checkWritable(out);
+  if (!shard) {
+    if (!(await checkCost({ ...cfg, instances: 0 } as ExperimentConfig, !!v.yes, true))) return EXIT.refused;
+    const gt = await groundTruthFor(cfg, stopped, v.data);
+    if (v.out) saveGroundTruth(gt, v.out);
+    printGroundTruth(gt);
+    return EXIT.ok;
+  }
+  const data = prepareData(cfg, loadData(cfg, v.data));
+  const runs = Math.ceil((spaceOf(cfg).numChildren * cfg.groundTruthSeeds - shard.index) / shard.count);
+  say(`ground truth shard ${shard.index}/${shard.count}: ${runs} stand-alone run(s) of ${totalSteps(cfg)} steps (key ${gtKeyHash(cfg)})`);
+  const { hooks, progress } = hooksFor(`shard ${shard.index}/${shard.count}`, totalSteps(cfg) * cfg.groundTruthSeeds, stopped);
+  const part = await runGroundTruthShard(cfg, data, shard, hooks);
+  progress.done();
+  if (!part) return EXIT.interrupted;
+  writeAtomic(out, JSON.stringify(part));
+  say(`shard written to ${out}; when every shard is done: npm run cli -- merge ${out.replace(/shard-\d+-of/, 'shard-*-of')} --preset ${cfg.name} --out <file>`);
+  return EXIT.ok;
+}
+
+function printGroundTruth(gt: GroundTruth) {
+  const spread = gt.std.reduce((a, b) => a + b, 0) / gt.std.length;
+  process.stdout.write(`ground truth (${gt.seeds} seeds): accuracy ${(Math.min(...gt.mean) * 100).toFixed(1)}%–${(Math.max(...gt.mean) * 100).toFixed(1)}%, mean per-child seed std ${(spread * 100).toFixed(2)} pp\n`);
+}
+
+function merge(v: Values, files: string[]): number {
+  const cfg = buildConfig(v);
+  if (!v.out) throw new Error('merge needs --out <file> for the merged ground truth');
+  checkWritable(v.out);
+  const paths = files.flatMap((f) => (statSync(f).isDirectory() ? readdirSync(f).filter((x) => /\.shard-\d+-of-\d+\.json$/.test(x)).map((x) => join(f, x)) : [f]));
+  if (!paths.length) throw new Error('merge: no shard files given');
+  const shards: GroundTruthShard[] = paths.map((p) => {
+    const r = safeParse(shardSchema, JSON.parse(readFileSync(p, 'utf8')));
+    if (!r.success) throw new Error(`${p} is not a ground-truth shard (${r.issues[0].message})`);
+    return r.output;
   });
+  const gt = mergeGroundTruth(cfg, shards);
+  saveGroundTruth(gt, v.out);
+  say(`merged ${shards.length} shard(s) into ${v.out}`);
+  printGroundTruth(gt);
+  return EXIT.ok;
+}
+
+async function sweep(v: Values, stopped: () => boolean): Promise<number> {
+  const cfg = buildConfig(v);
+  const outDir = v.out ?? 'sweep';
+  const policies = (v.policies ?? 'full,groups:4:similarity,groups:16:random,prefix:0').split(',').map(parseSharing);
+  const rows: string[] = [];
+  for (const p of policies) {
+    const c = parseConfig({ ...structuredClone(cfg), sharing: p });
+    const out = join(outDir, `${policyText(p).replaceAll(':', '-')}.json`);
+    checkWritable(out);
+    say(`sweep: ${policyLabel(p)} (${jobsOf(p, spaceOf(c)).length} job(s))`);
+    const rec = await runOne(c, { ...v, out }, stopped);
+    const m = rec.metrics;
+    rows.push(`${policyLabel(p).padEnd(26)} S-Tau ${m?.sTau.mean.toFixed(4) ?? '—'}  GT-Tau-Mean-k ${m?.gtTauMeanK.mean.toFixed(4) ?? '—'}  Std-k ${m?.gtTauStdK.mean.toFixed(4) ?? '—'}`);
+    if (rec.status !== 'complete') break;
+  }
+  process.stdout.write(rows.join('\n') + '\n');
+  return EXIT.ok;
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  const v = values as Values;
   const cmd = positionals[0];
   if (v.help || !cmd) {
-    process.stdout.write(USAGE);
-    return cmd ? 0 : 2;
+    process.stdout.write(usage());
+    return cmd ? EXIT.ok : EXIT.usage;
   }
-  const device = await useBackend(v.backend as BackendName);
-  process.stderr.write(`backend: ${device}; tfjs ${tf.version.tfjs}\n`);
+  const commands = ['run', 'groundtruth', 'merge', 'sweep', 'findings'];
+  if (!commands.includes(cmd)) {
+    say(`unknown command '${stripControl(cmd).slice(0, 40)}'\n${usage()}`);
+    return EXIT.usage;
+  }
+  if (!['wasm', 'cpu', 'webgpu'].includes(v.backend ?? 'wasm')) throw new Error(`--backend must be wasm, cpu or webgpu`);
+  const device = await useBackend((v.backend ?? 'wasm') as BackendName);
+  say(`backend: ${device}; tfjs ${tf.version.tfjs}`);
   const stopped = stopSignal();
-  const cfg = buildConfig(v);
   switch (cmd) {
-    case 'run': {
-      const rec = await runOne(cfg, v.out, stopped, v['compute-gt'] && !v['no-gt'], v.data);
-      process.stdout.write(summaryTable(rec) + '\n');
-      if (v.out) process.stderr.write(`record written to ${v.out}${rec.status === 'partial' ? ' (partial)' : ''}\n`);
-      return rec.status === 'complete' ? 0 : 130;
-    }
-    case 'groundtruth': {
-      const gt = await groundTruthFor(cfg, stopped, v.out, v.data);
-      const spread = gt.std.reduce((a, b) => a + b, 0) / 64;
-      process.stdout.write(`ground truth (${gt.seeds} seeds): accuracy ${(Math.min(...gt.mean) * 100).toFixed(1)}%–${(Math.max(...gt.mean) * 100).toFixed(1)}%, mean per-child seed std ${(spread * 100).toFixed(2)} pp\n`);
-      return 0;
-    }
-    case 'sweep': {
-      const outDir = v.out ?? 'sweep';
-      const policies = (v.policies ?? 'full,groups:4:similarity,groups:16:random,prefix:0').split(',');
-      const rows: string[] = [];
-      for (const p of policies) {
-        const c = { ...structuredClone(cfg), sharing: parseSharing(p) };
-        validateConfig(c);
-        process.stderr.write(`sweep: ${policyLabel(c.sharing)} (${jobsOf(c.sharing).length} job(s))\n`);
-        const rec = await runOne(c, join(outDir, `${p.replaceAll(':', '-')}.json`), stopped, v['compute-gt'] && !v['no-gt'], v.data);
-        const m = rec.metrics;
-        rows.push(`${policyLabel(c.sharing).padEnd(26)} S-Tau ${m?.sTau.mean.toFixed(4) ?? '—'}  GT-Tau-Mean-k ${m?.gtTauMeanK.mean.toFixed(4) ?? '—'}  Std-k ${m?.gtTauStdK.mean.toFixed(4) ?? '—'}`);
-        if (rec.status !== 'complete') break;
-      }
-      process.stdout.write(rows.join('\n') + '\n');
-      return 0;
-    }
+    case 'run':
+      return run(v, stopped);
+    case 'groundtruth':
+      return groundtruth(v, stopped);
+    case 'merge':
+      return merge(v, positionals.slice(1));
+    case 'sweep':
+      return sweep(v, stopped);
     default:
-      process.stderr.write(`unknown command '${cmd}'\n${USAGE}`);
-      return 2;
+      return findingsCommand(v, stopped);
   }
 }
 
 main().then(
   (code) => process.exit(code),
   (e) => {
-    process.stderr.write(`error: ${(e as Error).message}\n`);
-    process.exit(1);
+    say(`error: ${stripControl((e as Error).message)}`);
+    process.exit(EXIT.error);
   },
 );

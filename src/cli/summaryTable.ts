@@ -1,7 +1,7 @@
 // The metrics summary printed at the end of a CLI run.
 import type { RunRecord } from '../engine/record';
+import { stripControl } from '../engine/config';
 import { policyLabel } from '../engine/sharing';
-import { CHILD_NAMES } from '../engine/searchSpace';
 
 const f = (x: number, d = 4) => (Number.isFinite(x) ? x.toFixed(d) : '—');
 const pm = (s: { mean: number; std: number }, d = 4) => `${f(s.mean, d)} ± ${f(s.std, d)}`;
@@ -9,7 +9,7 @@ const pm = (s: { mean: number; std: number }, d = 4) => `${f(s.mean, d)} ± ${f(
 export function summaryTable(r: RunRecord): string {
   const m = r.metrics;
   const lines = [
-    `${r.config.name}: ${policyLabel(r.config.sharing)}, order ${r.config.train.order}, ${r.instances.length} instance(s), ${r.parameterCount.toLocaleString('en')} params, ${r.engine.backend}, ${r.seconds.toFixed(1)} s${r.status === 'partial' ? ' (PARTIAL)' : ''}`,
+    `${stripControl(r.config.name)}: ${policyLabel(r.config.sharing)}, order ${r.config.train.order}, ${r.instances.length} instance(s), ${r.parameterCount.toLocaleString('en')} params, ${r.engine.backend}, ${r.seconds.toFixed(1)} s${r.status !== 'complete' ? ` (${r.status.toUpperCase()})` : ''}`,
   ];
   if (!m) return lines.concat('no evaluation yet').join('\n');
   if (m.sTau.pairs > 0) lines.push(`S-Tau (between instances, final): mean ${f(m.sTau.mean)}  max ${f(m.sTau.max)}  min ${f(m.sTau.min)}  (${m.sTau.pairs} pairs)`);
@@ -22,7 +22,7 @@ export function summaryTable(r: RunRecord): string {
     lines.push(`GT-Tau-Mean-k ${pm(m.gtTauMeanK)}   GT-Tau-Std-k ${pm(m.gtTauStdK)}   (k = ${m.instances[0]?.k ?? 0})`);
     lines.push('');
     lines.push('inst  GT-Tau   T1R  T3R  Mean-k   Std-k   best child');
-    for (const i of m.instances) lines.push(`${String(i.index).padStart(4)}  ${f(i.gtTau).padStart(7)}  ${String(i.t1r).padStart(3)}  ${String(i.t3r).padStart(3)}  ${f(i.gtTauMeanK).padStart(7)}  ${f(i.gtTauStdK).padStart(6)}  ${CHILD_NAMES[i.best]}`);
+    for (const i of m.instances) lines.push(`${String(i.index).padStart(4)}  ${f(i.gtTau).padStart(7)}  ${String(i.t1r).padStart(3)}  ${String(i.t3r).padStart(3)}  ${f(i.gtTauMeanK).padStart(7)}  ${f(i.gtTauStdK).padStart(6)}  ${r.childNames[i.best]}`);
   } else lines.push('no ground truth for this config: GT-Tau, TnR and GT-Tau-Mean-k need it — run again with --compute-gt, or `npm run cli -- groundtruth` with the same options');
   return lines.join('\n');
 }

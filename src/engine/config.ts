@@ -1,86 +1,168 @@
-// Experiment configuration: one typed, versioned document. Every random choice is seeded from it.
+// Experiment configuration: one typed, versioned document, checked by one schema (valibot) at every
+// boundary — share link, --config, worker message, record import, stored runs. The TypeScript types
+// are derived from the schema, so the two cannot drift. Every random choice is seeded from it.
+import * as v from 'valibot';
+import { DATASETS, DATASET_IDS } from './data/sources';
+import { OP_IDS } from './ops';
+import { ORDER_IDS } from './schedule';
+import { MAX_OPS, PAPER_OPS, searchSpace, type SearchSpace } from './searchSpace';
+import { policyCheck, sharingSchema } from './sharing';
 
-export const CONFIG_SCHEMA_VERSION = 1;
+export const CONFIG_SCHEMA_VERSION = 2;
+/** Seeds stay below 2^31 so that base seed + instance never wraps in the 32-bit seed derivation. */
+export const MAX_SEED = 2 ** 31 - 1;
+export const MAX_NAME = 80;
 
-export interface ModelConfig {
+const int = (lo: number, hi: number) =>
+  v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(lo, `must be ≥ ${lo}`), v.maxValue(hi, `must be ≤ ${hi}`));
+const real = (lo: number, hi: number) =>
+  v.pipe(v.number('must be a number'), v.finite('must be finite'), v.minValue(lo, `must be ≥ ${lo}`), v.maxValue(hi, `must be ≤ ${hi}`));
+const choice = <T extends string>(options: readonly T[]) => v.picklist(options as T[], `must be one of ${options.join(', ')}`);
+/** Control characters (terminal escapes included) are dropped from names. */
+export const stripControl = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
+
+export const modelSchema = v.strictObject({
   /** Channels of the two stem convs (paper: 48). */
-  stemChannels: number;
+  stemChannels: int(1, 256),
   /** Channels of each cell node (paper: 16; a cell outputs 2× this). */
-  cellChannels: number;
+  cellChannels: int(1, 256),
   /** Stacked cells sharing one choice (paper: 4). */
-  numCells: number;
-  /** Square input side in pixels (paper: 32). Smaller sides are average-pooled down from 32. */
-  inputSize: number;
-  numClasses: number;
-}
+  numCells: int(1, 8),
+  /** Square input side in pixels (paper: 32); smaller sides are box-downsampled from 32. */
+  inputSize: v.picklist([8, 16, 32], 'must be 8, 16 or 32'),
+});
 
-export interface DataConfig {
-  source: 'synthetic' | 'cifar10';
+export const dataSchema = v.strictObject({
+  source: choice(DATASET_IDS),
   /** Training images used (a prefix of the training split). */
-  trainSize: number;
+  trainSize: int(1, 100_000),
   /** Validation images used (a prefix of the test split, as in the paper's code). */
-  valSize: number;
-  augment: boolean;
-  /** Seed of the synthetic generator (ignored for CIFAR-10). */
-  synthSeed: number;
-}
+  valSize: int(1, 20_000),
+  augment: v.boolean('must be true or false'),
+  /** Seed of a built-in generator (ignored for CIFAR-10). */
+  synthSeed: int(0, MAX_SEED),
+});
 
-export type SharingPolicy =
-  | { kind: 'full' }
-  | { kind: 'groups'; m: number; partition: 'random' | 'similarity'; partitionSeed: number }
-  | { kind: 'prefix'; k: number }
-  | { kind: 'unshare-bn' }
-  | { kind: 'conv-only' }
-  | { kind: 'none' };
-
-export type OrderMode = 'fixed' | 'shuffle-once' | 'shuffle-period' | 'uniform';
-
-export interface TrainConfig {
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  lrMin: number;
-  momentum: number;
-  weightDecay: number;
+export const trainSchema = v.strictObject({
+  epochs: int(1, 10_000),
+  batchSize: int(1, 2048),
+  lr: real(0, 1e6),
+  lrMin: real(0, 1e6),
+  momentum: real(0, 0.999),
+  weightDecay: real(0, 1),
   /** BatchNorm running-statistics momentum in PyTorch's convention (new = (1-m)·old + m·batch). */
-  bnMomentum: number;
+  bnMomentum: real(0, 1),
   /** Global-norm gradient clip; 0 = off (the paper's experiments). */
-  gradClip: number;
-  order: OrderMode;
-}
+  gradClip: real(0, 1e6),
+  order: choice(ORDER_IDS),
+});
 
-export interface EvalConfig {
-  everyEpoch: boolean;
+export const evalSchema = v.strictObject({
+  everyEpoch: v.boolean('must be true or false'),
   /** Evaluate all children after each of the last N steps (paper: 128). */
-  denseSteps: number;
+  denseSteps: int(0, 100_000),
   /** Batches of training data used to re-estimate BN statistics per child before evaluation; 0 = off (paper). */
-  bnRecalibrationBatches: number;
-  batchSize: number;
-}
+  bnRecalibrationBatches: int(0, 64),
+  batchSize: int(1, 4096),
+});
 
-export interface FinetuneConfig {
-  /** Steps each child is trained alone from the final supernet snapshot; 0 = off. */
-  steps: number;
-}
-
-export interface ExperimentConfig {
-  schemaVersion: number;
-  name: string;
+const baseSchema = v.strictObject({
+  schemaVersion: v.literal(CONFIG_SCHEMA_VERSION, `must be ${CONFIG_SCHEMA_VERSION}`),
+  name: v.pipe(v.string('must be text'), v.maxLength(MAX_NAME, `must be at most ${MAX_NAME} characters`), v.transform(stripControl)),
   /** Base seed. */
-  seed: number;
+  seed: int(0, MAX_SEED),
   /** Number of supernet instances. */
-  instances: number;
+  instances: int(1, 100),
   /** What differs between instances: init+data seed ('seed'), child order ('order'), or both ('all'). */
-  vary: 'seed' | 'order' | 'all';
-  model: ModelConfig;
-  data: DataConfig;
-  sharing: SharingPolicy;
-  train: TrainConfig;
-  eval: EvalConfig;
-  finetune: FinetuneConfig;
+  vary: choice(['seed', 'order', 'all'] as const),
+  /** The candidate ops, in digit order (ops.ts). */
+  space: v.strictObject({
+    ops: v.pipe(
+      v.array(choice(OP_IDS)),
+      v.minLength(2, 'needs at least 2 ops'),
+      v.maxLength(MAX_OPS, `holds at most ${MAX_OPS} ops (one digit each)`),
+      v.check((ops) => new Set(ops).size === ops.length, 'must not repeat an op'),
+    ),
+  }),
+  model: modelSchema,
+  data: dataSchema,
+  sharing: sharingSchema,
+  train: trainSchema,
+  eval: evalSchema,
+  finetune: v.strictObject({
+    /** Steps each child is trained alone from the final supernet snapshot; 0 = off. */
+    steps: int(0, 10_000),
+  }),
   /** Seeds of stand-alone training that make the ground truth. */
-  groundTruthSeeds: number;
+  groundTruthSeeds: int(1, 20),
+});
+
+type Base = v.InferOutput<typeof baseSchema>;
+
+/** Rules across fields; each returns [path, message] or nothing. */
+function crossChecks(c: Base): [string, string][] {
+  const out: [string, string][] = [];
+  const src = DATASETS[c.data.source];
+  if (c.data.trainSize > src.maxTrain) out.push(['data.trainSize', `must be ≤ ${src.maxTrain} for ${c.data.source}`]);
+  if (c.data.valSize > src.maxVal) out.push(['data.valSize', `must be ≤ ${src.maxVal} for ${c.data.source}`]);
+  if (c.train.lrMin > c.train.lr) out.push(['train.lrMin', 'must not exceed train.lr']);
+  if (c.seed + c.instances - 1 > MAX_SEED) out.push(['seed', `plus instances must stay ≤ ${MAX_SEED}`]);
+  const total = Math.ceil(c.data.trainSize / c.train.batchSize) * c.train.epochs;
+  if (c.eval.denseSteps > total) out.push(['eval.denseSteps', `must be ≤ the ${total} training steps`]);
+  const why = policyCheck(c.sharing, searchSpace(c.space.ops), c.model.numCells);
+  if (why) out.push(['sharing', why]);
+  return out;
 }
+
+export const configSchema = v.pipe(
+  baseSchema,
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    for (const [path, message] of crossChecks(dataset.value)) addIssue({ message: `${path} ${message}` });
+  }),
+);
+
+export type ExperimentConfig = v.InferOutput<typeof configSchema>;
+export type ModelConfig = ExperimentConfig['model'];
+export type DataConfig = ExperimentConfig['data'];
+export type TrainConfig = ExperimentConfig['train'];
+export type EvalConfig = ExperimentConfig['eval'];
+export type { OrderMode } from './schedule';
+export type { SharingPolicy } from './sharing';
+
+/** "train.epochs must be ≥ 1 (got 0)" from a valibot issue. */
+export function issueText(issue: v.BaseIssue<unknown>): string {
+  const path = issue.path?.map((p) => String((p as { key: unknown }).key)).join('.') ?? '';
+  if (!path) return issue.message;
+  const got = typeof issue.input === 'string' ? JSON.stringify(issue.input.slice(0, 40)) : typeof issue.input === 'object' ? (issue.input === null ? 'null' : Array.isArray(issue.input) ? 'an array' : 'an object') : String(issue.input);
+  return issue.type === 'strict_object' && issue.expected === 'never' ? `${path} is not a known field` : `${path} ${issue.message} (got ${got})`;
+}
+
+/** An old config (schema 1) in today's shape: the paper's space, the v1 synthetic set renamed 'shapes'. */
+function migrate(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const c = raw as Record<string, unknown>;
+  if (c.schemaVersion !== 1) return raw;
+  const model = { ...(c.model as Record<string, unknown>) };
+  delete model.numClasses;
+  const data = { ...(c.data as Record<string, unknown>) };
+  if (data.source === 'synthetic') data.source = 'shapes';
+  return { ...c, schemaVersion: CONFIG_SCHEMA_VERSION, space: { ops: [...PAPER_OPS] }, model, data };
+}
+
+/** Checks (and migrates) an untrusted config; throws an Error naming the first invalid field. */
+export function parseConfig(raw: unknown): ExperimentConfig {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`invalid config: expected a JSON object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`);
+  const r = v.safeParse(configSchema, migrate(raw));
+  if (!r.success) throw new Error(`invalid config: ${issueText(r.issues[0])}`);
+  return r.output;
+}
+
+/** Kept for callers that hold a typed config: the same check. */
+export const validateConfig = (cfg: ExperimentConfig): ExperimentConfig => parseConfig(cfg);
+
+export const spaceOf = (cfg: Pick<ExperimentConfig, 'space'>): SearchSpace => searchSpace(cfg.space.ops);
+export const numClassesOf = (cfg: Pick<ExperimentConfig, 'data'>): number => DATASETS[cfg.data.source].classes.length;
 
 export interface InstanceSeeds {
   init: number;
@@ -97,76 +179,39 @@ export function instanceSeeds(cfg: ExperimentConfig, i: number): InstanceSeeds {
   };
 }
 
-const PAPER: ExperimentConfig = {
-  schemaVersion: CONFIG_SCHEMA_VERSION,
-  name: 'paper',
-  seed: 0,
-  instances: 10,
-  vary: 'seed',
-  model: { stemChannels: 48, cellChannels: 16, numCells: 4, inputSize: 32, numClasses: 10 },
-  data: { source: 'cifar10', trainSize: 50000, valSize: 10000, augment: true, synthSeed: 0 },
-  sharing: { kind: 'full' },
-  train: {
-    epochs: 200,
-    batchSize: 256,
-    lr: 0.025,
-    lrMin: 0.001,
-    momentum: 0.9,
-    weightDecay: 1e-3,
-    bnMomentum: 0.4,
-    gradClip: 0,
-    order: 'fixed',
-  },
-  eval: { everyEpoch: true, denseSteps: 128, bnRecalibrationBatches: 0, batchSize: 250 },
-  finetune: { steps: 0 },
-  groundTruthSeeds: 10,
-};
-
-/**
- * Classroom default: synthetic data at 16×16, one cell, 8 channels. About 30 s on 2 CPU cores
- * (wasm); its ground truth ships precomputed in public/groundtruth/tiny.json.
- */
-const TINY: ExperimentConfig = {
-  ...PAPER,
-  name: 'tiny',
-  instances: 1,
-  model: { stemChannels: 8, cellChannels: 8, numCells: 1, inputSize: 16, numClasses: 10 },
-  data: { source: 'synthetic', trainSize: 512, valSize: 512, augment: false, synthSeed: 0 },
-  train: { ...PAPER.train, epochs: 16, batchSize: 32, lr: 0.03, lrMin: 0.003 },
-  eval: { everyEpoch: true, denseSteps: 12, bnRecalibrationBatches: 0, batchSize: 256 },
-  groundTruthSeeds: 3,
-};
-
-/** A few minutes on a laptop: paper-shaped model at reduced width on synthetic data. */
-const SMALL: ExperimentConfig = {
-  ...PAPER,
-  name: 'small',
-  instances: 3,
-  model: { stemChannels: 16, cellChannels: 8, numCells: 4, inputSize: 32, numClasses: 10 },
-  data: { source: 'synthetic', trainSize: 4096, valSize: 512, augment: true, synthSeed: 0 },
-  train: { ...PAPER.train, epochs: 8, batchSize: 64, lr: 0.05, lrMin: 0.002 },
-  eval: { everyEpoch: true, denseSteps: 64, bnRecalibrationBatches: 0, batchSize: 256 },
-  groundTruthSeeds: 2,
-};
-
-export const PRESETS: Record<string, ExperimentConfig> = { tiny: TINY, small: SMALL, paper: PAPER };
-
-export function preset(name: string): ExperimentConfig {
-  const p = PRESETS[name];
-  if (!p) throw new Error(`unknown preset '${name}' (known: ${Object.keys(PRESETS).join(', ')})`);
-  return structuredClone(p);
-}
-
-/** Deterministic JSON: object keys sorted, so equal configs hash equally. */
-export function stableStringify(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${stableStringify(o[k])}`)
-    .join(',')}}`;
+/** Deterministic JSON: object keys sorted, so equal configs hash equally. Iterative: deep input cannot overflow the stack. */
+export function stableStringify(root: unknown): string {
+  type Item = { value: unknown } | { raw: string };
+  const out: string[] = [];
+  const stack: Item[] = [{ value: root }];
+  while (stack.length) {
+    const item = stack.pop()!;
+    if ('raw' in item) {
+      out.push(item.raw);
+      continue;
+    }
+    const x = item.value;
+    if (x === null || typeof x !== 'object') {
+      out.push(JSON.stringify(x) ?? 'null');
+      continue;
+    }
+    const items: Item[] = [];
+    if (Array.isArray(x)) {
+      items.push({ raw: '[' });
+      x.forEach((e, i) => items.push(...(i ? [{ raw: ',' }] : []), { value: e }));
+      items.push({ raw: ']' });
+    } else {
+      const o = x as Record<string, unknown>;
+      const keys = Object.keys(o)
+        .filter((k) => o[k] !== undefined)
+        .sort();
+      items.push({ raw: '{' });
+      keys.forEach((k, i) => items.push({ raw: `${i ? ',' : ''}${JSON.stringify(k)}:` }, { value: o[k] }));
+      items.push({ raw: '}' });
+    }
+    for (let i = items.length - 1; i >= 0; i--) stack.push(items[i]);
+  }
+  return out.join('');
 }
 
 /** 64-bit (two 32-bit lanes) string hash as 16 hex digits; not cryptographic, just a cache key. */
@@ -187,10 +232,11 @@ export function configHash(cfg: unknown): string {
   return hashHex(stableStringify(cfg));
 }
 
-/** The part of a config that determines its stand-alone ground truth. */
+/** The part of a config that determines its stand-alone ground truth — the search space included. */
 export function groundTruthKey(cfg: ExperimentConfig) {
   return {
     v: CONFIG_SCHEMA_VERSION,
+    space: cfg.space.ops,
     model: cfg.model,
     data: cfg.data,
     train: { ...cfg.train, order: 'fixed' },
@@ -198,53 +244,4 @@ export function groundTruthKey(cfg: ExperimentConfig) {
     seeds: cfg.groundTruthSeeds,
     seed: cfg.seed,
   };
-}
-
-const POS_INT = (x: unknown) => Number.isInteger(x) && (x as number) > 0;
-
-/** Throws an Error naming the first invalid field. */
-export function validateConfig(cfg: ExperimentConfig): ExperimentConfig {
-  const fail = (path: string, why: string): never => {
-    throw new Error(`invalid config: ${path} ${why}`);
-  };
-  if (cfg.schemaVersion !== CONFIG_SCHEMA_VERSION) fail('schemaVersion', `is ${cfg.schemaVersion}, this build reads ${CONFIG_SCHEMA_VERSION}`);
-  if (!Number.isInteger(cfg.seed) || cfg.seed < 0) fail('seed', 'must be a non-negative integer');
-  if (!POS_INT(cfg.instances) || cfg.instances > 100) fail('instances', 'must be an integer in 1..100');
-  if (!['seed', 'order', 'all'].includes(cfg.vary)) fail('vary', `must be seed|order|all`);
-  const m = cfg.model;
-  for (const k of ['stemChannels', 'cellChannels', 'numCells', 'inputSize', 'numClasses'] as const) if (!POS_INT(m[k])) fail(`model.${k}`, 'must be a positive integer');
-  if (m.inputSize > 32 || 32 % m.inputSize !== 0) fail('model.inputSize', 'must divide 32 (32, 16, 8)');
-  const d = cfg.data;
-  if (!['synthetic', 'cifar10'].includes(d.source)) fail('data.source', 'must be synthetic|cifar10');
-  if (!POS_INT(d.trainSize)) fail('data.trainSize', 'must be a positive integer');
-  if (!POS_INT(d.valSize)) fail('data.valSize', 'must be a positive integer');
-  const s = cfg.sharing;
-  switch (s.kind) {
-    case 'groups':
-      if (!POS_INT(s.m) || 64 % s.m !== 0) fail('sharing.m', 'must divide 64');
-      if (s.partition !== 'random' && s.partition !== 'similarity') fail('sharing.partition', 'must be random|similarity');
-      break;
-    case 'prefix':
-      if (!Number.isInteger(s.k) || s.k < 0 || s.k > m.numCells) fail('sharing.k', `must be in 0..${m.numCells}`);
-      break;
-    case 'full':
-    case 'none':
-    case 'unshare-bn':
-    case 'conv-only':
-      break;
-    default:
-      fail('sharing.kind', `'${(s as { kind: string }).kind}' is unknown`);
-  }
-  const t = cfg.train;
-  if (!POS_INT(t.epochs)) fail('train.epochs', 'must be a positive integer');
-  if (!POS_INT(t.batchSize)) fail('train.batchSize', 'must be a positive integer');
-  for (const k of ['lr', 'lrMin', 'momentum', 'weightDecay', 'bnMomentum', 'gradClip'] as const)
-    if (!Number.isFinite(t[k]) || t[k] < 0) fail(`train.${k}`, 'must be a finite non-negative number');
-  if (t.bnMomentum > 1 || t.momentum >= 1) fail('train', 'momentum must be < 1 and bnMomentum ≤ 1');
-  if (!['fixed', 'shuffle-once', 'shuffle-period', 'uniform'].includes(t.order)) fail('train.order', 'must be fixed|shuffle-once|shuffle-period|uniform');
-  if (!Number.isInteger(cfg.eval.denseSteps) || cfg.eval.denseSteps < 0) fail('eval.denseSteps', 'must be a non-negative integer');
-  if (!POS_INT(cfg.eval.batchSize)) fail('eval.batchSize', 'must be a positive integer');
-  if (!Number.isInteger(cfg.finetune.steps) || cfg.finetune.steps < 0) fail('finetune.steps', 'must be a non-negative integer');
-  if (!POS_INT(cfg.groundTruthSeeds)) fail('groundTruthSeeds', 'must be a positive integer');
-  return cfg;
 }

@@ -1,15 +1,15 @@
 // The paper's protocol end to end: supernet instances, dense evaluation, fine-tuning, ground truth.
 import * as tf from '@tensorflow/tfjs';
-import { configHash, groundTruthKey, instanceSeeds, validateConfig, type ExperimentConfig } from './config';
+import { configHash, instanceSeeds, numClassesOf, spaceOf, type ExperimentConfig } from './config';
 import { downsample, makeBatch, subset, type DataSplits } from './data/dataset';
-import { mean, std } from './metrics';
-import { RECORD_KIND, RECORD_SCHEMA_VERSION, type EvalPoint, type GroundTruth, type InstanceRecord, type RunRecord } from './record';
+import { NonFiniteLossError } from './errors';
+import { decodeSnapshot, encodeSnapshot, RECORD_KIND, RECORD_SCHEMA_VERSION, type Checkpoint, type EvalPoint, type InstanceRecord, type RunRecord } from './record';
 import { Rng } from './rng';
-import { ChildOrder, cosineLr } from './schedule';
-import { CHILD_NAMES, NUM_CHILDREN } from './searchSpace';
+import { ChildOrder, cosineLr, evalPoints, stepsPerEpoch, totalSteps } from './schedule';
+import { countParameters } from './slots';
 import { groupMap, jobsOf } from './sharing';
-import { computeMetrics, finalRow } from './summary';
-import { evaluateChildren, trainStep } from './trainer';
+import { computeMetrics } from './summary';
+import { evaluateChildren, trainStep, type StepParams } from './trainer';
 import { WeightStore } from './weightStore';
 
 export interface StepInfo {
@@ -25,22 +25,32 @@ export interface StepInfo {
   images: number;
 }
 
+export type Phase = 'train' | 'evaluate' | 'finetune';
+
+/** Every callback of a run, in one object. All optional. */
 export interface RunHooks {
   onStep?(s: StepInfo): void;
+  /** A phase begins (evaluation: before each evaluation point). */
+  onPhase?(instance: number, phase: Phase): void;
   onEval?(instance: number, point: EvalPoint, accuracy: number[]): void;
   onFinetune?(instance: number, child: number, row: number, accuracy: number): void;
   /** Checked after every step; true ends the run early with a valid partial record. */
   shouldStop?(): boolean;
   /** Awaited after every step: gives a worker or CLI event loop a turn (pause, cancel, Ctrl-C). */
   yieldNow?(): Promise<void>;
-  /** runExperiment: the whole record so far, after every evaluation (live charts). */
+  /** runInstance: the live instance record, as soon as it exists (it is filled in place). */
+  onInstanceStart?(live: InstanceRecord): void;
+  /** runExperiment: the whole record so far, after every evaluation and every instance (live charts, partial files). */
   onRecord?(r: RunRecord): void;
+  /** After every epoch end: what `resume` needs to continue the instance exactly. */
+  onCheckpoint?(c: Checkpoint): void;
 }
 
 /** The config's slice of the data: prefixes of the splits, at the model's input size. */
 export function prepareData(cfg: ExperimentConfig, d: DataSplits): DataSplits {
   if (d.train.n < cfg.data.trainSize) throw new Error(`dataset ${d.name} has ${d.train.n} training images, config asks for ${cfg.data.trainSize}`);
   if (d.val.n < cfg.data.valSize) throw new Error(`dataset ${d.name} has ${d.val.n} validation images, config asks for ${cfg.data.valSize}`);
+  if (d.classes.length !== numClassesOf(cfg)) throw new Error(`dataset ${d.name} has ${d.classes.length} classes, the config's source ${cfg.data.source} has ${numClassesOf(cfg)}`);
   return {
     ...d,
     train: downsample(subset(d.train, cfg.data.trainSize), cfg.model.inputSize),
@@ -48,23 +58,41 @@ export function prepareData(cfg: ExperimentConfig, d: DataSplits): DataSplits {
   };
 }
 
-export function stepsPerEpoch(cfg: ExperimentConfig): number {
-  return Math.ceil(cfg.data.trainSize / cfg.train.batchSize);
+export { evalPoints, stepsPerEpoch, totalSteps } from './schedule';
+
+const stepParams = (cfg: ExperimentConfig, lr: number): StepParams => ({ ...cfg.train, lr });
+
+export interface InstanceOptions {
+  /** Train only these jobs (ground-truth shards: with no sharing, job i is child i). */
+  jobs?: number[];
+  /** Continue from a checkpoint of this instance. */
+  resume?: Checkpoint;
 }
 
 /** Trains one supernet instance (all its jobs interleaved step by step) and evaluates every child. */
-/** `onStart` receives the instance record at once; it is filled in place as training proceeds. */
-export async function runInstance(cfg: ExperimentConfig, index: number, data: DataSplits, hooks: RunHooks = {}, onStart?: (live: InstanceRecord) => void): Promise<InstanceRecord> {
+export async function runInstance(cfg: ExperimentConfig, index: number, data: DataSplits, hooks: RunHooks = {}, opts: InstanceOptions = {}): Promise<InstanceRecord> {
+  const space = spaceOf(cfg);
   const seeds = instanceSeeds(cfg, index);
-  const jobs = jobsOf(cfg.sharing);
-  const store = new WeightStore(cfg, seeds.init);
+  const allJobs = jobsOf(cfg.sharing, space);
+  const jobIds = opts.jobs ?? allJobs.map((_, j) => j);
+  const children = jobIds.flatMap((j) => allJobs[j]);
+  const store = new WeightStore(cfg, seeds.init, opts.jobs ? children : undefined);
   const spe = stepsPerEpoch(cfg);
-  const total = spe * cfg.train.epochs;
-  const denseFrom = total - cfg.eval.denseSteps;
-  const orders = jobs.map((children, j) => new ChildOrder(children, cfg.train.order, seeds.order, j));
-  const augment = jobs.map((_, j) => (cfg.data.augment ? Rng.from(seeds.data, 'augment', j) : undefined));
-  const rec: InstanceRecord = { index, seeds, points: [], accuracy: [], trainOrder: jobs.map(() => []), loss: jobs.map(() => []), status: 'partial' };
-  onStart?.(rec);
+  const total = totalSteps(cfg);
+  const points = new Map(evalPoints(cfg).map((p) => [p.step, p]));
+  const orders = jobIds.map((j) => new ChildOrder(allJobs[j], cfg.train.order, seeds.order, j));
+  const augment = jobIds.map((j) => (cfg.data.augment ? Rng.from(seeds.data, 'augment', j) : undefined));
+  const r = opts.resume;
+  const rec: InstanceRecord = r
+    ? structuredClone(r.record)
+    : { index, seeds, points: [], accuracy: [], trainOrder: jobIds.map(() => []), loss: jobIds.map(() => []), status: 'partial' };
+  if (r) {
+    if (r.instance !== index || r.record.trainOrder.length !== jobIds.length) throw new Error(`checkpoint is of instance ${r.instance} with ${r.record.trainOrder.length} jobs, not instance ${index} with ${jobIds.length}`);
+    store.restore(decodeSnapshot(r.weights));
+    r.orders.forEach((s, j) => (orders[j].state = s));
+    r.augment.forEach((s, j) => augment[j] && (augment[j] = new Rng(s)));
+  }
+  hooks.onInstanceStart?.(rec);
   const { train, val } = data;
   const evalOpts = () => ({
     batchSize: cfg.eval.batchSize,
@@ -72,18 +100,18 @@ export async function runInstance(cfg: ExperimentConfig, index: number, data: Da
   });
   try {
     let perm: number[][] = [];
-    for (let step = 0; step < total; step++) {
+    for (let step = r?.step ?? 0; step < total; step++) {
       const epoch = Math.floor(step / spe);
       const inEpoch = step % spe;
-      if (inEpoch === 0) perm = jobs.map((_, j) => Rng.from(seeds.data, 'shuffle', j, epoch).permutation(train.n));
+      if (inEpoch === 0 || perm.length === 0) perm = jobIds.map((j) => Rng.from(seeds.data, 'shuffle', j, epoch).permutation(train.n));
       const lr = cosineLr(cfg.train, epoch);
       const trained: number[] = [];
       const losses: number[] = [];
       let images = 0;
-      for (let j = 0; j < jobs.length; j++) {
+      for (let j = 0; j < jobIds.length; j++) {
         const idx = perm[j].slice(inEpoch * cfg.train.batchSize, (inEpoch + 1) * cfg.train.batchSize);
         const child = orders[j].next();
-        const loss = await trainStep(store, child, makeBatch(train, idx, augment[j]), lr, step);
+        const loss = await trainStep(store, child, makeBatch(train, idx, augment[j]), stepParams(cfg, lr), step + 1);
         rec.trainOrder[j].push(child);
         rec.loss[j].push(loss);
         trained.push(child);
@@ -91,23 +119,33 @@ export async function runInstance(cfg: ExperimentConfig, index: number, data: Da
         images += idx.length;
       }
       hooks.onStep?.({ instance: index, step: step + 1, totalSteps: total, epoch: epoch + 1, children: trained, loss: losses, lr, images });
-      const epochEnd = inEpoch === spe - 1 && cfg.eval.everyEpoch;
-      const dense = step >= denseFrom;
-      if (epochEnd || dense || step === total - 1) {
-        const point: EvalPoint = { step: step + 1, epoch: epoch + 1, epochEnd: epochEnd || step === total - 1, dense };
-        const acc = await evaluateChildren(store, range(NUM_CHILDREN), val, evalOpts());
+      const point = points.get(step + 1);
+      if (point) {
+        hooks.onPhase?.(index, 'evaluate');
+        const acc = await evaluateChildren(store, children, val, evalOpts());
+        const row = new Array<number>(space.numChildren).fill(Number.NaN);
+        children.forEach((c, i) => (row[c] = acc[i]));
         rec.points.push(point);
-        rec.accuracy.push(acc);
-        hooks.onEval?.(index, point, acc);
+        rec.accuracy.push(row);
+        hooks.onEval?.(index, point, row);
+        hooks.onPhase?.(index, 'train');
       }
+      if (hooks.onCheckpoint && inEpoch === spe - 1 && step < total - 1)
+        hooks.onCheckpoint({ instance: index, step: step + 1, weights: encodeSnapshot(await store.snapshot()), orders: orders.map((o) => o.state), augment: augment.map((a) => a?.state ?? 0), record: structuredClone(rec) });
       await hooks.yieldNow?.();
       if (hooks.shouldStop?.()) return rec;
     }
     if (cfg.finetune.steps > 0) {
+      hooks.onPhase?.(index, 'finetune');
       rec.finetune = await finetune(store, cfg, data, seeds.data, cosineLr(cfg.train, cfg.train.epochs - 1), index, hooks, rec.accuracy[rec.accuracy.length - 1]);
       if (!rec.finetune) return rec;
     }
     rec.status = 'complete';
+    return rec;
+  } catch (e) {
+    if (!(e instanceof NonFiniteLossError)) throw e;
+    rec.status = 'diverged';
+    rec.error = `instance ${index}: ${e.message}`;
     return rec;
   } finally {
     store.dispose();
@@ -128,17 +166,18 @@ function recalibrationBatches(cfg: ExperimentConfig, data: DataSplits, seed: num
  */
 async function finetune(store: WeightStore, cfg: ExperimentConfig, data: DataSplits, seed: number, lr: number, index: number, hooks: RunHooks, inherited: number[]) {
   const n = cfg.finetune.steps;
+  const numChildren = store.space.numChildren;
   const snap = await store.snapshot();
   // Row 0 is the final evaluation of the supernet, already made with these very weights.
-  const acc: number[][] = [inherited.slice(), ...Array.from({ length: n }, () => new Array<number>(NUM_CHILDREN).fill(0))];
-  for (let c = 0; c < NUM_CHILDREN; c++) {
+  const acc: number[][] = [inherited.slice(), ...Array.from({ length: n }, () => new Array<number>(numChildren).fill(0))];
+  for (let c = 0; c < numChildren; c++) {
     // Only child c's copies matter for its fine-tune and its evaluation: put back just those.
     store.restore(snap, store.copiesOf(c));
     store.resetMomenta();
     const rng = Rng.from(seed, 'finetune', c);
     for (let s = 1; s <= n; s++) {
       const idx = Array.from({ length: cfg.train.batchSize }, () => rng.int(data.train.n));
-      await trainStep(store, c, makeBatch(data.train, idx, cfg.data.augment ? rng : undefined), lr, s);
+      await trainStep(store, c, makeBatch(data.train, idx, cfg.data.augment ? rng : undefined), stepParams(cfg, lr), s);
       acc[s][c] = (await evaluateChildren(store, [c], data.val, { batchSize: cfg.eval.batchSize }))[0];
       hooks.onFinetune?.(index, c, s, acc[s][c]);
       await hooks.yieldNow?.();
@@ -148,40 +187,51 @@ async function finetune(store: WeightStore, cfg: ExperimentConfig, data: DataSpl
   return { lr, accuracy: acc };
 }
 
-export function emptyRecord(cfg: ExperimentConfig, data: DataSplits): RunRecord {
-  const store = new WeightStore(cfg, 0);
-  const parameterCount = store.parameterCount();
-  store.dispose();
+export function emptyRecord(cfg: ExperimentConfig, data: Pick<DataSplits, 'name' | 'classes'>): RunRecord {
+  const space = spaceOf(cfg);
   return {
     schemaVersion: RECORD_SCHEMA_VERSION,
     kind: RECORD_KIND,
+    source: 'run',
     createdAt: new Date().toISOString(),
     config: cfg,
     configHash: configHash(cfg),
     engine: { backend: tf.getBackend(), tfjs: tf.version.tfjs },
-    dataset: { name: data.name, classes: data.classes, trainSize: cfg.data.trainSize, valSize: cfg.data.valSize, inputSize: cfg.model.inputSize },
-    parameterCount,
-    childNames: [...CHILD_NAMES],
-    groupMap: groupMap(cfg.sharing),
-    jobs: jobsOf(cfg.sharing),
+    dataset: { name: data.name, classes: [...data.classes], trainSize: cfg.data.trainSize, valSize: cfg.data.valSize, inputSize: cfg.model.inputSize },
+    parameterCount: countParameters(cfg),
+    childNames: [...space.names],
+    groupMap: groupMap(cfg.sharing, space),
+    jobs: jobsOf(cfg.sharing, space),
     instances: [],
     status: 'partial',
     seconds: 0,
   };
 }
 
-/** All instances of an experiment. `data` must already be prepared (prepareData). */
-export async function runExperiment(cfg: ExperimentConfig, data: DataSplits, groundTruth?: GroundTruth, hooks: RunHooks = {}, onInstance?: (r: RunRecord) => void): Promise<RunRecord> {
-  validateConfig(cfg);
+export interface ExperimentOptions {
+  /** A partial record to continue: its complete instances are kept, the rest trained (from `checkpoint` if given). */
+  resume?: RunRecord;
+}
+
+/** All instances of an experiment. `data` must already be prepared (prepareData); `cfg` already checked. */
+export async function runExperiment(cfg: ExperimentConfig, data: DataSplits, groundTruth: RunRecord['groundTruth'], hooks: RunHooks = {}, opts: ExperimentOptions = {}): Promise<RunRecord> {
   const rec = emptyRecord(cfg, data);
   rec.groundTruth = groundTruth;
-  const t0 = performance.now();
+  const prior = opts.resume;
+  if (prior && prior.configHash !== rec.configHash) throw new Error(`cannot resume: the record is of config ${prior.configHash}, not ${rec.configHash}`);
+  const done = prior?.instances.filter((i) => i.status === 'complete') ?? [];
+  rec.instances.push(...done.map((i) => structuredClone(i)));
+  const t0 = performance.now() - (prior?.seconds ?? 0) * 1000;
   const update = () => {
     rec.seconds = (performance.now() - t0) / 1000;
     rec.metrics = computeMetrics(rec);
   };
   const instanceHooks: RunHooks = {
     ...hooks,
+    onInstanceStart: (live) => {
+      rec.instances.push(live);
+      hooks.onInstanceStart?.(live);
+    },
     onEval: (i, point, acc) => {
       hooks.onEval?.(i, point, acc);
       if (hooks.onRecord) {
@@ -190,13 +240,20 @@ export async function runExperiment(cfg: ExperimentConfig, data: DataSplits, gro
       }
     },
   };
-  for (let i = 0; i < cfg.instances; i++) {
-    const inst = await runInstance(cfg, i, data, instanceHooks, (live) => rec.instances.push(live));
+  for (let i = done.length; i < cfg.instances; i++) {
+    const checkpoint = prior?.checkpoint?.instance === i ? prior.checkpoint : undefined;
+    const inst = await runInstance(cfg, i, data, instanceHooks, { resume: checkpoint });
     update();
-    onInstance?.(rec);
+    hooks.onRecord?.(rec);
+    if (inst.status === 'diverged') {
+      rec.status = 'diverged';
+      rec.error = inst.error;
+      return rec;
+    }
     if (inst.status !== 'complete') return rec;
   }
   rec.status = 'complete';
+  update();
   return rec;
 }
 
@@ -212,21 +269,4 @@ export function groundTruthConfig(cfg: ExperimentConfig): ExperimentConfig {
     eval: { ...cfg.eval, everyEpoch: false, denseSteps: 0 },
     finetune: { steps: 0 },
   };
-}
-
-/** Ground truth: every child trained alone from scratch, once per seed; mean and std per child. */
-export async function runGroundTruth(cfg: ExperimentConfig, data: DataSplits, hooks: RunHooks = {}): Promise<GroundTruth | undefined> {
-  const g = groundTruthConfig(cfg);
-  const perSeed: number[][] = [];
-  for (let i = 0; i < g.instances; i++) {
-    const inst = await runInstance(g, i, data, hooks);
-    if (inst.status !== 'complete') return undefined;
-    perSeed.push(finalRow(inst));
-  }
-  return summarizeGroundTruth(perSeed, `stand-alone training, ${g.instances} seeds, this engine (${tf.getBackend()})`, configHash(groundTruthKey(cfg)));
-}
-
-export function summarizeGroundTruth(perSeed: number[][], source: string, keyHash?: string): GroundTruth {
-  const cols = range(NUM_CHILDREN).map((c) => perSeed.map((r) => r[c]));
-  return { mean: cols.map(mean), std: cols.map(std), perSeed, seeds: perSeed.length, source, keyHash };
 }

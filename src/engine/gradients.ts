@@ -157,6 +157,27 @@ const maxPoolCustom = custom((x: tf.Tensor, save: tf.GradSaveFunc) => {
 
 export const maxPool3x3 = (x: tf.Tensor4D): tf.Tensor4D => (stock ? tf.maxPool(x, 3, 1, 'same') : maxPoolCustom(x));
 
+/** 1 / (number of in-image taps) of a 3×3 'same' window at each pixel, [1, h, w, 1] (count_include_pad = False). */
+function inverseCounts(h: number, w: number): tf.Tensor4D {
+  const a = new Float32Array(h * w);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) a[y * w + x] = 1 / ((Math.min(y + 1, h - 1) - Math.max(y - 1, 0) + 1) * (Math.min(x + 1, w - 1) - Math.max(x - 1, 0) + 1));
+  return tf.tensor4d(a, [1, h, w, 1]);
+}
+
+/** 3×3 average pool, stride 1, 'same', padding excluded from the count (DARTS's avg_pool_3x3); its gradient is the same pool transposed. */
+const avgPoolCustom = custom((x: tf.Tensor) => {
+  const x4 = x as tf.Tensor4D;
+  const [, h, w, c] = x4.shape;
+  const ones = tf.ones([3, 3, c, 1]) as tf.Tensor4D;
+  const inv = inverseCounts(h, w);
+  return {
+    value: tf.mul(tf.depthwiseConv2d(x4, ones, 1, 'same'), inv) as tf.Tensor4D,
+    gradFunc: (dy: tf.Tensor) => tf.depthwiseConv2d(tf.mul(dy, inv) as tf.Tensor4D, ones, 1, 'same'),
+  };
+}) as (x: tf.Tensor4D) => tf.Tensor4D;
+
+export const avgPool3x3 = (x: tf.Tensor4D): tf.Tensor4D => avgPoolCustom(x);
+
 /** Σ over the rows of a [m, c] matrix as a matMul with ones: ~10× faster than tf.sum(axis 0) on wasm. */
 export function colSum(x2: tf.Tensor2D): tf.Tensor1D {
   return tf.reshape(tf.matMul(tf.ones([1, x2.shape[0]]), x2), [x2.shape[1]]) as tf.Tensor1D;

@@ -20,16 +20,20 @@ export function deriveSeed(seed: number, ...labels: (string | number)[]): number
 
 /** mulberry32: small, fast, good enough for shuffles, crops and weight init. */
 export class Rng {
-  private state: number;
+  private state_: number;
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.state_ = seed >>> 0;
   }
   static from(seed: number, ...labels: (string | number)[]): Rng {
     return new Rng(deriveSeed(seed, ...labels));
   }
+  /** The whole generator state (one 32-bit word), for checkpoints: `new Rng(r.state)` continues the stream. */
+  get state(): number {
+    return this.state_;
+  }
   /** Uniform in [0, 1). */
   next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    let t = (this.state_ = (this.state_ + 0x6d2b79f5) >>> 0);
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;

@@ -1,71 +1,196 @@
 // Weight sharing as one mechanism: a map (child, slot) → weight-copy key. Two children read the
 // same tensor exactly when their keys agree. BN running statistics and SGD momenta follow the
 // same keys, so "unshared" always means unshared state too.
-import type { ExperimentConfig, SharingPolicy } from './config';
+//
+// SHARING is the one registry of policies: the config schema, the CLI's parser and usage, the
+// page's controls and the charts' labels and sharing degree all list from it.
+import * as v from 'valibot';
 import { Rng } from './rng';
-import { NUM_CHILDREN } from './searchSpace';
+import type { SearchSpace } from './searchSpace';
 import type { SlotDef } from './slots';
 
-/**
- * Group of each child (0..m-1). 'similarity' = contiguous lexicographic slices (the paper's
- * `i // (64/m)`); 'random' = [i % m for i in 0..63] shuffled from the partition seed.
- */
-export function groupMap(policy: SharingPolicy): number[] {
-  switch (policy.kind) {
-    case 'groups': {
-      const { m } = policy;
-      const base = Array.from({ length: NUM_CHILDREN }, (_, i) => i % m);
-      if (policy.partition === 'similarity') return Array.from({ length: NUM_CHILDREN }, (_, i) => Math.floor(i / (NUM_CHILDREN / m)));
-      return Rng.from(policy.partitionSeed, 'partition').shuffle(base);
-    }
-    case 'none':
-      return Array.from({ length: NUM_CHILDREN }, (_, i) => i);
-    default:
-      return new Array(NUM_CHILDREN).fill(0);
-  }
+const int = (lo: number, hi: number) => v.pipe(v.number(), v.integer(), v.minValue(lo), v.maxValue(hi));
+
+const SCHEMAS = {
+  full: v.strictObject({ kind: v.literal('full') }),
+  groups: v.strictObject({
+    kind: v.literal('groups'),
+    m: int(1, 4096),
+    partition: v.picklist(['random', 'similarity']),
+    partitionSeed: int(0, 2 ** 31 - 1),
+  }),
+  prefix: v.strictObject({ kind: v.literal('prefix'), k: int(0, 64) }),
+  'unshare-bn': v.strictObject({ kind: v.literal('unshare-bn') }),
+  'conv-only': v.strictObject({ kind: v.literal('conv-only') }),
+  none: v.strictObject({ kind: v.literal('none') }),
+};
+
+type StaticSchema = v.VariantSchema<'kind', (typeof SCHEMAS)[keyof typeof SCHEMAS][], undefined>;
+export type SharingPolicy = v.InferOutput<StaticSchema>;
+export type SharingKind = SharingPolicy['kind'];
+type PolicyOf<K extends SharingKind> = Extract<SharingPolicy, { kind: K }>;
+
+export type CopyKeyFn = (child: number, slot: SlotDef) => string;
+
+/** A control the page shows for a policy parameter. */
+export interface PolicyParam {
+  key: string;
+  label: string;
+  /** The values offered, for the space and the number of cells of the model. */
+  options(space: SearchSpace, numCells: number): (string | number)[];
 }
 
-/** Children trained together on one schedule. Groups / none give independent jobs; the rest one job of all 64. */
-export function jobsOf(policy: SharingPolicy): number[][] {
-  const g = groupMap(policy);
-  const n = Math.max(...g) + 1;
-  const jobs: number[][] = Array.from({ length: n }, () => []);
+export interface PolicyDef<K extends SharingKind = SharingKind> {
+  kind: K;
+  /** The policy object's schema (part of the config schema). */
+  schema: v.GenericSchema<unknown, PolicyOf<K>>;
+  /** Name in menus. */
+  title: string;
+  /** One sentence for the page and the CLI usage. */
+  help: string;
+  defaults: PolicyOf<K>;
+  params: PolicyParam[];
+  /** Short label of a policy, e.g. "groups m=16 (random)". */
+  label(p: PolicyOf<K>): string;
+  /** CLI text ("groups:16:random") and back. */
+  format(p: PolicyOf<K>): string;
+  parse(args: string[]): PolicyOf<K>;
+  /** Weight copies per op slot: the sharing degree on Table 3's axis (1 = full … children = none). */
+  copies(p: PolicyOf<K>, space: SearchSpace): number;
+  /** Group of each child; each group trains as an independent job. */
+  groupMap(p: PolicyOf<K>, space: SearchSpace): number[];
+  keyFn(p: PolicyOf<K>, groups: number[]): CopyKeyFn;
+  /** A cross-field rule, or undefined when the policy fits the space and model. */
+  check?(p: PolicyOf<K>, space: SearchSpace, numCells: number): string | undefined;
+}
+
+const one = (space: SearchSpace) => new Array<number>(space.numChildren).fill(0);
+const perChild: CopyKeyFn = (child, s) => `${s.name}#c${child}`;
+const shared: CopyKeyFn = (_child, s) => s.name;
+const number = (s: string | undefined, what: string) => {
+  const n = Number(s);
+  if (s === undefined || s === '' || !Number.isInteger(n)) throw new Error(`${what} must be an integer, got '${s ?? ''}'`);
+  return n;
+};
+const divisors = (n: number) => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
+const simple = <K extends 'full' | 'unshare-bn' | 'conv-only'>(kind: K, title: string, help: string, keyFn: CopyKeyFn): PolicyDef<K> => ({
+  kind,
+  schema: SCHEMAS[kind] as unknown as v.GenericSchema<unknown, PolicyOf<K>>,
+  title,
+  help,
+  defaults: { kind } as PolicyOf<K>,
+  params: [],
+  label: () => kind,
+  format: () => kind,
+  parse: () => ({ kind }) as PolicyOf<K>,
+  copies: () => 1,
+  groupMap: (_p, space) => one(space),
+  keyFn: () => keyFn,
+});
+
+export const SHARING: { [K in SharingKind]: PolicyDef<K> } = {
+  full: simple('full', 'full sharing', 'every child reads one copy of each op (the paper’s supernet)', shared),
+  groups: {
+    kind: 'groups',
+    schema: SCHEMAS.groups,
+    title: 'm groups',
+    help: 'children split into m groups, each trained alone with its own copy of every weight (paper §4.2)',
+    defaults: { kind: 'groups', m: 4, partition: 'similarity', partitionSeed: 42 },
+    params: [
+      { key: 'm', label: 'm', options: (space) => divisors(space.numChildren) },
+      { key: 'partition', label: 'grouping', options: () => ['similarity', 'random'] },
+    ],
+    label: (p) => `groups m=${p.m} (${p.partition})`,
+    format: (p) => `groups:${p.m}:${p.partition}`,
+    parse: ([m, partition = 'random']) => {
+      if (partition !== 'random' && partition !== 'similarity') throw new Error(`groups: grouping must be random or similarity, got '${partition}'`);
+      return { kind: 'groups', m: number(m, 'groups: m'), partition, partitionSeed: 42 };
+    },
+    copies: (p) => p.m,
+    // 'similarity' = contiguous lexicographic slices (the paper's i // (n/m)); 'random' = [i % m] shuffled from the seed.
+    groupMap: (p, space) => {
+      const n = space.numChildren;
+      if (p.partition === 'similarity') return Array.from({ length: n }, (_, i) => Math.floor(i / (n / p.m)));
+      return Rng.from(p.partitionSeed, 'partition').shuffle(Array.from({ length: n }, (_, i) => i % p.m));
+    },
+    keyFn: (_p, g) => (child, s) => `${s.name}#g${g[child]}`,
+    check: (p, space) => (space.numChildren % p.m === 0 ? undefined : `m must divide the ${space.numChildren} children`),
+  },
+  prefix: {
+    kind: 'prefix',
+    schema: SCHEMAS.prefix,
+    title: 'prefix k',
+    help: 'stem and the first k cells shared, later cells and the classifier per child (paper §4.3)',
+    defaults: { kind: 'prefix', k: 0 },
+    params: [{ key: 'k', label: 'k (shared cells)', options: (_s, cells) => Array.from({ length: cells + 1 }, (_, i) => i) }],
+    label: (p) => `prefix k=${p.k}`,
+    format: (p) => `prefix:${p.k}`,
+    parse: ([k]) => ({ kind: 'prefix', k: number(k, 'prefix: k') }),
+    copies: (_p, space) => space.numChildren,
+    groupMap: (_p, space) => one(space),
+    keyFn: (p) => (child, s) => (s.cell < p.k ? shared(child, s) : perChild(child, s)),
+    check: (p, _space, cells) => (p.k <= cells ? undefined : `k must be in 0..${cells} (the model has ${cells} cells)`),
+  },
+  'unshare-bn': simple('unshare-bn', 'unshare BN', 'weights shared, BatchNorm statistics and affine parameters per child', (child, s) =>
+    s.kind === 'bn-affine' || s.kind === 'bn-stat' ? perChild(child, s) : shared(child, s),
+  ),
+  'conv-only': simple('conv-only', 'share convs only', 'only convolution weights shared; BN and the classifier per child', (child, s) =>
+    s.kind === 'conv' ? shared(child, s) : perChild(child, s),
+  ),
+  none: {
+    kind: 'none',
+    schema: SCHEMAS.none,
+    title: 'none (stand-alone)',
+    help: 'every child trained alone: the ground truth’s setting (children × the cost of one run)',
+    defaults: { kind: 'none' },
+    params: [],
+    label: () => 'none',
+    format: () => 'none',
+    parse: () => ({ kind: 'none' }),
+    copies: (_p, space) => space.numChildren,
+    groupMap: (_p, space) => Array.from({ length: space.numChildren }, (_, i) => i),
+    keyFn: () => perChild,
+  },
+};
+
+/** The kinds in the registry, now (a policy added to SHARING at run time is listed too). */
+export const sharingKinds = (): SharingKind[] => Object.keys(SHARING) as SharingKind[];
+export const SHARING_KINDS = sharingKinds();
+
+/** The config schema's sharing field: a variant over whatever the registry holds when a config is checked. */
+export const sharingSchema = v.lazy(() =>
+  v.variant('kind', Object.values(SHARING as Record<string, PolicyDef>).map((d) => d.schema) as unknown as StaticSchema['options'], 'must be a known sharing policy'),
+) as unknown as StaticSchema;
+
+const def = <K extends SharingKind>(p: PolicyOf<K>) => SHARING[p.kind as K] as unknown as PolicyDef<K>;
+
+/** Short human label of a policy, e.g. "groups m=16 (random)". */
+export const policyLabel = (p: SharingPolicy): string => def(p).label(p);
+export const policyText = (p: SharingPolicy): string => def(p).format(p);
+export const policyCopies = (p: SharingPolicy, space: SearchSpace): number => def(p).copies(p, space);
+export const policyCheck = (p: SharingPolicy, space: SearchSpace, numCells: number): string | undefined => def(p).check?.(p, space, numCells);
+
+/** Parses CLI text such as "groups:16:random", "prefix:0" or "full". */
+export function parseSharing(text: string): SharingPolicy {
+  const [kind, ...args] = text.split(':');
+  const d = (SHARING as Record<string, PolicyDef>)[kind];
+  if (!d) throw new Error(`unknown sharing policy '${text}' (known: ${sharingKinds().map((k) => SHARING[k].format(SHARING[k].defaults as never)).join(', ')})`);
+  return v.parse(sharingSchema, d.parse(args));
+}
+
+/** Group of each child (0..groups-1). */
+export function groupMap(p: SharingPolicy, space: SearchSpace): number[] {
+  return def(p).groupMap(p, space);
+}
+
+/** Children trained together on one schedule: one job per group. */
+export function jobsOf(p: SharingPolicy, space: SearchSpace): number[][] {
+  const g = groupMap(p, space);
+  const jobs: number[][] = Array.from({ length: Math.max(...g) + 1 }, () => []);
   g.forEach((grp, child) => jobs[grp].push(child));
   return jobs;
 }
 
-export type CopyKeyFn = (child: number, slot: SlotDef) => string;
-
-export function copyKeyFn(cfg: ExperimentConfig): CopyKeyFn {
-  const p = cfg.sharing;
-  const g = groupMap(p);
-  const perChild = (child: number, s: SlotDef) => `${s.name}#c${child}`;
-  const shared = (_child: number, s: SlotDef) => s.name;
-  switch (p.kind) {
-    case 'full':
-      return shared;
-    case 'none':
-      return perChild;
-    case 'groups':
-      return (child, s) => `${s.name}#g${g[child]}`;
-    case 'prefix':
-      // Stem and cells < k shared; later cells and the classifier are each child's own.
-      return (child, s) => (s.cell < p.k ? shared(child, s) : perChild(child, s));
-    case 'unshare-bn':
-      return (child, s) => (s.kind === 'bn-affine' || s.kind === 'bn-stat' ? perChild(child, s) : shared(child, s));
-    case 'conv-only':
-      return (child, s) => (s.kind === 'conv' ? shared(child, s) : perChild(child, s));
-  }
-}
-
-/** Short human label of a policy, e.g. "groups m=16 (random)". */
-export function policyLabel(p: SharingPolicy): string {
-  switch (p.kind) {
-    case 'groups':
-      return `groups m=${p.m} (${p.partition})`;
-    case 'prefix':
-      return `prefix k=${p.k}`;
-    default:
-      return p.kind;
-  }
+export function copyKeyFn(p: SharingPolicy, space: SearchSpace): CopyKeyFn {
+  return def(p).keyFn(p, groupMap(p, space));
 }

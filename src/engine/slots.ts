@@ -1,10 +1,12 @@
 // Parameter slots of the supernet: every tensor the model can read, named and shaped.
 // A slot is a *role* ("cell 2, edge 1, op sep_conv_3x3, depthwise 0"); which weight copy fills the
 // role for a given child is the sharing policy's business (sharing.ts).
-import type { ModelConfig } from './config';
-import type { Arch } from './searchSpace';
+import { numClassesOf, spaceOf, type ExperimentConfig, type ModelConfig } from './config';
+import { copyKeyFn } from './sharing';
+import { bnStatSlots, type OpSlot, type SlotKind } from './ops';
+import { NUM_EDGES, type Arch, type SearchSpace } from './searchSpace';
 
-export type SlotKind = 'conv' | 'bn-affine' | 'bn-stat' | 'linear';
+export type { SlotKind };
 
 export interface SlotDef {
   name: string;
@@ -22,38 +24,42 @@ export interface SlotDef {
   fill: number;
 }
 
-function bnSlots(prefix: string, c: number, cell: number, affine: boolean, extra: Partial<SlotDef> = {}): SlotDef[] {
+/** Name prefix of op `o` on edge `e` of cell `l` (names match ops.ts and forward.ts). */
+export const opPrefix = (cell: number, edge: number, op: number) => `cell${cell}.e${edge}.o${op}`;
+
+const place = (prefix: string, cell: number, s: OpSlot, tag: Partial<SlotDef> = {}): SlotDef => ({
+  name: `${prefix}.${s.suffix}`,
+  shape: s.shape,
+  kind: s.kind,
+  trainable: s.trainable,
+  cell,
+  fanIn: s.fanIn,
+  fill: s.fill,
+  ...tag,
+});
+
+function bnSlots(prefix: string, c: number, cell: number, affine: boolean): SlotDef[] {
   const s: SlotDef[] = [];
   if (affine) {
-    s.push({ name: `${prefix}.gamma`, shape: [c], kind: 'bn-affine', trainable: true, cell, fanIn: 0, fill: 1, ...extra });
-    s.push({ name: `${prefix}.beta`, shape: [c], kind: 'bn-affine', trainable: true, cell, fanIn: 0, fill: 0, ...extra });
+    s.push({ name: `${prefix}.gamma`, shape: [c], kind: 'bn-affine', trainable: true, cell, fanIn: 0, fill: 1 });
+    s.push({ name: `${prefix}.beta`, shape: [c], kind: 'bn-affine', trainable: true, cell, fanIn: 0, fill: 0 });
   }
-  s.push({ name: `${prefix}.mean`, shape: [c], kind: 'bn-stat', trainable: false, cell, fanIn: 0, fill: 0, ...extra });
-  s.push({ name: `${prefix}.var`, shape: [c], kind: 'bn-stat', trainable: false, cell, fanIn: 0, fill: 1, ...extra });
-  return s;
+  return [...s, ...bnStatSlots('', c).map((b) => ({ ...place(prefix, cell, b), name: `${prefix}${b.suffix}` }))];
 }
 
-/** Slots of one op on one edge of one cell (names match forward.ts). */
-export function opSlots(cell: number, edge: number, op: number, c: number): SlotDef[] {
-  const p = `cell${cell}.e${edge}.o${op}`;
-  const tag = { edge, op };
-  const conv = (name: string, shape: number[], fanIn: number): SlotDef => ({ name, shape, kind: 'conv', trainable: true, cell, fanIn, fill: 0, ...tag });
-  switch (op) {
-    case 0:
-      return bnSlots(`${p}.bn`, c, cell, false, tag);
-    case 1:
-    case 2: {
-      const k = op === 1 ? 3 : 5;
-      return [0, 1].flatMap((j) => [conv(`${p}.b${j}.dw`, [k, k, c, 1], k * k), conv(`${p}.b${j}.pw`, [c, c], c), ...bnSlots(`${p}.b${j}.bn`, c, cell, false, tag)]);
-    }
-    case 3:
-      return [conv(`${p}.dw`, [5, 5, c, 1], 25), conv(`${p}.pw`, [c, c], c), ...bnSlots(`${p}.bn`, c, cell, false, tag)];
-    default:
-      throw new RangeError(`op ${op}`);
-  }
+/** The slots of op `o` of the space on edge `e` of cell `l`. */
+export function opSlots(space: SearchSpace, cell: number, edge: number, op: number, c: number): SlotDef[] {
+  const p = opPrefix(cell, edge, op);
+  return space.ops[op].slots(c).map((s) => place(p, cell, s, { edge, op }));
 }
 
-export function buildSlots(m: ModelConfig): SlotDef[] {
+/** A slot name that identifies the weight copy an op reads, or undefined for a parameter-free op. */
+export function opCopySlot(space: SearchSpace, cell: number, edge: number, op: number): string | undefined {
+  const first = space.ops[op].slots(1)[0];
+  return first ? `${opPrefix(cell, edge, op)}.${first.suffix}` : undefined;
+}
+
+export function buildSlots(m: ModelConfig, space: SearchSpace, numClasses: number): SlotDef[] {
   const S = m.stemChannels;
   const C = m.cellChannels;
   const slots: SlotDef[] = [
@@ -66,11 +72,11 @@ export function buildSlots(m: ModelConfig): SlotDef[] {
     const cin = l === 0 ? S : 2 * C;
     slots.push({ name: `cell${l}.pre.conv`, shape: [cin, C], kind: 'conv', trainable: true, cell: l, fanIn: cin, fill: 0 });
     slots.push(...bnSlots(`cell${l}.pre.bn`, C, l, false));
-    for (let e = 0; e < 3; e++) for (let o = 0; o < 4; o++) slots.push(...opSlots(l, e, o, C));
+    for (let e = 0; e < NUM_EDGES; e++) for (let o = 0; o < space.numOps; o++) slots.push(...opSlots(space, l, e, o, C));
   }
   const h = m.numCells;
-  slots.push({ name: 'head.w', shape: [2 * C, m.numClasses], kind: 'linear', trainable: true, cell: h, fanIn: 2 * C, fill: 0 });
-  slots.push({ name: 'head.b', shape: [m.numClasses], kind: 'linear', trainable: true, cell: h, fanIn: 2 * C, fill: 0 });
+  slots.push({ name: 'head.w', shape: [2 * C, numClasses], kind: 'linear', trainable: true, cell: h, fanIn: 2 * C, fill: 0 });
+  slots.push({ name: 'head.b', shape: [numClasses], kind: 'linear', trainable: true, cell: h, fanIn: 2 * C, fill: 0 });
   return slots;
 }
 
@@ -80,15 +86,31 @@ export function childUsesSlot(arch: Arch, s: SlotDef): boolean {
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** Trainable parameters of the whole supernet (one copy per slot) — 58,074 at paper scale. */
-export function supernetParamCount(m: ModelConfig): number {
-  return buildSlots(m)
+/** Trainable parameters of the whole supernet (one copy per slot) — 58,074 at paper scale. Counted from shapes: no tensors. */
+export function supernetParamCount(m: ModelConfig, space: SearchSpace, numClasses: number): number {
+  return buildSlots(m, space, numClasses)
     .filter((s) => s.trainable)
     .reduce((a, s) => a + size(s.shape), 0);
 }
 
-export function childParamCount(m: ModelConfig, arch: Arch): number {
-  return buildSlots(m)
+export function childParamCount(m: ModelConfig, space: SearchSpace, numClasses: number, arch: Arch): number {
+  return buildSlots(m, space, numClasses)
     .filter((s) => s.trainable && childUsesSlot(arch, s))
     .reduce((a, s) => a + size(s.shape), 0);
 }
+
+/** Trainable parameters of a config's supernet over all its weight copies, counted from shapes (no tensors). */
+export function countParameters(cfg: ExperimentConfig): number {
+  const space = spaceOf(cfg);
+  const slots = buildSlots(cfg.model, space, numClassesOf(cfg)).filter((s) => s.trainable);
+  const key = copyKeyFn(cfg.sharing, space);
+  const sizes = new Map<string, number>();
+  for (let c = 0; c < space.numChildren; c++) {
+    const arch = space.arch(c);
+    for (const s of slots) if (childUsesSlot(arch, s)) sizes.set(key(c, s), s.shape.reduce((a, b) => a * b, 1));
+  }
+  let n = 0;
+  for (const v of sizes.values()) n += v;
+  return n;
+}
+

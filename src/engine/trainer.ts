@@ -3,31 +3,28 @@ import * as tf from '@tensorflow/tfjs';
 import { body, forward, stem, type BnStat, type ForwardCtx } from './forward';
 import type { Batch, ImageSet } from './data/dataset';
 import { makeBatch } from './data/dataset';
-import { childArch } from './searchSpace';
+import type { TrainConfig } from './config';
+import { NonFiniteLossError } from './errors';
 import type { WeightStore } from './weightStore';
 
-export class NonFiniteLossError extends Error {
-  constructor(
-    readonly child: number,
-    readonly step: number,
-  ) {
-    super(`loss became NaN/Infinity at step ${step} while training child ${child}; the update was not applied — lower the learning rate or enable gradient clipping`);
-    this.name = 'NonFiniteLossError';
-  }
-}
+export { NonFiniteLossError };
 
-export const toTensors = (b: Batch) => ({
+/** Everything one SGD step needs besides the weights: the trainer reads no hyperparameter from the store. */
+export type StepParams = Pick<TrainConfig, 'lr' | 'momentum' | 'weightDecay' | 'bnMomentum' | 'gradClip'>;
+
+export const toTensors = (b: Batch, numClasses: number) => ({
   x: tf.tensor4d(b.x, [b.n, b.size, b.size, 3]),
-  y: tf.oneHot(tf.tensor1d(b.y, 'int32'), 10),
+  y: tf.oneHot(tf.tensor1d(b.y, 'int32'), numClasses),
 });
 
 /** Training-mode forward and backward of one child on one batch: loss and a gradient per trainable copy it reads. */
 function forwardBackward(store: WeightStore, child: number, batch: Batch, stats?: BnStat[]) {
   const copies = store.trainableCopies(child);
   return tf.tidy(() => {
-    const { x, y } = toTensors(batch);
+    const { x, y } = toTensors(batch, store.numClasses);
     const ctx: ForwardCtx = { w: store.resolver(child), training: true, stats };
-    return tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, forward(ctx, x, childArch(child), store.cfg.model)) as tf.Scalar, copies.map((c) => c.value));
+    const logits = () => forward(ctx, x, store.space, store.space.arch(child), store.cfg.model);
+    return tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, logits()) as tf.Scalar, copies.map((c) => c.value));
   });
 }
 
@@ -37,8 +34,8 @@ function forwardBackward(store: WeightStore, child: number, batch: Batch, stats?
  * statistics of the copies the child read. Returns the loss. Nothing is applied if the loss is
  * not finite.
  */
-export async function trainStep(store: WeightStore, child: number, batch: Batch, lr: number, step = 0): Promise<number> {
-  const t = store.cfg.train;
+export async function trainStep(store: WeightStore, child: number, batch: Batch, t: StepParams, step = 0): Promise<number> {
+  const lr = t.lr;
   const copies = store.trainableCopies(child);
   const stats: BnStat[] = [];
   // The loss is read asynchronously (webgpu in Node has no readSync) before anything is applied,
@@ -46,7 +43,7 @@ export async function trainStep(store: WeightStore, child: number, batch: Batch,
   const { value, grads } = forwardBackward(store, child, batch, stats);
   try {
     const loss = (await value.data())[0];
-    if (!Number.isFinite(loss)) throw new NonFiniteLossError(child, step);
+    if (!Number.isFinite(loss)) throw new NonFiniteLossError(store.space.name(child), step, loss);
     tf.tidy(() => {
       let scale: tf.Scalar | number = 1;
       if (t.gradClip > 0) {
@@ -95,8 +92,8 @@ export function recalibrateBn(store: WeightStore, child: number, batches: Batch[
   for (const b of batches) {
     const stats: BnStat[] = [];
     tf.tidy(() => {
-      const { x } = toTensors(b);
-      forward({ w: store.resolver(child), training: true, stats }, x, childArch(child), store.cfg.model);
+      const { x } = toTensors(b, store.numClasses);
+      forward({ w: store.resolver(child), training: true, stats }, x, store.space, store.space.arch(child), store.cfg.model);
     });
     for (const s of stats) {
       const unbiased = tf.tidy(() => tf.mul(s.variance, s.count / Math.max(1, s.count - 1)));
@@ -147,12 +144,13 @@ export async function evaluateChildren(store: WeightStore, children: readonly nu
           const ctx0: ForwardCtx = { w: store.resolver(group[0]), training: false, statOverride: overrides.get(group[0]) };
           const s = stem(ctx0, x);
           // Cell-0 intermediates shared between children of this stem (not with per-child BN overrides).
-          const cache = new Map<string, tf.Tensor4D>();
+          const cache = new Map<string, tf.Tensor>();
           for (const c of group) {
             const memo = overrides.size ? undefined : { key: (slot: string) => store.keyOf(c, slot), cache, inputKey: sig };
             // One tidy per child: 64 children's activations at once would exhaust wasm's 4 GB heap.
             const total = tf.tidy(() => {
-              const logits = body({ w: store.resolver(c), training: false, statOverride: overrides.get(c), memo }, s, childArch(c), cfg.model);
+              const ctx: ForwardCtx = { w: store.resolver(c), training: false, statOverride: overrides.get(c), memo };
+              const logits = body(ctx, s, store.space, store.space.arch(c), cfg.model);
               const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'));
               const prev = counts.get(c);
               return prev ? tf.add(prev, correct) : correct;

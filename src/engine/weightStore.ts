@@ -1,13 +1,15 @@
 // Owns every weight copy, BN running statistic and momentum buffer of a supernet instance.
 import * as tf from '@tensorflow/tfjs';
-import type { ExperimentConfig } from './config';
+import { numClassesOf, spaceOf, type ExperimentConfig } from './config';
 import { Rng } from './rng';
-import { childArch, NUM_CHILDREN } from './searchSpace';
+import type { SearchSpace } from './searchSpace';
 import { copyKeyFn, type CopyKeyFn } from './sharing';
 import { buildSlots, childUsesSlot, type SlotDef } from './slots';
 
 /** For one child: slot name → the variable that fills it. */
 export type Resolver = (slot: string) => tf.Variable;
+
+export type Snapshot = Map<string, { value: Float32Array; momentum?: Float32Array }>;
 
 export interface Copy {
   key: string;
@@ -17,6 +19,8 @@ export interface Copy {
 }
 
 export class WeightStore {
+  readonly space: SearchSpace;
+  readonly numClasses: number;
   readonly slots: SlotDef[];
   readonly copies = new Map<string, Copy>();
   /** child → (slot name → copy key) */
@@ -28,12 +32,14 @@ export class WeightStore {
   constructor(
     readonly cfg: ExperimentConfig,
     initSeed: number,
-    children: readonly number[] = Array.from({ length: NUM_CHILDREN }, (_, i) => i),
+    children?: readonly number[],
   ) {
-    this.slots = buildSlots(cfg.model);
-    this.keyFn = copyKeyFn(cfg);
-    for (const c of children) {
-      const arch = childArch(c);
+    this.space = spaceOf(cfg);
+    this.numClasses = numClassesOf(cfg);
+    this.slots = buildSlots(cfg.model, this.space, this.numClasses);
+    this.keyFn = copyKeyFn(cfg.sharing, this.space);
+    for (const c of children ?? Array.from({ length: this.space.numChildren }, (_, i) => i)) {
+      const arch = this.space.arch(c);
       const m = new Map<string, string>();
       for (const s of this.slots) {
         if (!childUsesSlot(arch, s)) continue;
@@ -87,16 +93,16 @@ export class WeightStore {
     }
   }
 
-  /** Plain-array copy of all values (and momenta), for snapshots and equality tests. */
-  async snapshot(): Promise<Map<string, { value: Float32Array; momentum?: Float32Array }>> {
-    const out = new Map<string, { value: Float32Array; momentum?: Float32Array }>();
+  /** Plain-array copy of all values (and momenta), for snapshots, checkpoints and equality tests. */
+  async snapshot(): Promise<Snapshot> {
+    const out: Snapshot = new Map();
     for (const c of this.copies.values())
       out.set(c.key, { value: (await c.value.data()) as Float32Array, momentum: c.momentum ? ((await c.momentum.data()) as Float32Array) : undefined });
     return out;
   }
 
   /** Puts back a snapshot: every copy, or only `only` (e.g. the copies one child reads). */
-  restore(snap: Map<string, { value: Float32Array; momentum?: Float32Array }>, only?: Copy[]): void {
+  restore(snap: Snapshot, only?: Copy[]): void {
     for (const c of only ?? this.copies.values()) {
       const s = snap.get(c.key);
       if (!s) throw new Error(`snapshot lacks ${c.key}`);

@@ -1,7 +1,7 @@
 // Backend start-up for Node: cpu, wasm (SIMD, single thread), or webgpu through Dawn (npm `webgpu`).
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
-import { installZeroCopyIdentity } from '../engine/kernels';
+import { describeBackend, prepareWasm } from '../engine/backendSetup';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgpu';
 
@@ -42,17 +42,14 @@ async function initWebgpu(): Promise<string> {
 /** Selects and readies a backend; returns a one-line description of the device. */
 export async function useBackend(name: BackendName): Promise<string> {
   if (name === 'wasm' && !wasmLoaded) {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    // Threads give nothing here and break in bundles; SIMD single-thread is the fast path.
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    void wasm;
-    installZeroCopyIdentity();
+    await import('@tensorflow/tfjs-backend-wasm');
+    // tfjs-backend-wasm has no threads in Node (its threaded binary needs Web Workers).
+    prepareWasm(1);
     wasmLoaded = true;
   }
   let detail = '';
   if (name === 'webgpu') detail = await initWebgpu();
   if (!(await tf.setBackend(name))) throw new Error(`backend ${name} failed to initialise`);
   await tf.ready();
-  if (name === 'wasm') detail = `SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, 1 thread`;
-  return `${name}${detail ? ` — ${detail}` : ''}`;
+  return describeBackend(detail);
 }

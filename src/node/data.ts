@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { ExperimentConfig } from '../engine/config';
 import { DatasetError, splitsFromFiles, splitsFromTarGz } from '../engine/data/cifar10';
 import type { DataSplits } from '../engine/data/dataset';
-import { syntheticSplits } from '../engine/data/synthetic';
+import { builtInSplits } from '../engine/data/sources';
 
 /** Where `npm run data:cifar10` puts the dataset. */
 export const DEFAULT_CIFAR_DIR = resolve(process.env.CIFAR10_DIR ?? 'data/cifar10');
@@ -31,6 +31,5 @@ export function loadCifarFrom(path: string): DataSplits {
 }
 
 export function loadData(cfg: ExperimentConfig, cifarPath = DEFAULT_CIFAR_DIR): DataSplits {
-  if (cfg.data.source === 'synthetic') return syntheticSplits(cfg.data.trainSize, cfg.data.valSize, cfg.data.synthSeed);
-  return loadCifarFrom(cifarPath);
+  return builtInSplits(cfg) ?? loadCifarFrom(cifarPath);
 }

@@ -1,7 +1,9 @@
 // Ground truth on disk, keyed by the hash of the config part that determines it.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { configHash, groundTruthKey, type ExperimentConfig } from '../engine/config';
+import { configHash, groundTruthKey, spaceOf, type ExperimentConfig } from '../engine/config';
+import { groundTruthSchema } from '../engine/record';
+import { safeParse } from 'valibot';
 import type { GroundTruth } from '../engine/record';
 
 export const CACHE_DIR = resolve(process.env.SUPERNET_CACHE ?? '.cache/groundtruth');
@@ -10,16 +12,29 @@ export const SHIPPED_DIR = resolve('public/groundtruth');
 
 export const gtKeyHash = (cfg: ExperimentConfig) => configHash(groundTruthKey(cfg));
 
-function readGt(path: string, key: string): GroundTruth | undefined {
+/** A ground-truth file, if it is one (schema-checked) of this key and this many children. */
+function readGt(path: string, key: string, children: number): GroundTruth | undefined {
   if (!existsSync(path)) return undefined;
-  const gt = JSON.parse(readFileSync(path, 'utf8')) as GroundTruth;
-  return gt.keyHash === key && Array.isArray(gt.mean) && gt.mean.length === 64 ? gt : undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const r = safeParse(groundTruthSchema, raw);
+  return r.success && r.output.keyHash === key && r.output.mean.length === children ? r.output : undefined;
 }
 
 /** Cached or shipped ground truth matching this config exactly, if any. */
 export function findGroundTruth(cfg: ExperimentConfig): GroundTruth | undefined {
   const key = gtKeyHash(cfg);
-  return readGt(join(CACHE_DIR, `${key}.json`), key) ?? readGt(join(SHIPPED_DIR, `${cfg.name}.json`), key);
+  const n = spaceOf(cfg).numChildren;
+  const shipped = ['tiny', 'paper', ...(/^[\w-]{1,80}$/.test(cfg.name) ? [cfg.name] : [])];
+  for (const path of [join(CACHE_DIR, `${key}.json`), ...shipped.map((name) => join(SHIPPED_DIR, `${name}.json`))]) {
+    const gt = readGt(path, key, n);
+    if (gt) return gt;
+  }
+  return undefined;
 }
 
 export function saveGroundTruth(gt: GroundTruth, path: string): string {

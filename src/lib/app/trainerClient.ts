@@ -1,5 +1,5 @@
 // Page side of the worker protocol: one worker, typed messages in and out.
-import { isFromWorker, type FromWorker, type ToWorker } from '../worker/protocol';
+import { isFromWorker, PROTOCOL_VERSION, type FromWorker, type ToWorker } from '../worker/protocol';
 
 type Dist<T> = T extends unknown ? Omit<T, 'v'> : never;
 
@@ -9,11 +9,14 @@ export class TrainerClient {
     this.worker = new Worker(new URL('../worker/trainer.worker.ts', import.meta.url), { type: 'module' });
     this.worker.onmessage = (ev) => (isFromWorker(ev.data) ? onMessage(ev.data) : onCrash(`unexpected message from the worker: ${JSON.stringify(ev.data).slice(0, 80)}`));
     // A worker that dies (script error, out of memory) must not fail silently.
-    this.worker.onerror = (ev) => onCrash(`the training worker crashed: ${ev.message || 'unknown error'}`);
+    this.worker.onerror = (ev) => {
+      ev.preventDefault();
+      onCrash(`the training worker crashed (${ev.message || 'unknown error'}); a new one was started — the last evaluations are kept`);
+    };
     this.worker.onmessageerror = () => onCrash('a message from the training worker could not be read');
   }
   send(m: Dist<ToWorker>, transfer: Transferable[] = []): void {
-    this.worker.postMessage({ v: 1, ...m }, transfer);
+    this.worker.postMessage({ v: PROTOCOL_VERSION, ...m }, transfer);
   }
   terminate(): void {
     this.worker.terminate();

@@ -1,62 +1,43 @@
-// The presets gallery: one experiment per finding of the paper, each with what to look at.
-import { preset, type ExperimentConfig } from '../../engine/config';
+// The gallery's cards: each engine gallery config (one per finding) with what the page says about it.
+import { GALLERY_CONFIGS, type FindingId, type GalleryConfig } from '../../engine/gallery';
 
-export interface GalleryPreset {
-  id: string;
+export interface GalleryPreset extends GalleryConfig {
   title: string;
-  finding: string;
+  /** The paper's claim, one sentence. */
+  claim: string;
+  /** What to look at in the charts. */
   lookAt: string;
-  config: ExperimentConfig;
+  /** The charts this finding is about, in order. */
+  charts: ChartId[];
 }
 
-function tiny(over: (c: ExperimentConfig) => void): ExperimentConfig {
-  const c = preset('tiny');
-  over(c);
-  return c;
-}
+export type ChartId = 'traces' | 'tau' | 'spread' | 'best' | 'finetune' | 'lag' | 'sharing';
 
-export const GALLERY: GalleryPreset[] = [
-  {
-    id: 'best-varies',
+const TEXT: Record<FindingId, Pick<GalleryPreset, 'title' | 'claim' | 'lookAt' | 'charts'>> = {
+  'best-varies': {
     title: 'The best child varies',
-    finding: 'Finding 1: the child ranked best changes a lot between seeds and between epochs of one run.',
-    lookAt: 'Run 3 instances that differ only in their seed. "Best picks" shows how rarely two instances agree on the winner; the S-Tau curve stays far below the ground truth\'s own seed-to-seed agreement (the dashed noise floor).',
-    config: tiny((c) => {
-      c.name = 'best-varies';
-      c.instances = 3;
-      c.vary = 'seed';
-    }),
+    claim: 'Finding 1: the child ranked best changes from seed to seed and from epoch to epoch; instances agree far less than the ground truth’s seeds do.',
+    lookAt: 'Three instances that differ only in their seed. “Who gets picked as best” counts how rarely they agree on the winner; in “Agreement over epochs” the S-Tau curve stays below the ground truth’s own agreement (the dashed noise floor).',
+    charts: ['best', 'tau', 'traces'],
   },
-  {
-    id: 'signal',
+  signal: {
     title: 'There is still signal',
-    finding: 'Finding 2: the ranking carries signal — bad children are reliably bad, and a short fine-tune recovers the order.',
-    lookAt: 'In "Rank spread", children on the right (bad in ground truth) sit at the bottom in every instance while the good ones mix. The fine-tune curve lifts GT-Tau within a few steps.',
-    config: tiny((c) => {
-      c.name = 'signal';
-      c.instances = 2;
-      c.finetune.steps = 4;
-    }),
+    claim: 'Finding 2: the ranking still carries signal — bad children are reliably ranked bad, and a short fine-tune of each child recovers much of the true order.',
+    lookAt: '“Rank spread”: children on the right (bad in the ground truth) stay low in every instance while good ones mix. “Fine-tune” shows GT-Tau rising within a few steps of training each child alone.',
+    charts: ['spread', 'finetune', 'tau'],
   },
-  {
-    id: 'interference',
+  interference: {
     title: 'Interference',
-    finding: 'Finding 3: training one child reorders the others — with a fixed order the accuracy traces repeat with period 64.',
-    lookAt: 'The dense traces: after each step the child just trained (diamond) tends to jump to the top, and the pattern repeats every 64 steps. Switch the order to "shuffle-period" and the period disappears.',
-    config: tiny((c) => {
-      c.name = 'interference';
-      c.train.order = 'fixed';
-      c.eval.denseSteps = 64;
-    }),
+    claim: 'Finding 3: training one child reorders the others — with a fixed order the ranking repeats every period (64 steps), and the child just trained tends to jump up.',
+    lookAt: 'The dense traces: after each step the child just trained (◆) tends to rise. “Agreement with lag” peaks at the period for the fixed order — as in the paper’s own trace — and flattens when the order is reshuffled each period.',
+    charts: ['traces', 'lag'],
   },
-  {
-    id: 'less-sharing',
+  'less-sharing': {
     title: 'Less sharing, less variance',
-    finding: 'Finding 4: reducing sharing (groups of similar children, or prefix sharing) lowers the variance of the ranking.',
-    lookAt: 'Groups by similarity (m = 4): GT-Tau-Std-k falls and GT-Tau-Mean-k rises compared with full sharing. Compare both on the sharing chart, next to the paper\'s Table 3.',
-    config: tiny((c) => {
-      c.name = 'less-sharing';
-      c.sharing = { kind: 'groups', m: 4, partition: 'similarity', partitionSeed: 42 };
-    }),
+    claim: 'Finding 4: reducing sharing — groups of similar children, or sharing only a prefix — makes the ranking closer to the ground truth and steadier from step to step.',
+    lookAt: 'The sharing chart: GT-Tau-Mean-64 (dot) and Std-64 (bar) for full sharing, prefix sharing and groups, next to the paper’s Table 3.',
+    charts: ['sharing', 'traces'],
   },
-];
+};
+
+export const GALLERY: GalleryPreset[] = GALLERY_CONFIGS.map((g) => ({ ...g, ...TEXT[g.id] }));

@@ -1,14 +1,21 @@
-// Pure functions from run data to what the charts draw (unit-tested; the components only render).
-import { interpolateViridis } from 'd3';
-import { bestFirstRanks, gtTau, mean, sTau, std } from '../../engine/metrics';
+// Pure functions from run data to what the charts draw (unit-tested; the components only render),
+// and the text alternative of each chart (what it shows, with its key numbers).
+import { bestFirstRanks, gtTau, kendallTau, mean, sTau, std } from '../../engine/metrics';
 import type { RunRecord } from '../../engine/record';
+import { policyCopies, policyLabel } from '../../engine/sharing';
+import { spaceOf } from '../../engine/config';
+import { lagKendall, periodicity, tauWindow, trainedChildTopShare } from '../../engine/findings';
+import { PAPER } from '../../engine/findingsReport';
 import { denseRows, epochRows, finalRow } from '../../engine/summary';
+import { num, pct, rankColour } from './chartKit';
 
-/** Viridis by ground-truth rank, as the paper: lighter (yellow) = better. Grey without ground truth. */
+export const childCount = (r: RunRecord) => r.childNames.length;
+
+/** Colour by ground-truth rank (darker = better). Grey without ground truth. */
 export function childColours(r: RunRecord): string[] {
-  if (!r.groundTruth) return new Array(64).fill('#8a8a8a');
-  const rank = bestFirstRanks(r.groundTruth.mean);
-  return rank.map((k) => interpolateViridis(1 - k / 64));
+  const n = childCount(r);
+  if (!r.groundTruth) return new Array(n).fill('#8a8a8a');
+  return bestFirstRanks(r.groundTruth.mean).map((k) => rankColour(k, n));
 }
 
 export interface Traces {
@@ -29,10 +36,30 @@ export function traces(r: RunRecord, instance = 0): Traces | undefined {
   const steps = use.map((i) => inst.points[i].step);
   return {
     steps,
-    series: Array.from({ length: 64 }, (_, c) => use.map((i) => inst.accuracy[i][c])),
+    series: Array.from({ length: childCount(r) }, (_, c) => use.map((i) => inst.accuracy[i][c])),
     trained: steps.map((s) => inst.trainOrder.map((job) => job[s - 1]).filter((c) => c !== undefined)),
     dense: idx.length >= 2,
   };
+}
+
+/** The child whose trace passes closest to (step index, accuracy): what a tap or hover picks. */
+export function nearestTrace(t: Traces, i: number, acc: number): number {
+  let best = 0;
+  let d = Infinity;
+  t.series.forEach((s, c) => {
+    const e = Math.abs(s[i] - acc);
+    if (e < d) ((d = e), (best = c));
+  });
+  return best;
+}
+
+export function describeTraces(r: RunRecord, t: Traces): string {
+  const last = t.series.map((s) => s[s.length - 1]);
+  const bestNow = last.indexOf(Math.max(...last));
+  const leaders = new Set(t.steps.map((_, i) => t.series.map((s) => s[i]).reduce((b, v, c, a) => (v > a[b] ? c : b), 0)));
+  const inst = r.instances[0];
+  const top = inst ? trainedChildTopShare(inst) : Number.NaN;
+  return `Accuracy of all ${t.series.length} children over ${t.steps.length} ${t.dense ? 'consecutive steps' : 'evaluations'} (steps ${t.steps[0]}–${t.steps[t.steps.length - 1]}), from ${pct(Math.min(...t.series.flat()))} to ${pct(Math.max(...t.series.flat()))}. ${leaders.size} different children lead at some point; at the end ${r.childNames[bestNow]} leads with ${pct(last[bestNow])}.${Number.isFinite(top) ? ` The child just trained is in the top quarter after ${pct(top, 0)} of the steps.` : ''}`;
 }
 
 export interface TauCurves {
@@ -45,21 +72,29 @@ export interface TauCurves {
   noiseFloor?: number;
 }
 
-/** Figure 2: S-Tau and GT-Tau after every epoch. */
+/** Figure 2: S-Tau and GT-Tau after every epoch; finished instances keep their full curves while another trains. */
 export function tauCurves(r: RunRecord): TauCurves {
-  const insts = r.instances.filter((i) => i.accuracy.length);
-  const n = insts.length ? Math.min(...insts.map((i) => epochRows(i).length)) : 0;
-  const epochs = Array.from({ length: n }, (_, e) => insts[0].points.filter((p) => p.epochEnd)[e].epoch);
+  const insts = r.instances.filter((i) => epochRows(i).length);
+  const n = insts.length ? Math.max(...insts.map((i) => epochRows(i).length)) : 0;
+  const epochsOf = insts.find((i) => epochRows(i).length === n);
+  const epochs = epochsOf ? epochsOf.points.filter((p) => p.epochEnd).map((p) => p.epoch) : [];
   const gt = r.groundTruth?.mean;
   return {
     epochs,
     sTau: epochs.map((_, e) => {
-      const s = sTau(insts.map((i) => epochRows(i)[e]));
+      const rows = insts.map((i) => epochRows(i)[e]).filter((x) => x !== undefined);
+      const s = sTau(rows);
       return { mean: s.mean, std: s.std };
     }),
     gtTau: gt ? insts.map((i) => epochRows(i).map((row) => gtTau(row, gt))) : [],
     noiseFloor: r.groundTruth?.perSeed && r.groundTruth.perSeed.length > 1 ? sTau(r.groundTruth.perSeed).mean : undefined,
   };
+}
+
+export function describeTau(c: TauCurves): string {
+  const lastS = c.sTau.at(-1)?.mean;
+  const lastGt = c.gtTau.map((g) => g.at(-1)).filter((x): x is number => x !== undefined);
+  return `Agreement after each of ${c.epochs.length} epochs.${lastGt.length ? ` GT-Tau at the last epoch: ${lastGt.map((x) => num(x, 2)).join(', ')}.` : ' No ground truth, so no GT-Tau.'}${lastS !== undefined && Number.isFinite(lastS) ? ` S-Tau between instances: ${num(lastS, 2)}.` : ''}${c.noiseFloor !== undefined ? ` The ground truth's own seeds agree at ${num(c.noiseFloor, 2)} (noise floor).` : ''}`;
 }
 
 export interface Spread {
@@ -82,27 +117,37 @@ const quantile = (s: number[], q: number) => {
 };
 
 /**
- * Figure 3: each child's rank across instances (final point), or across the last 10 epochs when
- * there is one instance; children ordered by ground truth (best left).
+ * Figure 3: each child's rank across instances (final point), or across the last 10 epochs (or
+ * dense steps) of one instance; children ordered by ground truth (best left).
  */
 export function rankSpread(r: RunRecord): { source: string; children: Spread[] } | undefined {
   const insts = r.instances.filter((i) => i.accuracy.length);
   if (!insts.length) return undefined;
-  const rows = insts.length > 1 ? insts.map(finalRow) : epochRows(insts[0]).slice(-10);
+  const n = childCount(r);
+  const one = epochRows(insts[0]).length >= 3 ? epochRows(insts[0]).slice(-10) : insts[0].accuracy.slice(-10);
+  const rows = insts.length > 1 ? insts.map(finalRow) : one;
   const ranked = rows.map((row) => bestFirstRanks(row));
-  const gtRank = r.groundTruth ? bestFirstRanks(r.groundTruth.mean) : Array.from({ length: 64 }, (_, i) => i + 1);
+  const gtRank = r.groundTruth ? bestFirstRanks(r.groundTruth.mean) : Array.from({ length: n }, (_, i) => i + 1);
   const seedRanks = (r.groundTruth?.perSeed ?? []).map((row) => bestFirstRanks(row));
-  const children = Array.from({ length: 64 }, (_, c) => {
+  const children = Array.from({ length: n }, (_, c) => {
     const ranks = ranked.map((rk) => rk[c]);
     const s = [...ranks].sort((a, b) => a - b);
     return { child: c, gtRank: gtRank[c], ranks, q1: quantile(s, 0.25), median: quantile(s, 0.5), q3: quantile(s, 0.75), min: s[0], max: s[s.length - 1], gtSeedRanks: seedRanks.map((rk) => rk[c]) };
   }).sort((a, b) => a.gtRank - b.gtRank);
-  return { source: insts.length > 1 ? `final ranks of ${insts.length} instances` : `last ${rows.length} epochs of one instance`, children };
+  return { source: insts.length > 1 ? `final ranks of ${insts.length} instances` : `the last ${rows.length} evaluations of one instance`, children };
+}
+
+export function describeSpread(r: RunRecord, s: { source: string; children: Spread[] }): string {
+  const n = s.children.length;
+  const q = Math.floor(n / 4);
+  const worst = s.children.slice(-q);
+  const best = s.children.slice(0, q);
+  return `Rank of each child (${s.source}), children ordered by ground truth. The ground truth's worst quarter has median ranks ${Math.round(mean(worst.map((c) => c.median)))} on average (of ${n}); its best quarter ${Math.round(mean(best.map((c) => c.median)))}.${r.groundTruth ? '' : ' Without ground truth the order is by child index.'}`;
 }
 
 /** How often each child is the best, over instances × epoch ends, with its true rank. */
 export function bestPicks(r: RunRecord): { child: number; count: number; gtRank?: number }[] {
-  const counts = new Array(64).fill(0);
+  const counts = new Array(childCount(r)).fill(0);
   for (const inst of r.instances) for (const row of epochRows(inst)) counts[bestFirstRanks(row).indexOf(1)]++;
   const gtRank = r.groundTruth ? bestFirstRanks(r.groundTruth.mean) : undefined;
   return counts
@@ -111,44 +156,98 @@ export function bestPicks(r: RunRecord): { child: number; count: number; gtRank?
     .sort((a, b) => b.count - a.count);
 }
 
+export function describePicks(r: RunRecord, p: ReturnType<typeof bestPicks>): string {
+  const total = p.reduce((a, x) => a + x.count, 0);
+  return `${p.length} different children were ranked best in ${total} rankings (${r.instances.length} instance(s) × their epochs).${p[0] ? ` Most often: ${r.childNames[p[0].child]} (${p[0].count}×${p[0].gtRank ? `, true rank ${p[0].gtRank}` : ''}).` : ''}`;
+}
+
+/** Fine-tune (paper Fig. 4c/d): GT-Tau after each fine-tune step, per instance. */
+export function finetuneCurves(r: RunRecord): { steps: number[]; curves: number[][] } | undefined {
+  const gt = r.groundTruth?.mean;
+  const insts = r.instances.filter((i) => i.finetune);
+  if (!gt || !insts.length) return undefined;
+  const curves = insts.map((i) => i.finetune!.accuracy.map((row) => gtTau(row, gt)));
+  return { steps: curves[0].map((_, s) => s), curves };
+}
+
+export function describeFinetune(f: { steps: number[]; curves: number[][] }): string {
+  return `GT-Tau before the fine-tune: ${f.curves.map((c) => num(c[0], 2)).join(', ')}; after ${f.steps.length - 1} steps of training each child alone: ${f.curves.map((c) => num(c[c.length - 1], 2)).join(', ')}.`;
+}
+
+export interface LagSeries {
+  label: string;
+  lags: number[];
+  tau: number[];
+  kind: 'ours' | 'contrast' | 'paper';
+}
+
+/** Kendall between the rankings after step i and i + lag, averaged over the dense window, for lags 1 … 1.5 periods. */
+export function lagCurve(r: RunRecord, label: string, kind: LagSeries['kind']): LagSeries | undefined {
+  const rows = r.instances.map((i) => denseRows(i)).filter((d) => d.length > 8);
+  if (!rows.length) return undefined;
+  const period = r.jobs[0]?.length ?? childCount(r);
+  const maxLag = Math.min(Math.round(period * 1.5), Math.min(...rows.map((d) => d.length)) - 8);
+  const lags = Array.from({ length: Math.max(0, Math.floor(maxLag / 4)) }, (_, k) => (k + 1) * 4);
+  return { label, kind, lags, tau: lags.map((lag) => mean(rows.map((d) => lagKendall(d, lag)))) };
+}
+
+export function describeLag(series: LagSeries[], period: number): string {
+  return series
+    .map((s) => {
+      const at = (lag: number) => s.tau[s.lags.indexOf(lag)];
+      return `${s.label}: Kendall ${num(at(period / 2), 2)} at lag ${period / 2}, ${num(at(period), 2)} at lag ${period}`;
+    })
+    .join('; ')
+    .concat('.');
+}
+
 export interface SharingPoint {
   label: string;
-  /** Sharing degree on a common axis: number of weight copies per slot (1 = full … 64 = none). */
+  /** Sharing degree on a common axis: number of weight copies per op slot (1 = full … children = none). */
   copies: number;
   mean: number;
   std: number;
-  source: 'this browser' | 'paper';
+  source: 'ours' | 'recorded' | 'paper';
 }
 
-const copiesOf = (r: RunRecord) => {
-  const s = r.config.sharing;
-  return s.kind === 'groups' ? s.m : s.kind === 'none' ? 64 : 1;
-};
-
-/** Table 3 as a chart: GT-Tau-Mean-k / Std-k of every stored run against its sharing degree. */
-export function sharingPoints(runs: RunRecord[]): SharingPoint[] {
+/** Table 3 as a chart: GT-Tau-Mean-k / Std-k of runs against their sharing degree. */
+export function sharingPoints(runs: RunRecord[], source: SharingPoint['source'], k = 64): SharingPoint[] {
   const out: SharingPoint[] = [];
   for (const r of runs) {
     if (!r.groundTruth) continue;
-    const per = r.instances.filter((i) => denseRows(i).length > 1).map((i) => {
-      const taus = denseRows(i).map((row) => gtTau(row, r.groundTruth!.mean));
-      return { m: mean(taus), s: std(taus) };
-    });
-    if (!per.length) continue;
-    const s = r.config.sharing;
-    const label = s.kind === 'groups' ? `groups m=${s.m} (${s.partition})` : s.kind === 'prefix' ? `prefix k=${s.k}` : s.kind;
-    out.push({ label, copies: copiesOf(r), mean: mean(per.map((p) => p.m)), std: mean(per.map((p) => p.s)), source: 'this browser' });
+    const w = tauWindow(r, k);
+    if (!w.meanK.n) continue;
+    out.push({ label: policyLabel(r.config.sharing), copies: policyCopies(r.config.sharing, spaceOf(r.config)), mean: w.meanK.mean, std: w.stdK.mean, source });
   }
   return out;
 }
 
-/** The paper's Table 3a (similarity grouping), for reference next to the user's runs. */
-export const PAPER_TABLE3_SIMILARITY: SharingPoint[] = [
-  [1, 0.4988, 0.1497],
-  [2, 0.3425, 0.1442],
-  [4, 0.7075, 0.0702],
-  [8, 0.6917, 0.0457],
-  [16, 0.72, 0.0411],
-  [32, 0.736, 0.0364],
-  [64, 0.8032, 0.0151],
-].map(([m, mu, sd]) => ({ label: `paper, similarity m=${m}`, copies: m, mean: mu, std: sd, source: 'paper' as const }));
+/** The paper's Table 3 (similarity and random grouping; prefix k = 0), for reference next to ours. */
+export const PAPER_TABLE3: SharingPoint[] = [
+  ...[
+    [1, 0.4988, 0.1497],
+    [2, 0.3425, 0.1442],
+    [4, 0.7075, 0.0702],
+    [8, 0.6917, 0.0457],
+    [16, 0.72, 0.0411],
+    [32, 0.736, 0.0364],
+    [64, 0.8032, 0.0151],
+  ].map(([m, mu, sd]) => ({ label: `paper: groups m=${m} (similarity)`, copies: m, mean: mu, std: sd, source: 'paper' as const })),
+  { label: 'paper: prefix k=0', copies: 64, mean: PAPER.table3.prefix0[0], std: PAPER.table3.prefix0[1], source: 'paper' as const },
+];
+
+export function describeSharing(points: SharingPoint[]): string {
+  const ours = points.filter((p) => p.source !== 'paper');
+  if (!ours.length) return 'No runs with a dense window and ground truth yet; the paper’s Table 3 is shown for reference.';
+  return ours.map((p) => `${p.label}: Mean-64 ${num(p.mean, 2)}, Std-64 ${num(p.std, 2)}`).join('; ') + '.';
+}
+
+/** Summary numbers of one instance's dense window, for text. */
+export function windowStats(r: RunRecord) {
+  const gt = r.groundTruth?.mean;
+  const inst = r.instances[0];
+  if (!gt || !inst) return undefined;
+  const taus = denseRows(inst).map((row) => kendallTau(row, gt));
+  const p = periodicity(inst, r.jobs[0]?.length ?? childCount(r));
+  return { mean: taus.length ? mean(taus) : Number.NaN, std: taus.length ? std(taus) : Number.NaN, ...p };
+}

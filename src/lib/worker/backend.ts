@@ -7,17 +7,25 @@ import '@tensorflow/tfjs-backend-webgpu';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { preset } from '../../engine/config';
-import { makeBatch } from '../../engine/data/dataset';
-import { syntheticSplits } from '../../engine/data/synthetic';
-import { downsample } from '../../engine/data/dataset';
+import { describeBackend, prepareWasm } from '../../engine/backendSetup';
+import { downsample, makeBatch } from '../../engine/data/dataset';
+import { gratingSplits } from '../../engine/data/gratings';
+import { preset } from '../../engine/presets';
 import { lossAndGradients } from '../../engine/trainer';
 import { WeightStore } from '../../engine/weightStore';
-import { installZeroCopyIdentity } from '../../engine/kernels';
 import type { DeviceReport } from './protocol';
 
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // threads gave nothing and broke under bundling
-installZeroCopyIdentity();
+/** wasm threads: only where the page is cross-origin isolated (SharedArrayBuffer), one per core up to 4. */
+export function wasmThreads(): DeviceReport['threads'] {
+  const isolated = (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
+  const cores = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
+  if (!isolated) return { count: 1, why: 'the page is not cross-origin isolated (no COOP/COEP headers), so SharedArrayBuffer and wasm threads are unavailable' };
+  if (cores === 1) return { count: 1, why: 'this device reports one core' };
+  return { count: cores, why: `cross-origin isolated; ${navigator.hardwareConcurrency} logical cores reported${navigator.hardwareConcurrency > 4 ? ' (capped at 4)' : ''}` };
+}
+
+const THREADS = wasmThreads();
+prepareWasm(THREADS.count);
 setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
 
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|software|microsoft basic render/i;
@@ -29,8 +37,8 @@ async function selfTestReference() {
 
 async function selfTestRun() {
   const cfg = preset('tiny');
-  cfg.model = { stemChannels: 4, cellChannels: 4, numCells: 1, inputSize: 8, numClasses: 10 };
-  const data = syntheticSplits(8, 1, 0);
+  cfg.model = { stemChannels: 4, cellChannels: 4, numCells: 1, inputSize: 8 };
+  const data = gratingSplits(8, 1, 0);
   const batch = makeBatch(downsample(data.train, 8), [0, 1, 2, 3, 4, 5, 6, 7]);
   const store = new WeightStore(cfg, 0);
   try {
@@ -84,12 +92,12 @@ export async function chooseBackend(opts: BackendOptions = {}): Promise<DeviceRe
       }
       if (!(await tf.setBackend(name))) throw new Error('failed to initialise');
       await tf.ready();
-      if (name === 'wasm') adapter = `WebAssembly, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, 1 thread`;
-      if (name === 'cpu') adapter = 'plain JavaScript';
+      if (name === 'wasm' || name === 'cpu') adapter = describeBackend().replace(/^\w+ — /, '');
       const got = await selfTestRun();
       const err = Math.max(Math.abs(got.loss - ref.loss) / Math.abs(ref.loss), relErr(got.grads, ref.grads));
       if (!(err < 1e-3)) throw new Error(`self-test failed: loss/gradients differ from the cpu backend by ${err.toExponential(2)} (relative)`);
-      return { backend: name, adapter, refused, selfTest: `loss and gradients match the cpu backend to ${err.toExponential(1)} relative` };
+      const threads = name === 'wasm' ? THREADS : { count: 1, why: `${name} runs on its own device` };
+      return { backend: name, adapter, refused, selfTest: `loss and gradients match the cpu backend to ${err.toExponential(1)} relative`, threads };
     } catch (e) {
       refused.push({ backend: name, reason: (e as Error).message });
     }

@@ -1,21 +1,26 @@
 // The one typed, versioned message protocol between the page and the training worker.
 import type { ExperimentConfig } from '../../engine/config';
+import type { Cost } from '../../engine/cost';
+import type { Phase } from '../../engine/experiment';
 import type { GroundTruth, RunRecord } from '../../engine/record';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
-export type DatasetSource = { kind: 'synthetic' } | { kind: 'cifar10-files'; files: { name: string; bytes: Uint8Array }[] };
+export type DatasetSource = { kind: 'built-in' } | { kind: 'cifar10-files'; files: { name: string; bytes: Uint8Array }[] };
 
 export type ToWorker =
   /** First message: pick the backend (optionally forced, from the page URL's ?backend=). */
-  | { v: 1; type: 'init'; backend?: string }
-  | { v: 1; type: 'start'; config: ExperimentConfig; groundTruth?: GroundTruth; dataset: DatasetSource }
-  | { v: 1; type: 'pause' }
-  | { v: 1; type: 'resume' }
-  | { v: 1; type: 'step' }
-  | { v: 1; type: 'cancel' }
+  | { v: 2; type: 'init'; backend?: string }
+  /** The config arrives untrusted and is checked by the schema in the worker too. `resume`: a partial record with a checkpoint. */
+  | { v: 2; type: 'start'; config: unknown; groundTruth?: GroundTruth; dataset: DatasetSource; resume?: RunRecord }
+  /** Measure this backend on the config's model and answer with the cost of the run. */
+  | { v: 2; type: 'estimate'; config: unknown; id: number }
+  | { v: 2; type: 'pause' }
+  | { v: 2; type: 'resume' }
+  | { v: 2; type: 'step' }
+  | { v: 2; type: 'cancel' }
   /** Milliseconds to wait between steps (0 = full speed), for watching the traces move. */
-  | { v: 1; type: 'speed'; delayMs: number };
+  | { v: 2; type: 'speed'; delayMs: number };
 
 export interface DeviceReport {
   backend: string;
@@ -23,27 +28,37 @@ export interface DeviceReport {
   /** Faster backends that were tried and refused, with the reason. */
   refused: { backend: string; reason: string }[];
   selfTest: string;
+  /** wasm threads and why that many. */
+  threads: { count: number; why: string };
 }
 
 export interface ProgressInfo {
+  phase: Phase | 'preparing';
   step: number;
   totalSteps: number;
   instance: number;
   instances: number;
+  /** Share of all the run's work done, over every phase (0..1). */
+  fraction: number;
   imagesPerSecond: number;
+  /** Over all phases left, from the rates measured so far. */
   etaSeconds: number;
   loss: number;
-  child: number;
+  child: string;
 }
 
 export type FromWorker =
-  | { v: 1; type: 'ready'; device: DeviceReport }
-  | { v: 1; type: 'progress'; progress: ProgressInfo }
+  | { v: 2; type: 'ready'; device: DeviceReport }
+  | { v: 2; type: 'progress'; progress: ProgressInfo }
   /** The run record so far, after each evaluation (charts are pure functions of it). */
-  | { v: 1; type: 'evaluation'; record: RunRecord }
-  | { v: 1; type: 'paused'; paused: boolean }
-  | { v: 1; type: 'result'; record: RunRecord }
-  | { v: 1; type: 'error'; message: string; record?: RunRecord };
+  | { v: 2; type: 'evaluation'; record: RunRecord }
+  /** After every epoch: the record with what a reload needs to continue exactly. */
+  | { v: 2; type: 'checkpoint'; record: RunRecord }
+  | { v: 2; type: 'paused'; paused: boolean }
+  | { v: 2; type: 'result'; record: RunRecord }
+  | { v: 2; type: 'estimate'; id: number; cost?: Cost; config?: ExperimentConfig; message?: string }
+  /** `fatal`: the worker's backend may be broken (out of memory): the page starts a new worker. */
+  | { v: 2; type: 'error'; message: string; record?: RunRecord; fatal?: boolean };
 
 export function isFromWorker(m: unknown): m is FromWorker {
   return !!m && typeof m === 'object' && (m as { v?: number }).v === PROTOCOL_VERSION && typeof (m as { type?: unknown }).type === 'string';

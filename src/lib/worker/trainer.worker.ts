@@ -1,17 +1,22 @@
 /// <reference lib="webworker" />
 // The training worker: owns the backend, the dataset and every tensor; speaks protocol.ts.
-import * as tf from '@tensorflow/tfjs';
-import { validateConfig, type ExperimentConfig } from '../../engine/config';
+import { calibrate } from '../../engine/calibrate';
+import { parseConfig, spaceOf, type ExperimentConfig } from '../../engine/config';
+import { estimateCost, fmtBytes } from '../../engine/cost';
 import { splitsFromFiles, splitsFromTarGz } from '../../engine/data/cifar10';
 import type { DataSplits } from '../../engine/data/dataset';
-import { syntheticSplits } from '../../engine/data/synthetic';
-import { prepareData, runExperiment, stepsPerEpoch } from '../../engine/experiment';
+import { builtInSplits, DATASETS } from '../../engine/data/sources';
+import { prepareData, runExperiment, type Phase } from '../../engine/experiment';
 import type { GroundTruth, RunRecord } from '../../engine/record';
 import { chooseBackend } from './backend';
+import { ProgressModel } from './progressModel';
 import { PROTOCOL_VERSION, type DatasetSource, type FromWorker, type ToWorker } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 const post = (m: FromWorker) => self.postMessage(m);
+
+/** wasm's heap stops at 4 GB (less in practice): runs estimated above this are refused before they start. */
+export const MEMORY_LIMIT = 2.5e9;
 
 let paused = false;
 let cancelled = false;
@@ -38,52 +43,101 @@ async function between(): Promise<void> {
 }
 
 function loadDataset(src: DatasetSource, cfg: ExperimentConfig): DataSplits {
-  if (src.kind === 'synthetic') return syntheticSplits(cfg.data.trainSize, cfg.data.valSize, cfg.data.synthSeed);
+  const built = builtInSplits(cfg);
+  if (built) return built;
+  if (src.kind !== 'cifar10-files') throw new Error(`${DATASETS[cfg.data.source].title} needs files: drop the CIFAR-10 binary files on the page first`);
   const tar = src.files.find((f) => /\.(tar\.gz|tgz)$/.test(f.name));
   return tar ? splitsFromTarGz(tar.bytes, tar.name) : splitsFromFiles(src.files);
 }
 
-async function run(cfg: ExperimentConfig, gt: GroundTruth | undefined, src: DatasetSource) {
+const isMemoryError = (e: unknown) => /memory|allocat|out of bounds|Aborted|RangeError: Array buffer/i.test(String((e as Error)?.message ?? e));
+
+async function run(raw: unknown, gt: GroundTruth | undefined, src: DatasetSource, resume?: RunRecord) {
   running = true;
   cancelled = false;
   let live: RunRecord | undefined;
   try {
-    validateConfig(cfg);
+    const cfg = parseConfig(raw);
+    post({ v: 2, type: 'progress', progress: { phase: 'preparing', step: 0, totalSteps: 0, instance: 0, instances: cfg.instances, fraction: 0, imagesPerSecond: 0, etaSeconds: Number.NaN, loss: Number.NaN, child: '' } });
+    const rates = await calibrate(cfg);
+    const bytes = estimateCost(cfg, rates).bytes;
+    if (bytes > MEMORY_LIMIT) throw new Error(`this run needs about ${fmtBytes(bytes)} of memory, more than the ${fmtBytes(MEMORY_LIMIT)} a browser tab can give; choose a smaller model, batch or dataset`);
     const data = prepareData(cfg, loadDataset(src, cfg));
-    const total = stepsPerEpoch(cfg) * cfg.train.epochs;
+    const done = resume?.instances.filter((i) => i.status === 'complete').length ?? 0;
+    const model = new ProgressModel(cfg, rates, done);
+    const names = spaceOf(cfg).names;
     const t0 = performance.now();
+    let last = performance.now();
+    let phase: Phase = 'train';
     let images = 0;
     let lastPost = 0;
-    const rec = await runExperiment(cfg, data, gt, {
-      onStep: (s) => {
-        images += s.images;
-        const now = performance.now();
-        if (now - lastPost > 100 || s.step === s.totalSteps) {
-          lastPost = now;
-          const done = s.instance * total + s.step;
-          const sec = (now - t0) / 1000;
-          post({ v: 1, type: 'progress', progress: { step: s.step, totalSteps: total, instance: s.instance, instances: cfg.instances, imagesPerSecond: images / sec, etaSeconds: (sec / done) * (cfg.instances * total - done), loss: s.loss[0], child: s.children[0] } });
-        }
+    let step = { step: 0, total: 0, instance: done, loss: Number.NaN, child: '' };
+    const report = (force = false) => {
+      const now = performance.now();
+      if (!force && now - lastPost < 100) return;
+      lastPost = now;
+      post({ v: 2, type: 'progress', progress: { phase, step: step.step, totalSteps: step.total, instance: step.instance, instances: cfg.instances, fraction: model.fraction, imagesPerSecond: images / ((now - t0) / 1000), etaSeconds: model.etaSeconds, loss: step.loss, child: step.child } });
+    };
+    const tick = () => {
+      const now = performance.now();
+      const dt = (now - last) / 1000;
+      last = now;
+      return dt;
+    };
+    const rec = await runExperiment(
+      cfg,
+      data,
+      gt,
+      {
+        onStep: (s) => {
+          images += s.images;
+          model.add('trainSteps', 1, tick());
+          step = { step: s.step, total: s.totalSteps, instance: s.instance, loss: s.loss[0], child: names[s.children[0]] };
+          report(s.step === s.totalSteps);
+        },
+        onPhase: (_i, p) => {
+          if (p === 'train') model.add('evalPoints', 1, tick());
+          else tick();
+          phase = p;
+          report(true);
+        },
+        onFinetune: (_i, child) => {
+          model.add('finetuneSteps', 1, tick());
+          step = { ...step, child: names[child] };
+          report();
+        },
+        onRecord: (r) => {
+          live = r;
+          post({ v: 2, type: 'evaluation', record: r });
+        },
+        onCheckpoint: (c) => live && post({ v: 2, type: 'checkpoint', record: { ...live, checkpoint: c } }),
+        yieldNow: between,
+        shouldStop: () => cancelled,
       },
-      onRecord: (r) => {
-        live = r;
-        post({ v: 1, type: 'evaluation', record: r });
-      },
-      yieldNow: between,
-      shouldStop: () => cancelled,
-    });
-    post({ v: 1, type: 'result', record: rec });
+      { resume },
+    );
+    if (rec.status === 'diverged') post({ v: 2, type: 'error', message: rec.error ?? 'the run diverged', record: rec });
+    else post({ v: 2, type: 'result', record: rec });
   } catch (e) {
-    post({ v: 1, type: 'error', message: (e as Error).message, record: live });
+    post({ v: 2, type: 'error', message: (e as Error).message ?? String(e), record: live, fatal: isMemoryError(e) });
   } finally {
     running = false;
+  }
+}
+
+async function estimate(raw: unknown, id: number) {
+  try {
+    const cfg = parseConfig(raw);
+    post({ v: 2, type: 'estimate', id, config: cfg, cost: estimateCost(cfg, await calibrate(cfg)) });
+  } catch (e) {
+    post({ v: 2, type: 'estimate', id, message: (e as Error).message });
   }
 }
 
 self.onmessage = async (ev: MessageEvent<ToWorker>) => {
   const m = ev.data;
   if (!m || m.v !== PROTOCOL_VERSION) {
-    post({ v: 1, type: 'error', message: `worker protocol mismatch: got ${JSON.stringify((m as { v?: unknown })?.v)}, speaks ${PROTOCOL_VERSION}` });
+    post({ v: 2, type: 'error', message: `worker protocol mismatch: got ${JSON.stringify((m as { v?: unknown })?.v)}, speaks ${PROTOCOL_VERSION}` });
     return;
   }
   switch (m.type) {
@@ -91,26 +145,29 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
       try {
         const device = await chooseBackend({ force: m.backend });
         watchDeviceLoss();
-        post({ v: 1, type: 'ready', device });
+        post({ v: 2, type: 'ready', device });
       } catch (e) {
-        post({ v: 1, type: 'error', message: (e as Error).message });
+        post({ v: 2, type: 'error', message: (e as Error).message, fatal: true });
       }
       break;
     case 'start':
-      if (running) post({ v: 1, type: 'error', message: 'a run is already in progress; cancel it first' });
+      if (running) post({ v: 2, type: 'error', message: 'a run is already in progress; cancel it first' });
       else {
         paused = false;
-        void run(m.config, m.groundTruth, m.dataset);
+        void run(m.config, m.groundTruth, m.dataset, m.resume);
       }
+      break;
+    case 'estimate':
+      if (!running) void estimate(m.config, m.id);
       break;
     case 'pause':
       paused = true;
-      post({ v: 1, type: 'paused', paused: true });
+      post({ v: 2, type: 'paused', paused: true });
       break;
     case 'resume':
       paused = false;
       wake?.();
-      post({ v: 1, type: 'paused', paused: false });
+      post({ v: 2, type: 'paused', paused: false });
       break;
     case 'step':
       paused = true;
@@ -122,16 +179,18 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
       wake?.();
       break;
     case 'speed':
-      delayMs = Math.max(0, m.delayMs);
+      delayMs = Math.max(0, Math.min(5000, Number(m.delayMs) || 0));
       break;
   }
 };
 
 /** A lost GPU device ends the run with a message instead of silently wrong numbers. */
 function watchDeviceLoss() {
-  const b = tf.backend() as unknown as { device?: { lost?: Promise<{ message: string }> } };
-  b.device?.lost?.then((info) => {
-    cancelled = true;
-    post({ v: 1, type: 'error', message: `the GPU device was lost (${info.message}); reload the page to continue on another backend — finished evaluations are kept` });
+  import('@tensorflow/tfjs').then((tf) => {
+    const b = tf.backend() as unknown as { device?: { lost?: Promise<{ message: string }> } };
+    b.device?.lost?.then((info) => {
+      cancelled = true;
+      post({ v: 2, type: 'error', message: `the GPU device was lost (${info.message}); the page starts a new worker on another backend — finished evaluations are kept`, fatal: true });
+    });
   });
 }

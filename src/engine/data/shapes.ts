@@ -1,12 +1,11 @@
-// A seeded, CIFAR-sized synthetic dataset built so the four ops really rank differently:
-// some classes are told apart by fine texture (stripes vs checkers: small kernels suffice),
-// some only by relations between things 8–14 px apart (needs the 9×9 receptive field of
-// dil-conv 5×5 or stacked 5×5), and one pair only by whether two distant patches share a colour.
-// Max-pool alone learns none of it beyond the stem. Generation: ~1 s for 6,000 images.
+// The first synthetic dataset (v1, kept so old links and records still open): stripes, checkers,
+// blobs, dot pairs, bars and rings. It was meant to make the ops rank differently, but measured it
+// does not: max-pool children do as well as conv children and the ground truth's seeds agree at
+// Kendall 0.14 (docs/findings.md). The classroom presets use gratings.ts. ~1 s for 6,000 images.
 import { Rng } from '../rng';
 import type { DataSplits, ImageSet } from './dataset';
 
-export const SYNTHETIC_CLASSES = [
+export const SHAPE_CLASSES = [
   'h-stripes',
   'v-stripes',
   'checker',
@@ -110,7 +109,7 @@ function generateSet(n: number, seed: number, split: string): ImageSet {
   const labels = new Uint8Array(n);
   const img = new Float32Array(S * S * 3);
   for (let i = 0; i < n; i++) {
-    const label = i % 10; // interleaved, so every prefix is balanced
+    const label = i % SHAPE_CLASSES.length; // interleaved, so every prefix is balanced
     draw(img, label, rng);
     labels[i] = label;
     const o = i * S * S * 3;
@@ -119,6 +118,6 @@ function generateSet(n: number, seed: number, split: string): ImageSet {
   return { images, labels, n, size: S };
 }
 
-export function syntheticSplits(trainSize: number, valSize: number, seed: number): DataSplits {
-  return { name: `synthetic(seed ${seed})`, classes: SYNTHETIC_CLASSES, train: generateSet(trainSize, seed, 'train'), val: generateSet(valSize, seed, 'val') };
+export function shapeSplits(trainSize: number, valSize: number, seed: number): DataSplits {
+  return { name: `synthetic(seed ${seed})`, classes: SHAPE_CLASSES, train: generateSet(trainSize, seed, 'train'), val: generateSet(valSize, seed, 'val') };
 }

@@ -1,0 +1,116 @@
+// `findings`: runs the gallery presets (and the contrasts each finding needs) with N instances,
+// then writes, per finding, the statistic, the paper's value, ours and whether it holds.
+// Records go to a folder keyed by config hash, so a second call (or one after Ctrl-C) reuses them.
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { configHash, parseConfig, type ExperimentConfig } from '../engine/config';
+import { prepareData, runExperiment, totalSteps } from '../engine/experiment';
+import { findingFour, findingOne, findingThree, findingTwo, groundTruthFinding, type FindingResult } from '../engine/findingsReport';
+import { GALLERY_CONFIGS } from '../engine/gallery';
+import { mergeGroundTruth, runGroundTruthShard } from '../engine/groundTruth';
+import { parseRecordText, recordToJson, validateRecord, type GroundTruth, type RunRecord } from '../engine/record';
+import { loadData } from '../node/data';
+import { cachePath, findGroundTruth, saveGroundTruth } from '../node/groundTruthCache';
+import type { Values } from './args';
+import { checkWritable, writeAtomic } from './files';
+import { Progress } from './progress';
+
+const say = (s: string) => process.stderr.write(`${s}\n`);
+
+/** A preset switched to the user's CIFAR-10 files: sizes capped to what the files hold. */
+function onCifar(c: ExperimentConfig, trainN: number, valN: number): ExperimentConfig {
+  return parseConfig({ ...c, data: { ...c.data, source: 'cifar10', trainSize: Math.min(c.data.trainSize, trainN), valSize: Math.min(c.data.valSize, valN) } });
+}
+
+export async function findingsCommand(v: Values, stopped: () => boolean): Promise<number> {
+  const n = v.instances ? Number(v.instances) : 5;
+  if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error('--instances must be 1..50');
+  const out = v.out ?? 'docs/findings.md';
+  checkWritable(out);
+  const runsDir = join(dirname(out), 'findings-runs', v.data ? 'cifar10' : 'synthetic');
+  const cifar = v.data ? loadData({ data: { source: 'cifar10' } } as ExperimentConfig, v.data) : undefined;
+  const adapt = (c: ExperimentConfig) => {
+    const withN = parseConfig({ ...c, instances: n });
+    return cifar ? onCifar(withN, cifar.train.n, cifar.val.n) : withN;
+  };
+  const t0 = performance.now();
+  const gtFor = async (c: ExperimentConfig): Promise<GroundTruth | undefined> => {
+    const found = findGroundTruth(c);
+    if (found || !v['compute-gt']) return found;
+    say(`ground truth for ${c.name}: ${c.groundTruthSeeds} seeds × 64 children`);
+    const data = prepareData(c, cifar ?? loadData(c, v.data));
+    const p = new Progress('groundtruth', totalSteps(c) * c.groundTruthSeeds);
+    let done = 0;
+    const shard = await runGroundTruthShard(c, data, undefined, { onStep: (s) => p.update(++done, s.images), shouldStop: stopped, yieldNow: () => new Promise((r) => setImmediate(r)) });
+    p.done();
+    if (!shard) throw new Error('interrupted');
+    const gt = mergeGroundTruth(c, [shard]);
+    saveGroundTruth(gt, cachePath(c));
+    return gt;
+  };
+  /** The record of a config: reused from the runs folder when complete, resumed when partial. */
+  const recordOf = async (c: ExperimentConfig): Promise<RunRecord> => {
+    const path = join(runsDir, `${c.name}-${configHash(c)}.json`);
+    const prior = existsSync(path) ? parseRecordText(readFileSync(path, 'utf8'), path) : undefined;
+    const gt = await gtFor(c);
+    if (prior?.status === 'complete') return validateRecord({ ...prior, groundTruth: gt ?? prior.groundTruth });
+    const data = prepareData(c, cifar ?? loadData(c, v.data));
+    const p = new Progress(c.name, totalSteps(c) * c.instances);
+    let done = 0;
+    let checkpoint: RunRecord['checkpoint'];
+    const rec = await runExperiment(
+      c,
+      data,
+      gt,
+      {
+        onStep: (s) => p.update(++done, s.images),
+        shouldStop: stopped,
+        yieldNow: () => new Promise((r) => setImmediate(r)),
+        onCheckpoint: (k) => (checkpoint = k),
+      },
+      { resume: prior },
+    );
+    p.done();
+    writeAtomic(path, recordToJson({ ...rec, checkpoint: rec.status === 'complete' ? undefined : checkpoint }));
+    if (rec.status !== 'complete') throw new Error(`${c.name}: ${rec.status}${rec.error ? ` — ${rec.error}` : ''} (records so far are in ${runsDir}; run findings again to continue)`);
+    return rec;
+  };
+
+  const results: FindingResult[] = [];
+  const gallery = (id: string) => GALLERY_CONFIGS.find((g) => g.id === id)!;
+  const main1 = await recordOf(adapt(gallery('best-varies').config));
+  const paperGt = existsSync('public/groundtruth/paper.json') ? (JSON.parse(readFileSync('public/groundtruth/paper.json', 'utf8')) as GroundTruth) : undefined;
+  results.push(groundTruthFinding(main1.groundTruth, paperGt));
+  results.push(findingOne(main1));
+  results.push(findingTwo(await recordOf(adapt(gallery('signal').config))));
+  const g3 = gallery('interference');
+  results.push(findingThree(await recordOf(adapt(g3.config)), await recordOf(adapt(g3.contrasts[0].config))));
+  const g4 = gallery('less-sharing');
+  const policies = [{ label: 'prefix k=0', config: g4.config }, ...g4.contrasts];
+  const byPolicy: { label: string; rec: RunRecord }[] = [];
+  for (const p of policies) byPolicy.push({ label: p.label, rec: await recordOf(adapt(p.config)) });
+  byPolicy.sort((a, b) => (a.label === 'full sharing' ? -1 : b.label === 'full sharing' ? 1 : 0));
+  results.push(findingFour(byPolicy.map((p) => ({ ...p, label: p.label === 'full sharing' ? 'full' : p.label }))));
+
+  const md = report(results, { n, data: cifar ? `CIFAR-10 files (${v.data}; ${cifar.train.n} train / ${cifar.val.n} test images)` : 'the built-in gratings', seconds: (performance.now() - t0) / 1000, runsDir });
+  writeAtomic(out, md);
+  process.stdout.write(md);
+  say(`report written to ${out}`);
+  return 0;
+}
+
+function report(results: FindingResult[], o: { n: number; data: string; seconds: number; runsDir: string }): string {
+  const lines = [
+    `# Findings: what the classroom presets show`,
+    '',
+    `Made by \`npm run cli -- findings --instances ${o.n}${o.data.startsWith('CIFAR') ? ' --data <folder>' : ''}\` on ${new Date().toISOString().slice(0, 10)}: every gallery preset (and the contrasts a finding needs) with ${o.n} instances on ${o.data}, tfjs ${tf.version.tfjs} on ${tf.getBackend()}, in ${(o.seconds / 60).toFixed(0)} min of new runs. Run records: \`${o.runsDir}/\`. The paper's values are from Zhang et al. 2020 (Tables 2 and 3, and its published dense trace).`,
+    '',
+  ];
+  for (const r of results) {
+    lines.push(`## ${r.finding ? `Finding ${r.finding}: ` : ''}${r.title}`, '', '| statistic | paper | ours | target | holds |', '| --- | --- | --- | --- | --- |');
+    for (const row of r.rows) lines.push(`| ${row.statistic} | ${row.paper} | ${row.ours} | ${row.target} | ${row.holds === undefined ? '—' : row.holds ? 'yes' : '**no**'} |`);
+    lines.push('', r.verdict, '');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,41 @@
+// Measures the two rates a cost estimate needs, on the current backend, for a config's model:
+// a couple of training steps and one evaluation batch on random images (well under a second at
+// classroom scale). The first step of each kind (kernel set-up, shader compilation) is not timed.
+import { spaceOf, type ExperimentConfig } from './config';
+import type { Batch, ImageSet } from './data/dataset';
+import type { Rates } from './cost';
+import { Rng } from './rng';
+import { evaluateChildren, trainStep } from './trainer';
+import { WeightStore } from './weightStore';
+
+function randomBatch(n: number, size: number, classes: number, rng: Rng): Batch {
+  const x = new Float32Array(n * size * size * 3).map(() => rng.normal());
+  const y = Int32Array.from({ length: n }, () => rng.int(classes));
+  return { x, y, n, size };
+}
+
+export async function calibrate(cfg: ExperimentConfig, opts: { batch?: number; steps?: number } = {}): Promise<Rates> {
+  const c: ExperimentConfig = { ...cfg, sharing: { kind: 'full' } };
+  const store = new WeightStore(c, 0);
+  const rng = Rng.from(0, 'calibrate');
+  const b = Math.min(opts.batch ?? 64, cfg.train.batchSize);
+  const children = spaceOf(c).numChildren;
+  try {
+    const batch = randomBatch(b, cfg.model.inputSize, store.numClasses, rng);
+    const params = { ...cfg.train, lr: 0 };
+    await trainStep(store, children - 1, batch, params);
+    const steps = opts.steps ?? 3;
+    let t0 = performance.now();
+    for (let s = 0; s < steps; s++) await trainStep(store, (s * 7) % children, batch, params);
+    const train = (performance.now() - t0) / 1000 / (steps * b);
+    const ev = randomBatch(Math.min(cfg.eval.batchSize, 256), cfg.model.inputSize, store.numClasses, rng);
+    const val: ImageSet = { images: new Uint8Array(ev.n * ev.size * ev.size * 3).map(() => rng.int(256)), labels: Uint8Array.from(ev.y), n: ev.n, size: ev.size };
+    await evaluateChildren(store, [0], val, { batchSize: val.n });
+    t0 = performance.now();
+    await evaluateChildren(store, [children - 1], val, { batchSize: val.n });
+    const evaluate = (performance.now() - t0) / 1000 / val.n;
+    return { trainSecondsPerImage: train, evalSecondsPerImage: evaluate };
+  } finally {
+    store.dispose();
+  }
+}

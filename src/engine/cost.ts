@@ -1,0 +1,60 @@
+// What a run will cost before it starts: time from the config and a measured rate of the backend,
+// memory from the shapes. The page shows it and asks above a threshold; the CLI refuses past a
+// limit unless --yes. Pure arithmetic: the rates are measured by the caller (calibrate, in Node or the worker).
+import { spaceOf, type ExperimentConfig } from './config';
+import { evalPoints, totalSteps } from './schedule';
+import { jobsOf } from './sharing';
+import { countParameters } from './slots';
+
+/** Seconds per image of one training step and of one child's evaluation, on this backend, for this model. */
+export interface Rates {
+  trainSecondsPerImage: number;
+  evalSecondsPerImage: number;
+}
+
+export interface Cost {
+  seconds: number;
+  /** Peak bytes the backend will hold (weights, momenta, data, activations), roughly. */
+  bytes: number;
+  parts: { train: number; evaluate: number; finetune: number; groundTruth: number };
+}
+
+/** Children's evaluations per evaluation point, after the shared cell-0 work (evaluation memo): about 25 op evaluations serve 64 children. */
+const evalShare = (cfg: ExperimentConfig) => (cfg.model.numCells === 1 ? 0.4 : 1);
+
+export function estimateCost(cfg: ExperimentConfig, rates: Rates, opts: { groundTruth?: boolean } = {}): Cost {
+  const space = spaceOf(cfg);
+  const n = space.numChildren;
+  const jobs = jobsOf(cfg.sharing, space).length;
+  const steps = totalSteps(cfg);
+  const trainImages = steps * cfg.train.batchSize * jobs * cfg.instances;
+  const evalImages = evalPoints(cfg).length * cfg.data.valSize * n * evalShare(cfg) * cfg.instances;
+  const ftImages = cfg.finetune.steps * n * cfg.instances * (cfg.train.batchSize + cfg.data.valSize * (rates.evalSecondsPerImage / Math.max(rates.trainSecondsPerImage, 1e-12)));
+  const gtImages = opts.groundTruth ? steps * cfg.train.batchSize * n * cfg.groundTruthSeeds : 0;
+  const parts = {
+    train: trainImages * rates.trainSecondsPerImage,
+    evaluate: evalImages * rates.evalSecondsPerImage,
+    finetune: ftImages * rates.trainSecondsPerImage,
+    groundTruth: gtImages * rates.trainSecondsPerImage + (opts.groundTruth ? cfg.data.valSize * n * cfg.groundTruthSeeds * rates.evalSecondsPerImage : 0),
+  };
+  return { seconds: parts.train + parts.evaluate + parts.finetune + parts.groundTruth, bytes: estimateBytes(cfg), parts };
+}
+
+/** Rough peak memory: two copies of every weight (value, momentum), the data, and activations of a training and an evaluation batch. */
+export function estimateBytes(cfg: ExperimentConfig): number {
+  const m = cfg.model;
+  const px = m.inputSize * m.inputSize;
+  const weights = countParameters(cfg) * 4 * 2.2;
+  const data = (cfg.data.trainSize + cfg.data.valSize) * (32 * 32 * 3 + px * 3);
+  const ops = spaceOf(cfg).numOps;
+  const map = px * 4; // bytes of one channel of one image
+  // Training: tensors saved for the backward pass, ~40 maps of cell width per cell, plus the stem's.
+  const trainAct = cfg.train.batchSize * map * (m.cellChannels * 40 * m.numCells + m.stemChannels * 8);
+  // Evaluation: the cell-0 memo holds x0, the ops on x0 and every op on every x1 for one batch.
+  const evalAct = cfg.eval.batchSize * map * (m.cellChannels * (3 + 3 * ops + ops * ops) + m.stemChannels * 3);
+  return weights + data + Math.max(trainAct, evalAct) + 32e6;
+}
+
+export const fmtSeconds = (s: number): string =>
+  !Number.isFinite(s) ? '?' : s < 90 ? `${Math.round(s)} s` : s < 5400 ? `${Math.round(s / 60)} min` : s < 172_800 ? `${(s / 3600).toFixed(1)} h` : `${(s / 86_400).toFixed(1)} days`;
+export const fmtBytes = (b: number): string => (b < 1e9 ? `${Math.round(b / 1e6)} MB` : `${(b / 1e9).toFixed(1)} GB`);

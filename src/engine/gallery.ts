@@ -1,0 +1,71 @@
+// The gallery: one experiment per finding of the paper, as configs the page, the CLI's `findings`
+// and the shipped recordings (public/runs/) share. The page's card texts live in lib/state/presets.ts.
+import type { ExperimentConfig } from './config';
+import { preset } from './presets';
+
+export type FindingId = 'best-varies' | 'signal' | 'interference' | 'less-sharing';
+
+export interface GalleryConfig {
+  id: FindingId;
+  finding: 1 | 2 | 3 | 4;
+  config: ExperimentConfig;
+  /** The same experiment with one thing changed, recorded beside it (e.g. the reshuffled order). */
+  contrasts: { label: string; config: ExperimentConfig }[];
+}
+
+function tiny(name: string, over: (c: ExperimentConfig) => void): ExperimentConfig {
+  const c = preset('tiny');
+  c.name = name;
+  over(c);
+  return c;
+}
+
+const interference = tiny('interference', (c) => {
+  c.train.order = 'fixed';
+  c.eval.denseSteps = 128;
+});
+
+export const GALLERY_CONFIGS: GalleryConfig[] = [
+  {
+    id: 'best-varies',
+    finding: 1,
+    config: tiny('best-varies', (c) => {
+      c.instances = 3;
+      c.vary = 'seed';
+      c.eval.denseSteps = 32;
+    }),
+    contrasts: [],
+  },
+  {
+    id: 'signal',
+    finding: 2,
+    config: tiny('signal', (c) => {
+      c.instances = 2;
+      c.eval.denseSteps = 0;
+      c.finetune.steps = 8;
+    }),
+    contrasts: [],
+  },
+  {
+    id: 'interference',
+    finding: 3,
+    config: interference,
+    contrasts: [{ label: 'order reshuffled each period', config: { ...structuredClone(interference), name: 'interference-shuffled', train: { ...interference.train, order: 'shuffle-period' } } }],
+  },
+  {
+    id: 'less-sharing',
+    finding: 4,
+    config: tiny('less-sharing', (c) => {
+      c.sharing = { kind: 'prefix', k: 0 };
+      c.eval.denseSteps = 64;
+    }),
+    contrasts: [
+      { label: 'full sharing', config: tiny('less-sharing-full', (c) => (c.eval.denseSteps = 64)) },
+      { label: 'groups m=4 (similarity)', config: tiny('less-sharing-sim4', (c) => ((c.sharing = { kind: 'groups', m: 4, partition: 'similarity', partitionSeed: 42 }), (c.eval.denseSteps = 64))) },
+      { label: 'groups m=8 (similarity)', config: tiny('less-sharing-sim8', (c) => ((c.sharing = { kind: 'groups', m: 8, partition: 'similarity', partitionSeed: 42 }), (c.eval.denseSteps = 64))) },
+      { label: 'groups m=4 (random)', config: tiny('less-sharing-rand4', (c) => ((c.sharing = { kind: 'groups', m: 4, partition: 'random', partitionSeed: 42 }), (c.eval.denseSteps = 64))) },
+    ],
+  },
+];
+
+export const galleryConfig = (id: string) => GALLERY_CONFIGS.find((g) => g.id === id);

@@ -1,0 +1,72 @@
+// Scale presets: one registry the page's scale menu, the CLI's --preset and the gallery build on.
+import { CONFIG_SCHEMA_VERSION, type ExperimentConfig } from './config';
+import { PAPER_OPS } from './searchSpace';
+
+const PAPER: ExperimentConfig = {
+  schemaVersion: CONFIG_SCHEMA_VERSION,
+  name: 'paper',
+  seed: 0,
+  instances: 10,
+  vary: 'seed',
+  space: { ops: [...PAPER_OPS] },
+  model: { stemChannels: 48, cellChannels: 16, numCells: 4, inputSize: 32 },
+  data: { source: 'cifar10', trainSize: 50000, valSize: 10000, augment: true, synthSeed: 0 },
+  sharing: { kind: 'full' },
+  train: {
+    epochs: 200,
+    batchSize: 256,
+    lr: 0.025,
+    lrMin: 0.001,
+    momentum: 0.9,
+    weightDecay: 1e-3,
+    bnMomentum: 0.4,
+    gradClip: 0,
+    order: 'fixed',
+  },
+  eval: { everyEpoch: true, denseSteps: 128, bnRecalibrationBatches: 0, batchSize: 250 },
+  finetune: { steps: 0 },
+  groundTruthSeeds: 10,
+};
+
+/**
+ * Classroom scale: the built-in gratings at 16×16, one cell of 8 channels, 512 steps of 64 images,
+ * so every child is trained about 8 times and every op copy ~128 times (docs/findings.md has what
+ * it shows). Its ground truth ships precomputed (public/groundtruth/tiny.json).
+ */
+const TINY: ExperimentConfig = {
+  ...PAPER,
+  name: 'tiny',
+  instances: 1,
+  model: { stemChannels: 8, cellChannels: 8, numCells: 1, inputSize: 16 },
+  data: { source: 'gratings', trainSize: 8192, valSize: 1024, augment: false, synthSeed: 0 },
+  train: { ...PAPER.train, epochs: 4, batchSize: 64, lr: 0.05, lrMin: 0.001 },
+  eval: { everyEpoch: true, denseSteps: 128, bnRecalibrationBatches: 0, batchSize: 512 },
+  groundTruthSeeds: 5,
+};
+
+/** Paper-shaped model (4 cells) at reduced width on the built-in gratings: minutes per instance. */
+const SMALL: ExperimentConfig = {
+  ...PAPER,
+  name: 'small',
+  instances: 3,
+  model: { stemChannels: 16, cellChannels: 8, numCells: 4, inputSize: 32 },
+  data: { source: 'gratings', trainSize: 8192, valSize: 1024, augment: true, synthSeed: 0 },
+  train: { ...PAPER.train, epochs: 8, batchSize: 64, lr: 0.05, lrMin: 0.002 },
+  eval: { everyEpoch: true, denseSteps: 64, bnRecalibrationBatches: 0, batchSize: 256 },
+  groundTruthSeeds: 2,
+};
+
+export const SCALES = {
+  tiny: { title: 'classroom (tiny)', help: 'built-in gratings, one cell of 8 channels at 16×16: a minute or two in a browser', config: TINY },
+  small: { title: 'small', help: 'four cells at 32×32, narrower than the paper: minutes per instance', config: SMALL },
+  paper: { title: 'paper (CIFAR-10)', help: 'the paper’s full protocol: 50k CIFAR-10 images, 200 epochs — days on a CPU', config: PAPER },
+} satisfies Record<string, { title: string; help: string; config: ExperimentConfig }>;
+
+export type ScaleId = keyof typeof SCALES;
+export const SCALE_IDS = Object.keys(SCALES) as ScaleId[];
+
+export function preset(name: string): ExperimentConfig {
+  const p = (SCALES as Record<string, { config: ExperimentConfig }>)[name];
+  if (!p) throw new Error(`unknown preset '${name}' (known: ${SCALE_IDS.join(', ')})`);
+  return structuredClone(p.config);
+}

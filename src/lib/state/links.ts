@@ -1,0 +1,158 @@
+// Everything about an experiment lives in the address: the full config in the hash
+// (#v=2&c=<base64url JSON>&h=<checksum>), or, for the common settings, a readable query
+// (?preset=interference&order=shuffle-period&instances=5). A damaged link is refused, never read as
+// another config; a malformed or newer one gets a clear message and no config.
+import { CONFIG_SCHEMA_VERSION, hashHex, parseConfig, stableStringify, type ExperimentConfig } from '../../engine/config';
+import { GALLERY_CONFIGS } from '../../engine/gallery';
+import { CONFIG_LIMITS, parseJsonLimited } from '../../engine/jsonLimits';
+import { preset, SCALE_IDS } from '../../engine/presets';
+import { ORDER_IDS, type OrderMode } from '../../engine/schedule';
+import { parseSharing, policyText } from '../../engine/sharing';
+
+export const LINK_VERSION = 2;
+/** Longer hashes are refused unread (a config is < 2 kB). */
+export const MAX_LINK = 20_000;
+
+const toB64url = (s: string) => {
+  const bytes = new TextEncoder().encode(s);
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+};
+const fromB64url = (s: string) => {
+  const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/'));
+  return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+};
+/** 8 hex digits over the encoded config: one changed character is caught. */
+const checksum = (c: string) => hashHex(c).slice(0, 8);
+
+export function encodeLink(cfg: ExperimentConfig): string {
+  const c = toB64url(stableStringify(cfg));
+  return `#v=${LINK_VERSION}&c=${c}&h=${checksum(c)}`;
+}
+
+export type LinkResult = { kind: 'none' } | { kind: 'ok'; config: ExperimentConfig } | { kind: 'error'; message: string };
+const fallback = 'The default experiment is shown instead.';
+
+export function decodeLink(hash: string): LinkResult {
+  const h = hash.replace(/^#/, '');
+  if (!h) return { kind: 'none' };
+  if (h.length > MAX_LINK) return { kind: 'error', message: `This link is ${h.length.toLocaleString('en')} characters long, far more than any experiment needs: it was not read. ${fallback}` };
+  const params = new URLSearchParams(h);
+  const v = params.get('v');
+  const c = params.get('c');
+  if (v === null || c === null) return { kind: 'error', message: `This link is not a Supernet Playground experiment link (it lacks v= or c=). ${fallback}` };
+  if (!/^\d+$/.test(v)) return { kind: 'error', message: `This link has an unreadable version "${v.slice(0, 20)}". ${fallback}` };
+  if (Number(v) > LINK_VERSION) return { kind: 'error', message: `This link was made by a newer version of Supernet Playground (link v${v}, this page reads v${LINK_VERSION}). Reload to get the newest page; ${fallback.toLowerCase()}` };
+  // Version 1 links carried no checksum; they are still read (and migrated).
+  if (Number(v) >= 2 && params.get('h') !== checksum(c)) return { kind: 'error', message: `This link is damaged: its checksum does not match (a character was changed or lost when it was copied). ${fallback}` };
+  let raw: unknown;
+  try {
+    raw = parseJsonLimited(fromB64url(c), MAX_LINK, CONFIG_LIMITS, 'the link');
+  } catch (e) {
+    const m = (e as Error).message;
+    return { kind: 'error', message: /not valid JSON|atob|decode|character/i.test(m) || e instanceof DOMException ? `This link is damaged (its experiment data cannot be decoded) — perhaps it was cut off when copied. ${fallback}` : `This link was not read: ${m}. ${fallback}` };
+  }
+  try {
+    const s = (raw as { schemaVersion?: unknown })?.schemaVersion;
+    if (typeof s === 'number' && s > CONFIG_SCHEMA_VERSION) throw new Error(`config schema v${s} is newer than this page's v${CONFIG_SCHEMA_VERSION}`);
+    return { kind: 'ok', config: parseConfig(raw) };
+  } catch (e) {
+    return { kind: 'error', message: `This link's experiment is not valid: ${(e as Error).message}. ${fallback}` };
+  }
+}
+
+/** The readable settings, in the order they appear in the query. */
+const READABLE = ['preset', 'instances', 'seed', 'order', 'sharing', 'epochs', 'lr', 'finetune', 'dense'] as const;
+
+function basePreset(id: string): ExperimentConfig | undefined {
+  const g = GALLERY_CONFIGS.find((x) => x.id === id);
+  if (g) return structuredClone(g.config);
+  return (SCALE_IDS as string[]).includes(id) ? preset(id) : undefined;
+}
+
+function applyReadable(base: ExperimentConfig, q: URLSearchParams): ExperimentConfig {
+  const c = structuredClone(base);
+  const num = (k: string) => {
+    const s = q.get(k)!;
+    const n = Number(s);
+    if (!s.trim() || !Number.isFinite(n)) throw new Error(`${k}=${s.slice(0, 20)} is not a number`);
+    return n;
+  };
+  if (q.has('instances')) c.instances = num('instances');
+  if (q.has('seed')) c.seed = num('seed');
+  if (q.has('order')) {
+    const o = q.get('order')!;
+    if (!(ORDER_IDS as string[]).includes(o)) throw new Error(`order must be one of ${ORDER_IDS.join(', ')}`);
+    c.train.order = o as OrderMode;
+  }
+  if (q.has('sharing')) c.sharing = parseSharing(q.get('sharing')!);
+  if (q.has('epochs')) c.train.epochs = num('epochs');
+  if (q.has('lr')) c.train.lr = num('lr');
+  if (q.has('finetune')) c.finetune.steps = num('finetune');
+  if (q.has('dense')) c.eval.denseSteps = num('dense');
+  return parseConfig(c);
+}
+
+/** ?preset=…&order=… → a config, none (no preset= in the query), or an error message. */
+export function decodeReadable(search: string): LinkResult {
+  const q = new URLSearchParams(search);
+  const id = q.get('preset');
+  if (id === null) return { kind: 'none' };
+  const base = basePreset(id);
+  if (!base) return { kind: 'error', message: `This link names an unknown preset "${id.slice(0, 40)}". ${fallback}` };
+  try {
+    return { kind: 'ok', config: applyReadable(base, q) };
+  } catch (e) {
+    return { kind: 'error', message: `This link's settings are not valid: ${(e as Error).message}. ${fallback}` };
+  }
+}
+
+/** A readable query for cfg when it is a preset plus common settings only; otherwise undefined. */
+export function encodeReadable(cfg: ExperimentConfig, presetId: string): string | undefined {
+  const base = basePreset(presetId);
+  if (!base) return undefined;
+  const q = new URLSearchParams({ preset: presetId });
+  const put = (k: (typeof READABLE)[number], a: unknown, b: unknown, text = String(b)) => a !== b && q.set(k, text);
+  put('instances', base.instances, cfg.instances);
+  put('seed', base.seed, cfg.seed);
+  put('order', base.train.order, cfg.train.order);
+  put('sharing', policyText(base.sharing), policyText(cfg.sharing));
+  put('epochs', base.train.epochs, cfg.train.epochs);
+  put('lr', base.train.lr, cfg.train.lr);
+  put('finetune', base.finetune.steps, cfg.finetune.steps);
+  put('dense', base.eval.denseSteps, cfg.eval.denseSteps);
+  try {
+    const back = applyReadable(base, q);
+    return stableStringify({ ...back, name: cfg.name }) === stableStringify(cfg) ? `?${q.toString()}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Page flags in the query (not part of the experiment): classroom mode, the finding shown, hidden parts, forced backend. */
+export interface PageFlags {
+  classroom: boolean;
+  finding?: string;
+  hide: Set<string>;
+  backend?: string;
+}
+
+export const HIDEABLE = ['controls', 'article', 'device', 'gallery', 'exports', 'notes'] as const;
+
+export function pageFlags(search: string): PageFlags {
+  const q = new URLSearchParams(search);
+  const hide = new Set((q.get('hide') ?? '').split(',').filter((x) => (HIDEABLE as readonly string[]).includes(x)));
+  const classroom = q.get('mode') === 'class';
+  if (classroom && !q.has('hide')) for (const h of ['controls', 'device', 'exports', 'notes']) hide.add(h);
+  return { classroom, finding: q.get('finding') ?? q.get('preset') ?? undefined, hide, backend: q.get('backend') ?? undefined };
+}
+
+/** The query with the experiment part replaced (page flags kept). */
+export function withExperimentQuery(search: string, readable: string | undefined): string {
+  const q = new URLSearchParams(search);
+  for (const k of READABLE) q.delete(k);
+  if (readable) for (const [k, val] of new URLSearchParams(readable)) q.set(k, val);
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}

@@ -1,0 +1,31 @@
+// What every chart shares: sizes, margins, the colour scale and reference-mark colours, number formats.
+import { interpolateViridis } from 'd3';
+
+/** One size for every chart (viewBox units; the SVG scales to its box). Text is sized in CSS. */
+export const SIZE = { w: 560, h: 260, m: { l: 46, r: 14, t: 12, b: 34 } };
+
+/** Reference marks (noise floor, paper values) and series colours: ≥ 3:1 contrast on white. */
+export const INK = {
+  text: '#1d232a',
+  axis: '#6b6b6b',
+  grid: '#e4e4e4',
+  reference: '#595959',
+  noiseFloor: '#b3261e',
+  paper: '#6b6b6b',
+  ours: '#1f5fa8',
+  contrast: '#b45309',
+  sTau: '#b45309',
+  gtTau: '#1f5fa8',
+};
+
+/**
+ * Colour by ground-truth rank: the best children darkest (viridis from dark purple, rank 1, to
+ * green-yellow, the worst), so the children a reader looks for are the most visible on white
+ * (rank 1 at 13:1 contrast; the paper draws the best lightest instead).
+ */
+export function rankColour(rank: number, n: number): string {
+  return interpolateViridis(Math.min(0.82, ((rank - 1) / Math.max(1, n - 1)) * 0.82));
+}
+
+export const pct = (v: number, d = 1) => (Number.isFinite(v) ? `${(v * 100).toFixed(d)}%` : '—');
+export const num = (v: number | null | undefined, d = 3) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—');

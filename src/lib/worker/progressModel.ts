@@ -1,0 +1,48 @@
+// One progress figure and one ETA over every phase of a run (training, evaluation, fine-tune), from
+// rates measured as the run goes (seeded by the calibration before it). Pure: unit-tested.
+import type { ExperimentConfig } from '../../engine/config';
+import type { Rates } from '../../engine/cost';
+import { evalPoints, totalSteps } from '../../engine/schedule';
+import { spaceOf } from '../../engine/config';
+import { jobsOf } from '../../engine/sharing';
+
+export interface Work {
+  trainSteps: number;
+  evalPoints: number;
+  finetuneSteps: number;
+}
+
+export class ProgressModel {
+  readonly total: Work;
+  done: Work = { trainSteps: 0, evalPoints: 0, finetuneSteps: 0 };
+  /** Seconds per unit of each kind of work. */
+  private rate: Work;
+  constructor(cfg: ExperimentConfig, rates: Rates, completedInstances = 0) {
+    const space = spaceOf(cfg);
+    const jobs = jobsOf(cfg.sharing, space).length;
+    const left = cfg.instances - completedInstances;
+    this.total = { trainSteps: totalSteps(cfg) * left, evalPoints: evalPoints(cfg).length * left, finetuneSteps: cfg.finetune.steps * space.numChildren * left };
+    const evalOne = rates.evalSecondsPerImage * cfg.data.valSize;
+    this.rate = {
+      trainSteps: rates.trainSecondsPerImage * cfg.train.batchSize * jobs,
+      evalPoints: evalOne * space.numChildren * (cfg.model.numCells === 1 ? 0.4 : 1),
+      finetuneSteps: rates.trainSecondsPerImage * cfg.train.batchSize + evalOne,
+    };
+  }
+  /** Records `n` units of `kind` done in `seconds`; the rate follows measurements (exponential average). */
+  add(kind: keyof Work, n: number, seconds: number): void {
+    this.done[kind] += n;
+    if (n > 0 && seconds > 0) this.rate[kind] = 0.8 * this.rate[kind] + 0.2 * (seconds / n);
+  }
+  private seconds(w: Work): number {
+    return w.trainSteps * this.rate.trainSteps + w.evalPoints * this.rate.evalPoints + w.finetuneSteps * this.rate.finetuneSteps;
+  }
+  get etaSeconds(): number {
+    const left = { trainSteps: this.total.trainSteps - this.done.trainSteps, evalPoints: this.total.evalPoints - this.done.evalPoints, finetuneSteps: this.total.finetuneSteps - this.done.finetuneSteps };
+    return Math.max(0, this.seconds(left));
+  }
+  get fraction(): number {
+    const all = this.seconds(this.total);
+    return all > 0 ? Math.min(1, this.seconds(this.done) / all) : 1;
+  }
+}

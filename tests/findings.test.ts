@@ -1,0 +1,85 @@
+// The statistics behind the findings, against values worked out by hand.
+import { describe, expect, it } from 'vitest';
+import { bottomQuarter, bottomQuarterInBottomHalf, groundTruthQuality, lagKendall, periodicity, tauWindow, trainedChildTopShare } from '../src/engine/findings';
+import { findingFour, findingOne } from '../src/engine/findingsReport';
+import type { InstanceRecord } from '../src/engine/record';
+import { fakeRecord } from './fixtures';
+
+describe('lag-k Kendall', () => {
+  it('averages Kendall between row i and row i + lag', () => {
+    const a = [1, 2, 3, 4];
+    const b = [4, 3, 2, 1];
+    const c = [1, 2, 4, 3]; // tau(a,c) = 4/6, tau(b,c) = -4/6
+    // lag 1: tau(a,b) = -1, tau(b,c) = -4/6  → mean -5/6 ; lag 2: tau(a,c) = 4/6
+    expect(lagKendall([a, b, c], 1)).toBeCloseTo(-5 / 6, 12);
+    expect(lagKendall([a, b, c], 2)).toBeCloseTo(4 / 6, 12);
+    expect(lagKendall([a, b, c], 3)).toBeNaN();
+  });
+  it('periodicity: lag-period minus lag-half-period over the dense rows', () => {
+    const rows = [
+      [1, 2, 3, 4],
+      [4, 3, 2, 1],
+      [1, 2, 3, 4],
+      [4, 3, 2, 1],
+      [1, 2, 3, 4],
+    ];
+    const inst = { points: rows.map((_, k) => ({ step: k + 1, epoch: 1, epochEnd: false, dense: true })), accuracy: rows, trainOrder: [[0, 1, 2, 3, 0]] } as unknown as InstanceRecord;
+    // period 2: lag 2 → every pair identical (tau 1); lag 1 → every pair reversed (tau -1): difference 2
+    expect(periodicity(inst, 2)).toEqual({ lagPeriod: 1, lagHalf: -1, difference: 2 });
+  });
+});
+
+describe('the child just trained', () => {
+  it('share of dense steps at which it ranks in the top quarter', () => {
+    // 8 children; at step s child (s-1) % 8 was trained; it is best at steps 1 and 2, worst at step 3.
+    const rows = [
+      [9, 1, 2, 3, 4, 5, 6, 7],
+      [1, 9, 2, 3, 4, 5, 6, 7],
+      [1, 2, 0, 3, 4, 5, 6, 7],
+      [1, 2, 3, 4, 5, 6, 7, 8],
+    ];
+    const inst = { points: rows.map((_, k) => ({ step: k + 1, epoch: 1, epochEnd: false, dense: k < 3 })), accuracy: rows, trainOrder: [[0, 1, 2, 3]] } as unknown as InstanceRecord;
+    expect(trainedChildTopShare(inst, 0.25)).toBeCloseTo(2 / 3, 12);
+  });
+});
+
+describe('bad children stay bad', () => {
+  it('the bottom quarter of 8 children is the 2 worst; share ranked in the bottom half', () => {
+    const gt = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2];
+    expect(bottomQuarter(gt).sort()).toEqual([6, 7]);
+    expect(bottomQuarterInBottomHalf([8, 7, 6, 5, 4, 3, 2, 1], gt)).toBe(1);
+    expect(bottomQuarterInBottomHalf([1, 2, 3, 4, 5, 6, 7, 8], gt)).toBe(0);
+    expect(bottomQuarterInBottomHalf([8, 7, 6, 5, 4, 3, 9, 1], gt)).toBe(0.5);
+  });
+});
+
+describe('ground-truth quality', () => {
+  it('seed agreement is S-Tau over the seeds; spread ratio = std of means / mean seed std', () => {
+    const q = groundTruthQuality({ mean: [0.1, 0.2, 0.3], std: [0.01, 0.02, 0.03], perSeed: [[1, 2, 3], [1, 3, 2]], seeds: 2, source: 't' });
+    expect(q.seedAgreement).toBeCloseTo(1 / 3, 12);
+    expect(q.spreadRatio).toBeCloseTo(Math.sqrt(2 / 300) / 0.02, 10);
+  });
+});
+
+describe('findings from records', () => {
+  it('Mean-k / Std-k per instance, averaged (Table 3)', () => {
+    const r = fakeRecord();
+    const w = tauWindow(r, 64);
+    expect(w.meanK.n).toBe(2);
+    expect(Number.isFinite(w.meanK.mean)).toBe(true);
+  });
+  it('finding 1 rows: GT-Tau, T1R, S-Tau against the noise floor', () => {
+    const f = findingOne(fakeRecord({ instances: 3 }));
+    expect(f.rows).toHaveLength(3);
+    expect(f.rows[0].statistic).toMatch(/GT-Tau/);
+    expect(typeof f.verdict).toBe('string');
+  });
+  it('finding 4: each policy compared with full sharing', () => {
+    const full = fakeRecord();
+    const f = findingFour([
+      { label: 'full', rec: full },
+      { label: 'prefix k=0', rec: full },
+    ]);
+    expect(f.rows[1].holds).toBe(false); // equal, not better
+  });
+});
