@@ -2,11 +2,13 @@
 // says what runs. Pure tfjs (no DOM, no Node): the worker adds its wasm file URLs, Node adds Dawn.
 import * as tf from '@tensorflow/tfjs';
 import { installZeroCopyIdentity } from './kernels';
+import { installWasmKernels } from './wasmKernels';
 
 /** Before the wasm backend initialises: thread count (1 = the single-threaded binary) and our kernels. */
 export function prepareWasm(threads: number): void {
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
   installZeroCopyIdentity();
+  installWasmKernels();
 }
 
 /** "wasm — SIMD on, 2 threads" for the current backend, with an adapter description for GPUs. */

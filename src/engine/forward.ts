@@ -1,7 +1,7 @@
 // The child network's forward pass, reading weights through a Resolver (one child's view of the store).
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from './config';
-import { conv2dSame, pointwise } from './gradients';
+import { conv2dSame, pointwise, spatialMean } from './gradients';
 import { bn, kitFor, type ForwardCtx } from './layers';
 import type { Arch, SearchSpace } from './searchSpace';
 import { opCopySlot, opPrefix } from './slots';
@@ -69,7 +69,7 @@ export function body(ctx: ForwardCtx, s: tf.Tensor4D, space: SearchSpace, arch: 
 function cachedPool(memo: NonNullable<ForwardCtx['memo']>, key: string, t: () => tf.Tensor4D): tf.Tensor2D {
   const k = `pool|${key}`;
   let p = memo.cache.get(k) as tf.Tensor2D | undefined;
-  if (!p) memo.cache.set(k, (p = tf.keep(tf.mean(t(), [1, 2]) as tf.Tensor2D)));
+  if (!p) memo.cache.set(k, (p = tf.keep(spatialMean(t()))));
   return p;
 }
 

@@ -5,6 +5,7 @@
 // depthwiseConv2d with dilation > 1. Writing every gradient as a *forward* conv (or matMul) also
 // runs far faster than tfjs-webgpu's backprop kernels. All ops here are stride 1, NHWC.
 import * as tf from '@tensorflow/tfjs';
+import { run, wasmKernels } from './wasmKernels';
 
 type Pads = { top: number; bottom: number; left: number; right: number };
 type Explicit = [[number, number], [number, number], [number, number], [number, number]];
@@ -110,6 +111,18 @@ function makeDepthwise(d: number) {
     const k = w4.shape[0];
     const p = samePads(k, d);
     save([x4, w4]);
+    if (wasmKernels()) {
+      // Our SIMD kernels: forward, input gradient (the flipped kernel) and filter gradient directly.
+      const bp = backPads(k, d, p);
+      return {
+        value: run('SPDepthwise', { x: x4, w: w4 }, { k, d, pt: p.top, pl: p.left, flip: 0 }) as tf.Tensor4D,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
+          const dx = run('SPDepthwise', { x: dy, w: sw }, { k, d, pt: bp.top, pl: bp.left, flip: 1 }) as tf.Tensor;
+          return [dx, run('SPDepthwiseFilterGrad', { x: sx, dy }, { k, d, pt: p.top, pl: p.left }) as tf.Tensor];
+        },
+      };
+    }
     return {
       value: tf.depthwiseConv2d(x4, w4, 1, explicit(p), 'NHWC', d),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
@@ -138,6 +151,7 @@ const maxPoolCustom = custom((x: tf.Tensor, save: tf.GradSaveFunc) => {
     value: tf.maxPool(x4, 3, 1, 'same'),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const sx = saved[0] as tf.Tensor4D;
+      if (wasmKernels()) return [run('SPMaxPoolGrad', { x: sx, dy }) as tf.Tensor];
       const [n, h, w, c] = sx.shape;
       const xp = tf.pad(sx, explicit(samePads(3)), POOL_PAD);
       const onehot = new Float32Array(9 * c * 9);
@@ -192,6 +206,17 @@ const pointwiseCustom = custom((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFun
   const w2 = w as tf.Tensor2D;
   const [n, h, wd, c] = x4.shape;
   save([x4, w2]); // inputs only: saving an intermediate (the reshaped x) leaks one tensor per call
+  if (wasmKernels()) {
+    // Our kernels: the product, the input gradient (against the transposed weight) and the weight gradient.
+    return {
+      value: tf.reshape(run('SPPointwise', { x: tf.reshape(x4, [n * h * wd, c]), w: w2 }, { transposeW: 0 }) as tf.Tensor, [n, h, wd, w2.shape[1]]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const sx = tf.reshape(saved[0], [n * h * wd, c]);
+        const dy2 = tf.reshape(dy, [sx.shape[0], (saved[1] as tf.Tensor2D).shape[1]]);
+        return [tf.reshape(run('SPPointwise', { x: dy2, w: saved[1] }, { transposeW: 1 }) as tf.Tensor, [n, h, wd, c]), run('SPPointwiseFilterGrad', { x: sx, dy: dy2 }) as tf.Tensor];
+      },
+    };
+  }
   return {
     value: tf.reshape(tf.matMul(tf.reshape(x4, [n * h * wd, c]), w2), [n, h, wd, w2.shape[1]]),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
@@ -236,26 +261,52 @@ export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tens
   const [n, h, w, c] = x.shape;
   const m = n * h * w;
   const x2 = tf.reshape(x, [m, c]) as tf.Tensor2D;
-  const mean = tf.div(colSum(x2), m) as tf.Tensor1D;
-  const variance = tf.div(colSum(tf.square(tf.sub(x2, mean)) as tf.Tensor2D), m) as tf.Tensor1D;
+  const k = wasmKernels();
+  const [mean, variance] = k
+    ? (run('SPMoments', { x: x2 }) as [tf.Tensor1D, tf.Tensor1D])
+    : (() => {
+        const mu = tf.div(colSum(x2), m) as tf.Tensor1D;
+        return [mu, tf.div(colSum(tf.square(tf.sub(x2, mu)) as tf.Tensor2D), m) as tf.Tensor1D];
+      })();
   const op = custom((xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     const xs = xx as tf.Tensor2D;
     save([xs, g, mean, variance]); // saved, or the forward scope would dispose them before backward
+    const inv = tf.rsqrt(tf.add(variance, eps)) as tf.Tensor1D;
     return {
-      value: tf.batchNorm(xs, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, eps),
+      value: k ? (run('SPAffine', { x: xs, a: tf.mul(g, inv), b: tf.sub(b, tf.mul(tf.mul(mean, inv), g)) }) as tf.Tensor2D) : tf.batchNorm(xs, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, eps),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sg, smean, svar] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
         const dy2 = dy as tf.Tensor2D;
-        const inv = tf.rsqrt(tf.add(svar, eps)) as tf.Tensor1D;
+        const sinv = tf.rsqrt(tf.add(svar, eps)) as tf.Tensor1D;
+        const kk = tf.mul(sg, sinv) as tf.Tensor1D; // γ/σ
+        if (k) {
+          const xhat = run('SPAffine', { x: sx, a: sinv, b: tf.neg(tf.mul(smean, sinv)) }) as tf.Tensor2D;
+          const [sumDy, sumDyXhat] = run('SPColSums', { a: dy2, b: xhat }) as [tf.Tensor1D, tf.Tensor1D];
+          return [run('SPBnInputGrad', { dy: dy2, xhat, k: kk, sdy: sumDy, sdx: sumDyXhat }) as tf.Tensor, sumDyXhat, sumDy];
+        }
         const xhat = tf.batchNorm(sx, smean, svar, undefined, undefined, eps) as tf.Tensor2D;
         const sumDy = colSum(dy2);
         const sumDyXhat = colSum(tf.mul(dy2, xhat) as tf.Tensor2D);
-        const k = tf.mul(sg, inv) as tf.Tensor1D; // γ/σ
-        const dx = tf.sub(affine(dy2, k, tf.neg(tf.div(tf.mul(k, sumDy), m)) as tf.Tensor1D), affine(xhat, tf.div(tf.mul(k, sumDyXhat), m) as tf.Tensor1D, tf.zeros([c])));
+        const dx = tf.sub(affine(dy2, kk, tf.neg(tf.div(tf.mul(kk, sumDy), m)) as tf.Tensor1D), affine(xhat, tf.div(tf.mul(kk, sumDyXhat), m) as tf.Tensor1D, tf.zeros([c])));
         return [dx, sumDyXhat, sumDy];
       },
     };
   });
   const y = tf.reshape(op(x2, gamma, beta), [n, h, w, c]) as tf.Tensor4D;
   return { y, mean, variance };
+}
+
+/** Evaluation-mode batch norm: (x − mean)/√(var + ε)·γ + β, one fused pass. */
+export function batchNormEval(x: tf.Tensor4D, mean: tf.Tensor, variance: tf.Tensor, beta: tf.Tensor | undefined, gamma: tf.Tensor | undefined, eps: number): tf.Tensor4D {
+  if (!wasmKernels()) return tf.batchNorm(x, mean as tf.Tensor1D, variance as tf.Tensor1D, beta as tf.Tensor1D | undefined, gamma as tf.Tensor1D | undefined, eps) as tf.Tensor4D;
+  let a = tf.rsqrt(tf.add(variance, eps));
+  if (gamma) a = tf.mul(a, gamma);
+  let b = tf.neg(tf.mul(mean, a));
+  if (beta) b = tf.add(b, beta);
+  return run('SPAffine', { x, a, b }) as tf.Tensor4D;
+}
+
+/** Global average pool [n,h,w,c] → [n,c] (evaluation: no gradient needed). */
+export function spatialMean(x: tf.Tensor4D): tf.Tensor2D {
+  return wasmKernels() ? (run('SPSpatialMean', { x }) as tf.Tensor2D) : (tf.mean(x, [1, 2]) as tf.Tensor2D);
 }

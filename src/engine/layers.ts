@@ -1,6 +1,6 @@
 // Building blocks shared by the ops and the network: batch norm (train / eval) and ReLU-conv-BN.
 import * as tf from '@tensorflow/tfjs';
-import { avgPool3x3, batchNormTrain, depthwiseSame, maxPool3x3, pointwise } from './gradients';
+import { avgPool3x3, batchNormEval, batchNormTrain, depthwiseSame, maxPool3x3, pointwise } from './gradients';
 import type { Kit } from './ops';
 import type { Resolver } from './weightStore';
 
@@ -48,11 +48,7 @@ export function bn(ctx: ForwardCtx, x: tf.Tensor4D, name: string, affine: boolea
   // Evaluation: one fused kernel (broadcast sub/mul are slow on wasm).
   const mean = ctx.statOverride?.get(`${name}.mean`) ?? ctx.w(`${name}.mean`);
   const variance = ctx.statOverride?.get(`${name}.var`) ?? ctx.w(`${name}.var`);
-  return (
-    affine
-      ? tf.batchNorm(x, mean, variance, ctx.w(`${name}.beta`), ctx.w(`${name}.gamma`), BN_EPS)
-      : tf.batchNorm(x, mean, variance, undefined, undefined, BN_EPS)
-  ) as tf.Tensor4D;
+  return affine ? batchNormEval(x, mean, variance, ctx.w(`${name}.beta`), ctx.w(`${name}.gamma`), BN_EPS) : batchNormEval(x, mean, variance, undefined, undefined, BN_EPS);
 }
 
 /** ReLU → depthwise k×k (dilation d) → pointwise → BN (no affine), the block of DARTS's sep/dil convs. */

@@ -5,6 +5,7 @@ import type { Batch, ImageSet } from './data/dataset';
 import { makeBatch } from './data/dataset';
 import type { TrainConfig } from './config';
 import { NonFiniteLossError } from './errors';
+import { run, wasmKernels } from './wasmKernels';
 import type { WeightStore } from './weightStore';
 
 export { NonFiniteLossError };
@@ -54,6 +55,14 @@ export async function trainStep(store: WeightStore, child: number, batch: Batch,
         const w = c.value;
         let g: tf.Tensor = grads[w.name];
         if (scale !== 1) g = tf.mul(g, scale);
+        if (wasmKernels() && t.momentum > 0) {
+          // One kernel for the whole update (the same arithmetic, in the same order, as below).
+          const [wNew, mNew] = run('SPSgd', c.momentum ? { w, g, m: c.momentum } : { w, g }, { lr, momentum: t.momentum, weightDecay: t.weightDecay }) as tf.Tensor[];
+          if (!c.momentum) c.momentum = tf.variable(tf.zerosLike(w), false);
+          c.momentum.assign(mNew);
+          w.assign(wNew);
+          continue;
+        }
         if (t.weightDecay > 0) g = tf.add(g, tf.mul(w, t.weightDecay));
         if (t.momentum > 0) {
           if (!c.momentum) c.momentum = tf.variable(tf.zerosLike(w), false);
