@@ -258,8 +258,59 @@ export function spatialMean(x: usize, out: usize, n: i32, hw: i32, c: i32): void
   }
 }
 
-/** y[r, o] = Σ_i x[r, i] · w[i, o]  (with transposeW: w is [o, i] and used as its transpose). */
-export function pointwise(x: usize, w: usize, y: usize, m: i32, ci: i32, co: i32, transposeW: i32): void {
+/** The 8 → 8 case (the classroom width), with all 16 weight vectors held in registers. */
+function pointwise8(x: usize, w: usize, y: usize, m: i32): void {
+  const w00 = v128.load(w), w01 = v128.load(w + 16), w10 = v128.load(w + 32), w11 = v128.load(w + 48);
+  const w20 = v128.load(w + 64), w21 = v128.load(w + 80), w30 = v128.load(w + 96), w31 = v128.load(w + 112);
+  const w40 = v128.load(w + 128), w41 = v128.load(w + 144), w50 = v128.load(w + 160), w51 = v128.load(w + 176);
+  const w60 = v128.load(w + 192), w61 = v128.load(w + 208), w70 = v128.load(w + 224), w71 = v128.load(w + 240);
+  for (let r = 0; r < m; r++) {
+    const xp = x + (<usize>r << 5);
+    const a = v128.load(xp);
+    const b = v128.load(xp + 16);
+    let s0 = f32x4.mul(v128.swizzle(a, i8x16(0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3)), w00);
+    let s1 = f32x4.mul(v128.swizzle(a, i8x16(0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3)), w01);
+    let v = v128.swizzle(a, i8x16(4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7));
+    s0 = f32x4.add(s0, f32x4.mul(v, w10));
+    s1 = f32x4.add(s1, f32x4.mul(v, w11));
+    v = v128.swizzle(a, i8x16(8, 9, 10, 11, 8, 9, 10, 11, 8, 9, 10, 11, 8, 9, 10, 11));
+    s0 = f32x4.add(s0, f32x4.mul(v, w20));
+    s1 = f32x4.add(s1, f32x4.mul(v, w21));
+    v = v128.swizzle(a, i8x16(12, 13, 14, 15, 12, 13, 14, 15, 12, 13, 14, 15, 12, 13, 14, 15));
+    s0 = f32x4.add(s0, f32x4.mul(v, w30));
+    s1 = f32x4.add(s1, f32x4.mul(v, w31));
+    v = v128.swizzle(b, i8x16(0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3));
+    s0 = f32x4.add(s0, f32x4.mul(v, w40));
+    s1 = f32x4.add(s1, f32x4.mul(v, w41));
+    v = v128.swizzle(b, i8x16(4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7));
+    s0 = f32x4.add(s0, f32x4.mul(v, w50));
+    s1 = f32x4.add(s1, f32x4.mul(v, w51));
+    v = v128.swizzle(b, i8x16(8, 9, 10, 11, 8, 9, 10, 11, 8, 9, 10, 11, 8, 9, 10, 11));
+    s0 = f32x4.add(s0, f32x4.mul(v, w60));
+    s1 = f32x4.add(s1, f32x4.mul(v, w61));
+    v = v128.swizzle(b, i8x16(12, 13, 14, 15, 12, 13, 14, 15, 12, 13, 14, 15, 12, 13, 14, 15));
+    s0 = f32x4.add(s0, f32x4.mul(v, w70));
+    s1 = f32x4.add(s1, f32x4.mul(v, w71));
+    const yp = y + (<usize>r << 5);
+    v128.store(yp, s0);
+    v128.store(yp + 16, s1);
+  }
+}
+
+/** w [o, i] → its transpose [i, o], into `out` (8×8 only: 64 floats). */
+function transpose8(w: usize, out: usize): void {
+  for (let i = 0; i < 8; i++) for (let o = 0; o < 8; o++) store<f32>(out + (<usize>(i * 8 + o) << 2), load<f32>(w + (<usize>(o * 8 + i) << 2)));
+}
+
+/** y[r, o] = Σ_i x[r, i] · w[i, o]  (with transposeW: w is [o, i] and used as its transpose; `scratch`: 64 floats for the 8×8 case). */
+export function pointwise(x: usize, w: usize, y: usize, m: i32, ci: i32, co: i32, transposeW: i32, scratch: usize): void {
+  if (ci == 8 && co == 8) {
+    if (transposeW) {
+      transpose8(w, scratch);
+      pointwise8(x, scratch, y, m);
+    } else pointwise8(x, w, y, m);
+    return;
+  }
   const co4 = co & ~3;
   const xs = <usize>ci << 2;
   const ys = <usize>co << 2;

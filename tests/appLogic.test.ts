@@ -127,7 +127,7 @@ describe('live run against its recording', () => {
 describe('progress over every phase', () => {
   it('counts training, evaluation and fine-tune; the ETA follows measured rates', () => {
     const cfg = parseConfig({ ...preset('tiny'), finetune: { steps: 2 } });
-    const m = new ProgressModel(cfg, { trainSecondsPerImage: 0.001, evalSecondsPerImage: 0.0001 });
+    const m = new ProgressModel(cfg, { trainSecondsPerImage: 0.001, evalAllSecondsPerImage: 0.0004, evalOneSecondsPerImage: 0.0001 });
     expect(m.total.trainSteps).toBe(512);
     expect(m.total.finetuneSteps).toBe(128);
     expect(m.fraction).toBe(0);

@@ -6,10 +6,11 @@ import { evalPoints, totalSteps } from './schedule';
 import { jobsOf } from './sharing';
 import { countParameters } from './slots';
 
-/** Seconds per image of one training step and of one child's evaluation, on this backend, for this model. */
+/** Seconds per image, on this backend for this model: one training step; evaluating every child (with the shared work); one child. */
 export interface Rates {
   trainSecondsPerImage: number;
-  evalSecondsPerImage: number;
+  evalAllSecondsPerImage: number;
+  evalOneSecondsPerImage: number;
 }
 
 export interface Cost {
@@ -19,23 +20,20 @@ export interface Cost {
   parts: { train: number; evaluate: number; finetune: number; groundTruth: number };
 }
 
-/** Children's evaluations per evaluation point, after the shared cell-0 work (evaluation memo): about 25 op evaluations serve 64 children. */
-const evalShare = (cfg: ExperimentConfig) => (cfg.model.numCells === 1 ? 0.4 : 1);
-
 export function estimateCost(cfg: ExperimentConfig, rates: Rates, opts: { groundTruth?: boolean } = {}): Cost {
   const space = spaceOf(cfg);
   const n = space.numChildren;
   const jobs = jobsOf(cfg.sharing, space).length;
   const steps = totalSteps(cfg);
   const trainImages = steps * cfg.train.batchSize * jobs * cfg.instances;
-  const evalImages = evalPoints(cfg).length * cfg.data.valSize * n * evalShare(cfg) * cfg.instances;
-  const ftImages = cfg.finetune.steps * n * cfg.instances * (cfg.train.batchSize + cfg.data.valSize * (rates.evalSecondsPerImage / Math.max(rates.trainSecondsPerImage, 1e-12)));
+  const evalImages = evalPoints(cfg).length * cfg.data.valSize * cfg.instances;
+  const ftSteps = cfg.finetune.steps * n * cfg.instances;
   const gtImages = opts.groundTruth ? steps * cfg.train.batchSize * n * cfg.groundTruthSeeds : 0;
   const parts = {
     train: trainImages * rates.trainSecondsPerImage,
-    evaluate: evalImages * rates.evalSecondsPerImage,
-    finetune: ftImages * rates.trainSecondsPerImage,
-    groundTruth: gtImages * rates.trainSecondsPerImage + (opts.groundTruth ? cfg.data.valSize * n * cfg.groundTruthSeeds * rates.evalSecondsPerImage : 0),
+    evaluate: evalImages * rates.evalAllSecondsPerImage,
+    finetune: ftSteps * (cfg.train.batchSize * rates.trainSecondsPerImage + cfg.data.valSize * rates.evalOneSecondsPerImage),
+    groundTruth: gtImages * rates.trainSecondsPerImage + (opts.groundTruth ? cfg.data.valSize * n * cfg.groundTruthSeeds * rates.evalOneSecondsPerImage : 0),
   };
   return { seconds: parts.train + parts.evaluate + parts.finetune + parts.groundTruth, bytes: estimateBytes(cfg), parts };
 }

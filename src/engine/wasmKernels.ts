@@ -13,7 +13,7 @@ interface Exports {
   bnInputGrad(dy: number, xhat: number, k: number, sdy: number, sdx: number, dx: number, m: number, c: number): void;
   maxPoolGrad(x: number, dy: number, dx: number, n: number, h: number, wd: number, c: number): void;
   spatialMean(x: number, out: number, n: number, hw: number, c: number): void;
-  pointwise(x: number, w: number, y: number, m: number, ci: number, co: number, transposeW: number): void;
+  pointwise(x: number, w: number, y: number, m: number, ci: number, co: number, transposeW: number, scratch: number): void;
   pointwiseFilterGrad(x: number, dy: number, dw: number, m: number, ci: number, co: number): void;
   sgd(w: number, g: number, m: number, wOut: number, mOut: number, size: number, lr: number, mom: number, wd: number): void;
 }
@@ -21,6 +21,7 @@ interface Exports {
 interface WasmBackend {
   wasm: { asm?: Record<string, unknown>; wasmMemory?: WebAssembly.Memory; HEAPU8: Uint8Array };
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  disposeData(dataId: object, force?: boolean): boolean;
   getMemoryOffset(dataId: object): number;
 }
 
@@ -98,7 +99,10 @@ const KERNELS: Record<string, (b: WasmBackend, e: Exports, i: Record<string, tf.
     const [m, ci] = x.shape;
     const co = a.transposeW ? w.shape[0] : w.shape[1];
     const y = b.makeOutput([m, co], 'float32');
-    e.pointwise(ptr(b, x), ptr(b, w), ptr(b, y), m, ci, co, a.transposeW);
+    // Room for the transposed 8×8 weight: a tfjs allocation, freed at once (the kernels own no memory).
+    const scratch = a.transposeW && ci === 8 && co === 8 ? b.makeOutput([64], 'float32') : undefined;
+    e.pointwise(ptr(b, x), ptr(b, w), ptr(b, y), m, ci, co, a.transposeW, ptr(b, scratch));
+    if (scratch) b.disposeData(scratch.dataId);
     return y;
   },
   SPPointwiseFilterGrad: (b, e, { x, dy }) => {

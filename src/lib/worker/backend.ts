@@ -14,6 +14,7 @@ import { preset } from '../../engine/presets';
 import { lossAndGradients } from '../../engine/trainer';
 import { WeightStore } from '../../engine/weightStore';
 import type { DeviceReport } from './protocol';
+import { fixThreadedFactorySource } from './wasmThreads';
 
 /** wasm threads: only where the page is cross-origin isolated (SharedArrayBuffer), one per core up to 4. */
 export function wasmThreads(): DeviceReport['threads'] {
@@ -25,6 +26,7 @@ export function wasmThreads(): DeviceReport['threads'] {
 }
 
 const THREADS = wasmThreads();
+if (THREADS.count > 1 && !fixThreadedFactorySource()) Object.assign(THREADS, { count: 1, why: 'the threaded wasm module could not be prepared' });
 prepareWasm(THREADS.count);
 setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
 

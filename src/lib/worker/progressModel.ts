@@ -22,11 +22,10 @@ export class ProgressModel {
     const jobs = jobsOf(cfg.sharing, space).length;
     const left = cfg.instances - completedInstances;
     this.total = { trainSteps: totalSteps(cfg) * left, evalPoints: evalPoints(cfg).length * left, finetuneSteps: cfg.finetune.steps * space.numChildren * left };
-    const evalOne = rates.evalSecondsPerImage * cfg.data.valSize;
     this.rate = {
       trainSteps: rates.trainSecondsPerImage * cfg.train.batchSize * jobs,
-      evalPoints: evalOne * space.numChildren * (cfg.model.numCells === 1 ? 0.4 : 1),
-      finetuneSteps: rates.trainSecondsPerImage * cfg.train.batchSize + evalOne,
+      evalPoints: rates.evalAllSecondsPerImage * cfg.data.valSize,
+      finetuneSteps: rates.trainSecondsPerImage * cfg.train.batchSize + rates.evalOneSecondsPerImage * cfg.data.valSize,
     };
   }
   /** Records `n` units of `kind` done in `seconds`; the rate follows measurements (exponential average). */
