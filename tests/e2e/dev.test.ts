@@ -17,7 +17,7 @@ describe('dev server', () => {
       const page = await browser.newPage();
       await page.goto(`http://127.0.0.1:${addr.port}/`);
       // The first visit may trigger dependency optimisation and one reload.
-      await page.waitForSelector('[data-testid=device-report] b', { timeout: 150_000 });
+      await page.waitForSelector('[data-testid=play]:not([disabled])', { timeout: 150_000 });
       expect(await page.textContent('[data-testid=device-report]')).toMatch(/Backend: \w+/);
     } finally {
       await browser.close();

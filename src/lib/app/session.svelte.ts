@@ -5,7 +5,7 @@ import { configHash, groundTruthKey, parseConfig, type ExperimentConfig } from '
 import type { Cost } from '../../engine/cost';
 import { galleryConfig } from '../../engine/gallery';
 import { parseRecordText, validateRecord, type GroundTruth, type RunRecord } from '../../engine/record';
-import { preset } from '../../engine/presets';
+import { preset, SCALE_IDS } from '../../engine/presets';
 import { decodeLink, decodeReadable, encodeLink, encodeReadable, withExperimentQuery, type PageFlags } from '../state/links';
 import type { DatasetSource, DeviceReport, FromWorker, ProgressInfo } from '../worker/protocol';
 import { compareRuns, type Comparison } from './compare';
@@ -94,7 +94,7 @@ export class Session {
       (m) => this.onMessage(m),
       (text) => this.fail(text, true),
     );
-    this.client.send({ type: 'init', backend: this.flags.backend });
+    this.client.send({ type: 'init', backend: this.flags.backend, threads: this.flags.threads });
   }
 
   private fail(text: string, fatal: boolean) {
@@ -166,7 +166,7 @@ export class Session {
   // ---- the experiment on screen ----
   /** Replace the experiment: controls, address bar, charts, recording and ground truth all follow. */
   async setConfig(c: ExperimentConfig, presetId = this.presetId, opts: { keepRecord?: RunRecord } = {}): Promise<void> {
-    this.config = structuredClone(c);
+    this.config = structuredClone($state.snapshot(c)) as ExperimentConfig;
     this.presetId = presetId;
     this.comparison = undefined;
     this.record = opts.keepRecord;
@@ -239,6 +239,8 @@ export class Session {
     this.client.send({ type: 'start', config: c, groundTruth: gt, dataset: $state.snapshot(this.dataset) as DatasetSource, resume: opts.resume });
   }
 
+  /** ?faults=1 only: make the worker fail for real (an impossible allocation), to see the page recover. */
+  fault = () => this.client.send({ type: 'fault', kind: 'allocation' });
   pause = () => this.client.send({ type: 'pause' });
   resume = () => this.client.send({ type: 'resume' });
   step = () => this.client.send({ type: 'step' });
@@ -271,7 +273,7 @@ export class Session {
     try {
       if (file.size > 50_000_000) throw new Error(`${(file.size / 1e6).toFixed(0)} MB is more than the 50 MB a record may have`);
       const rec = await parseInWorkerlessTask(file);
-      await this.setConfig(rec.config, this.presetId, { keepRecord: rec });
+      await this.setConfig(rec.config, presetOf(rec.config) ?? this.presetId, { keepRecord: rec });
       this.status = this.device ? 'done' : this.status;
     } catch (e) {
       this.notice = { kind: 'error', text: `${file.name}: ${(e as Error).message}`, where: 'page' };
@@ -284,7 +286,7 @@ export class Session {
     const readable = link.kind === 'none' ? decodeReadable(location.search) : link;
     if (readable.kind === 'error') this.notice = { kind: 'error', text: readable.message, where: 'page' };
     const fromLink = link.kind === 'ok' ? link.config : readable.kind === 'ok' ? readable.config : undefined;
-    const presetId = new URLSearchParams(location.search).get('preset') ?? this.flags.finding ?? (fromLink ? 'tiny' : 'tiny');
+    const presetId = new URLSearchParams(location.search).get('preset') ?? (fromLink ? presetOf(fromLink) : undefined) ?? this.flags.finding ?? 'tiny';
     this.startWorker();
     void fetchJson('runs/paper-trace.json').then((r) => {
       try {
@@ -304,13 +306,19 @@ export class Session {
     if (storageProblems.length) this.notice = { kind: 'info', text: storageProblems.join(' '), where: 'page' };
     if (fromLink) await this.setConfig(fromLink, presetId, { keepRecord: saved });
     else if (this.flags.finding && galleryConfig(this.flags.finding)) await this.loadPreset(this.flags.finding);
-    else if (saved) await this.setConfig(saved.config, 'tiny', { keepRecord: saved });
+    else if (saved) await this.setConfig(saved.config, presetOf(saved.config) ?? 'tiny', { keepRecord: saved });
     else await this.loadPreset(this.flags.finding ?? 'best-varies');
   }
 
   dispose(): void {
     this.client?.terminate();
   }
+}
+
+/** The gallery or scale preset a config was made from, by its name (presets name their configs after themselves). */
+export function presetOf(c: ExperimentConfig): string | undefined {
+  if (galleryConfig(c.name)) return c.name;
+  return (SCALE_IDS as string[]).includes(c.name) ? c.name : undefined;
 }
 
 /** Parses a record file; JSON.parse of tens of MB blocks for a moment, so it runs in a short-lived worker when it is large. */

@@ -136,6 +136,10 @@ export interface PageFlags {
   finding?: string;
   hide: Set<string>;
   backend?: string;
+  /** wasm threads to try (?threads=N). */
+  threads?: number;
+  /** ?faults=1: show the fault buttons (tests of recovery). */
+  faults: boolean;
 }
 
 export const HIDEABLE = ['controls', 'article', 'device', 'gallery', 'exports', 'notes'] as const;
@@ -145,7 +149,8 @@ export function pageFlags(search: string): PageFlags {
   const hide = new Set((q.get('hide') ?? '').split(',').filter((x) => (HIDEABLE as readonly string[]).includes(x)));
   const classroom = q.get('mode') === 'class';
   if (classroom && !q.has('hide')) for (const h of ['controls', 'device', 'exports', 'notes']) hide.add(h);
-  return { classroom, finding: q.get('finding') ?? q.get('preset') ?? undefined, hide, backend: q.get('backend') ?? undefined };
+  const threads = Number(q.get('threads'));
+  return { classroom, finding: q.get('finding') ?? q.get('preset') ?? undefined, hide, backend: q.get('backend') ?? undefined, faults: q.get('faults') === '1', threads: Number.isInteger(threads) && threads > 0 ? Math.min(threads, 16) : undefined };
 }
 
 /** The query with the experiment part replaced (page flags kept). */

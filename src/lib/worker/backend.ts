@@ -2,7 +2,7 @@
 // (and the page told why) when it is missing, is a software fallback slower than wasm, or fails the
 // self-test: one loss and gradient of a small supernet compared with the cpu backend.
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -16,18 +16,31 @@ import { WeightStore } from '../../engine/weightStore';
 import type { DeviceReport } from './protocol';
 import { fixThreadedFactorySource } from './wasmThreads';
 
-/** wasm threads: only where the page is cross-origin isolated (SharedArrayBuffer), one per core up to 4. */
-export function wasmThreads(): DeviceReport['threads'] {
+/**
+ * wasm threads. One by default: tfjs-backend-wasm 4.22's threaded build does start in our worker
+ * (cross-origin isolated, its factory source fixed), but its XNNPACK pool then reports a single
+ * thread (measured in Chromium 156), so it only adds the shared-memory overhead. `?threads=N` on the
+ * page URL tries it anyway; the report says what came of it.
+ */
+export function wasmThreads(requested: number): DeviceReport['threads'] {
   const isolated = (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
-  const cores = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
+  if (requested <= 1) return { count: 1, why: 'the single-threaded build: tfjs’s threaded build gets one XNNPACK thread inside a worker here (add ?threads=2 to try it)' };
   if (!isolated) return { count: 1, why: 'the page is not cross-origin isolated (no COOP/COEP headers), so SharedArrayBuffer and wasm threads are unavailable' };
-  if (cores === 1) return { count: 1, why: 'this device reports one core' };
-  return { count: cores, why: `cross-origin isolated; ${navigator.hardwareConcurrency} logical cores reported${navigator.hardwareConcurrency > 4 ? ' (capped at 4)' : ''}` };
+  if (!fixThreadedFactorySource()) return { count: 1, why: 'the threaded wasm module could not be prepared' };
+  const cores = navigator.hardwareConcurrency || 1;
+  return { count: Math.max(1, Math.min(requested, cores, 8)), why: `requested ${requested}; cross-origin isolated; ${cores} logical cores reported` };
 }
 
-const THREADS = wasmThreads();
-if (THREADS.count > 1 && !fixThreadedFactorySource()) Object.assign(THREADS, { count: 1, why: 'the threaded wasm module could not be prepared' });
-prepareWasm(THREADS.count);
+let threads: DeviceReport['threads'] | undefined;
+/** Once per worker, before the wasm backend starts: thread count, flags and our kernels. */
+function setUpWasm(requested: number): DeviceReport['threads'] {
+  if (threads) return threads;
+  threads = wasmThreads(requested);
+  prepareWasm(threads.count);
+  if (threads.count > 1) setThreadsCount(threads.count);
+  return threads;
+}
+
 setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
 
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|software|microsoft basic render/i;
@@ -66,10 +79,13 @@ function relErr(a: Map<string, Float32Array>, b: Map<string, Float32Array>): num
 export interface BackendOptions {
   /** Force a backend (URL ?backend=…), skipping the software-adapter rule but not the self-test. */
   force?: string;
+  /** wasm threads asked for (URL ?threads=…). */
+  threads?: number;
 }
 
 export async function chooseBackend(opts: BackendOptions = {}): Promise<DeviceReport> {
   const refused: DeviceReport['refused'] = [];
+  const wasmThreadInfo = setUpWasm(opts.threads ?? 1);
   const ref = await selfTestReference();
   const order = opts.force ? [opts.force, 'wasm', 'cpu'] : ['webgpu', 'webgl', 'wasm', 'cpu'];
   for (const name of [...new Set(order)]) {
@@ -98,7 +114,8 @@ export async function chooseBackend(opts: BackendOptions = {}): Promise<DeviceRe
       const got = await selfTestRun();
       const err = Math.max(Math.abs(got.loss - ref.loss) / Math.abs(ref.loss), relErr(got.grads, ref.grads));
       if (!(err < 1e-3)) throw new Error(`self-test failed: loss/gradients differ from the cpu backend by ${err.toExponential(2)} (relative)`);
-      const threads = name === 'wasm' ? THREADS : { count: 1, why: `${name} runs on its own device` };
+      const actual = name === 'wasm' ? Number(/(\d+) threads?/.exec(adapter)?.[1] ?? 1) : 1;
+      const threads = name === 'wasm' ? { count: actual, why: actual === wasmThreadInfo.count ? wasmThreadInfo.why : `${wasmThreadInfo.count} asked for, ${actual} running (${wasmThreadInfo.why})` } : { count: 1, why: `${name} runs on its own device` };
       return { backend: name, adapter, refused, selfTest: `loss and gradients match the cpu backend to ${err.toExponential(1)} relative`, threads };
     } catch (e) {
       refused.push({ backend: name, reason: (e as Error).message });

@@ -10,7 +10,7 @@ export type DatasetSource = { kind: 'built-in' } | { kind: 'cifar10-files'; file
 
 export type ToWorker =
   /** First message: pick the backend (optionally forced, from the page URL's ?backend=). */
-  | { v: 2; type: 'init'; backend?: string }
+  | { v: 2; type: 'init'; backend?: string; threads?: number }
   /** The config arrives untrusted and is checked by the schema in the worker too. `resume`: a partial record with a checkpoint. */
   | { v: 2; type: 'start'; config: unknown; groundTruth?: GroundTruth; dataset: DatasetSource; resume?: RunRecord }
   /** Measure this backend on the config's model and answer with the cost of the run. */
@@ -20,7 +20,9 @@ export type ToWorker =
   | { v: 2; type: 'step' }
   | { v: 2; type: 'cancel' }
   /** Milliseconds to wait between steps (0 = full speed), for watching the traces move. */
-  | { v: 2; type: 'speed'; delayMs: number };
+  | { v: 2; type: 'speed'; delayMs: number }
+  /** A real failure on purpose (?faults=1 only), to check the page recovers: an impossible allocation. */
+  | { v: 2; type: 'fault'; kind: 'allocation' };
 
 export interface DeviceReport {
   backend: string;

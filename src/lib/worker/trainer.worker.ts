@@ -143,7 +143,7 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
   switch (m.type) {
     case 'init':
       try {
-        const device = await chooseBackend({ force: m.backend });
+        const device = await chooseBackend({ force: m.backend, threads: m.threads });
         watchDeviceLoss();
         post({ v: 2, type: 'ready', device });
       } catch (e) {
@@ -180,6 +180,16 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
       break;
     case 'speed':
       delayMs = Math.max(0, Math.min(5000, Number(m.delayMs) || 0));
+      break;
+    case 'fault':
+      // 2^31 floats (8 GB): more than wasm's 4 GB heap can ever hold.
+      try {
+        const tf = await import('@tensorflow/tfjs');
+        tf.zeros([2 ** 28, 8]).dispose();
+        post({ v: 2, type: 'error', message: 'the impossible allocation succeeded?', fatal: false });
+      } catch (e) {
+        post({ v: 2, type: 'error', message: `the training worker failed: ${(e as Error).message ?? e}`, fatal: true });
+      }
       break;
   }
 };
