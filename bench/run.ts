@@ -15,7 +15,11 @@ import { useBackend, type BackendName } from '../src/node/backends';
 
 const BATCH = 64;
 const args = process.argv.slice(2);
-const only = (flag: string) => args.find((a) => a.startsWith(`--${flag}=`))?.split('=')[1]?.split(',');
+const only = (flag: string) =>
+  args
+    .find((a) => a.startsWith(`--${flag}=`))
+    ?.split('=')[1]
+    ?.split(',');
 const backends = (only('backends') ?? ['wasm', 'cpu', 'webgpu']) as BackendName[];
 const models = only('models') ?? ['paper', 'tiny'];
 /** Seconds of timed steps per case (after warm-up); slow cases stop after one step. */
@@ -23,7 +27,11 @@ const BUDGET_S = Number(only('seconds')?.[0] ?? 20);
 
 const children = Array.from({ length: 64 }, (_, i) => i).filter((i) => i % 7 === 0); // same children as the PyTorch script
 
-async function measure(name: string, backend: BackendName, stockGradients = false): Promise<{ imgPerS: number; steps: number } | string> {
+async function measure(
+  name: string,
+  backend: BackendName,
+  stockGradients = false,
+): Promise<{ imgPerS: number; steps: number } | string> {
   useStockGradients(stockGradients);
   try {
     await useBackend(backend);
@@ -34,7 +42,10 @@ async function measure(name: string, backend: BackendName, stockGradients = fals
   cfg.train.batchSize = BATCH;
   const data = gratingSplits(BATCH, 10, 0);
   const train = downsample(data.train, cfg.model.inputSize);
-  const batch = makeBatch(train, Array.from({ length: BATCH }, (_, i) => i));
+  const batch = makeBatch(
+    train,
+    Array.from({ length: BATCH }, (_, i) => i),
+  );
   const store = new WeightStore(cfg, 0);
   try {
     // Warm-up: each child once (shader compilation on webgpu, kernel set-up), within the budget.
@@ -61,8 +72,23 @@ function torchRef(name: string): { imgPerS: number } | string {
   const py = '/usr/bin/python3';
   if (!existsSync(py)) return 'not measured: /usr/bin/python3 missing';
   const m = preset(name).model;
-  const r = spawnSync(py, ['bench/torch_step.py', String(m.stemChannels), String(m.cellChannels), String(m.numCells), String(m.inputSize), String(BATCH), name === 'paper' ? '6' : '30'], { encoding: 'utf8' });
-  if (r.status !== 0) return /No module named 'torch'/.test(r.stderr) ? 'not measured: PyTorch not installed (apt-get install python3-torch)' : `failed: ${r.stderr.trim().split('\n').pop()}`;
+  const r = spawnSync(
+    py,
+    [
+      'bench/torch_step.py',
+      String(m.stemChannels),
+      String(m.cellChannels),
+      String(m.numCells),
+      String(m.inputSize),
+      String(BATCH),
+      name === 'paper' ? '6' : '30',
+    ],
+    { encoding: 'utf8' },
+  );
+  if (r.status !== 0)
+    return /No module named 'torch'/.test(r.stderr)
+      ? 'not measured: PyTorch not installed (apt-get install python3-torch)'
+      : `failed: ${r.stderr.trim().split('\n').pop()}`;
   return { imgPerS: JSON.parse(r.stdout.trim().split('\n').pop()!).img_per_s };
 }
 
@@ -71,7 +97,9 @@ const line = (s: string) => {
   rows.push(s);
   console.log(s);
 };
-line(`supernet training step, batch ${BATCH}, one child per step (round-robin over ${children.length} children); tfjs ${tf.version.tfjs}; ${new Date().toISOString()}`);
+line(
+  `supernet training step, batch ${BATCH}, one child per step (round-robin over ${children.length} children); tfjs ${tf.version.tfjs}; ${new Date().toISOString()}`,
+);
 for (const name of models) {
   const ref = torchRef(name);
   const refTxt = typeof ref === 'string' ? ref : `${ref.imgPerS.toFixed(1)} img/s`;
@@ -80,7 +108,10 @@ for (const name of models) {
   for (const b of backends) {
     const r = await measure(name, b);
     if (typeof r === 'string') line(`  tfjs ${b.padEnd(7)} ${r}`);
-    else line(`  tfjs ${b.padEnd(7)} ${r.imgPerS.toFixed(1).padStart(8)} img/s  (${r.steps} timed steps)  ours/PyTorch ${typeof ref === 'string' ? '—' : (r.imgPerS / ref.imgPerS).toFixed(3)}`);
+    else
+      line(
+        `  tfjs ${b.padEnd(7)} ${r.imgPerS.toFixed(1).padStart(8)} img/s  (${r.steps} timed steps)  ours/PyTorch ${typeof ref === 'string' ? '—' : (r.imgPerS / ref.imgPerS).toFixed(3)}`,
+      );
   }
 }
 
@@ -92,7 +123,11 @@ if (models.includes('tiny') && stockBackends.length) {
   for (const b of stockBackends) {
     const stockRun = await measure('tiny', b, true);
     const ours = await measure('tiny', b, false);
-    if (typeof stockRun === 'string' || typeof ours === 'string') line(`  tfjs ${b.padEnd(7)} ${typeof stockRun === 'string' ? stockRun : ours}`);
-    else line(`  tfjs ${b.padEnd(7)} stock ${stockRun.imgPerS.toFixed(1)} img/s, ours ${ours.imgPerS.toFixed(1)} img/s: ours/stock ${(ours.imgPerS / stockRun.imgPerS).toFixed(2)}`);
+    if (typeof stockRun === 'string' || typeof ours === 'string')
+      line(`  tfjs ${b.padEnd(7)} ${typeof stockRun === 'string' ? stockRun : ours}`);
+    else
+      line(
+        `  tfjs ${b.padEnd(7)} stock ${stockRun.imgPerS.toFixed(1)} img/s, ours ${ours.imgPerS.toFixed(1)} img/s: ours/stock ${(ours.imgPerS / stockRun.imgPerS).toFixed(2)}`,
+      );
   }
 }

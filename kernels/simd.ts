@@ -5,15 +5,27 @@
 // All tensors are float32, NHWC, stride 1; `c` is the channel count (any value: 4-lane blocks plus
 // a scalar tail). The JS side (src/engine/wasmKernels.ts) registers them as tfjs kernels.
 
-
 /**
  * y[b,y,x,c] = Σ_{i,j} x[b, y+i·d−pt, x+j·d−pl, c] · w[i,j,c]  (w flipped in both axes if flip ≠ 0).
  * Tap by tap over whole rows: the inner loop streams along a row with one weight vector, which is
  * what makes small channel counts (8 = two SIMD vectors per pixel) fast.
  */
-export function depthwise(x: usize, w: usize, y: usize, n: i32, h: i32, wd: i32, c: i32, k: i32, d: i32, pt: i32, pl: i32, flip: i32): void {
+export function depthwise(
+  x: usize,
+  w: usize,
+  y: usize,
+  n: i32,
+  h: i32,
+  wd: i32,
+  c: i32,
+  k: i32,
+  d: i32,
+  pt: i32,
+  pl: i32,
+  flip: i32,
+): void {
   const c4 = c & ~3;
-  const px = <usize>c << 2;
+  const px = (<usize>c) << 2;
   const row = <usize>wd * px;
   memory.fill(y, 0, <usize>(n * h) * row);
   for (let b = 0; b < n; b++)
@@ -30,11 +42,11 @@ export function depthwise(x: usize, w: usize, y: usize, n: i32, h: i32, wd: i32,
           const ox1 = min(wd, wd - shift);
           if (ox0 >= ox1) continue;
           const wj = flip ? k - 1 - j : j;
-          const wTap = w + (<usize>((wi * k + wj) * c) << 2);
+          const wTap = w + ((<usize>((wi * k + wj) * c)) << 2);
           for (let cb = 0; cb < c4; cb += 4) {
-            const wv = v128.load(wTap + (<usize>cb << 2));
-            let op = outRow + <usize>ox0 * px + (<usize>cb << 2);
-            let xp = xRow + <usize>(ox0 + shift) * px + (<usize>cb << 2);
+            const wv = v128.load(wTap + ((<usize>cb) << 2));
+            let op = outRow + <usize>ox0 * px + ((<usize>cb) << 2);
+            let xp = xRow + <usize>(ox0 + shift) * px + ((<usize>cb) << 2);
             for (let ox = ox0; ox < ox1; ox++) {
               v128.store(op, f32x4.add(v128.load(op), f32x4.mul(v128.load(xp), wv)));
               op += px;
@@ -42,9 +54,9 @@ export function depthwise(x: usize, w: usize, y: usize, n: i32, h: i32, wd: i32,
             }
           }
           for (let ch = c4; ch < c; ch++) {
-            const wv = load<f32>(wTap + (<usize>ch << 2));
-            let op = outRow + <usize>ox0 * px + (<usize>ch << 2);
-            let xp = xRow + <usize>(ox0 + shift) * px + (<usize>ch << 2);
+            const wv = load<f32>(wTap + ((<usize>ch) << 2));
+            let op = outRow + <usize>ox0 * px + ((<usize>ch) << 2);
+            let xp = xRow + <usize>(ox0 + shift) * px + ((<usize>ch) << 2);
             for (let ox = ox0; ox < ox1; ox++) {
               store<f32>(op, load<f32>(op) + load<f32>(xp) * wv);
               op += px;
@@ -57,38 +69,52 @@ export function depthwise(x: usize, w: usize, y: usize, n: i32, h: i32, wd: i32,
 }
 
 /** dw[i,j,c] = Σ_{b,y,x} x[b, y+i·d−pt, x+j·d−pl, c] · dy[b,y,x,c]. */
-export function depthwiseFilterGrad(x: usize, dy: usize, dw: usize, n: i32, h: i32, wd: i32, c: i32, k: i32, d: i32, pt: i32, pl: i32): void {
+export function depthwiseFilterGrad(
+  x: usize,
+  dy: usize,
+  dw: usize,
+  n: i32,
+  h: i32,
+  wd: i32,
+  c: i32,
+  k: i32,
+  d: i32,
+  pt: i32,
+  pl: i32,
+): void {
   const c4 = c & ~3;
-  const px = <usize>c << 2;
+  const px = (<usize>c) << 2;
   for (let i = 0; i < k; i++) {
     const oy0 = max(0, pt - i * d);
     const oy1 = min(h, h + pt - i * d);
     for (let j = 0; j < k; j++) {
       const ox0 = max(0, pl - j * d);
       const ox1 = min(wd, wd + pl - j * d);
-      const outp = dw + (<usize>((i * k + j) * c) << 2);
+      const outp = dw + ((<usize>((i * k + j) * c)) << 2);
       for (let cb = 0; cb < c4; cb += 4) {
         let acc = f32x4.splat(0);
         for (let b = 0; b < n; b++)
           for (let oy = oy0; oy < oy1; oy++) {
             const iy = oy + i * d - pt;
-            let xp = x + <usize>((b * h + iy) * wd + ox0 + j * d - pl) * px + (<usize>cb << 2);
-            let gp = dy + <usize>((b * h + oy) * wd + ox0) * px + (<usize>cb << 2);
+            let xp = x + <usize>((b * h + iy) * wd + ox0 + j * d - pl) * px + ((<usize>cb) << 2);
+            let gp = dy + <usize>((b * h + oy) * wd + ox0) * px + ((<usize>cb) << 2);
             for (let ox = ox0; ox < ox1; ox++) {
               acc = f32x4.add(acc, f32x4.mul(v128.load(xp), v128.load(gp)));
               xp += px;
               gp += px;
             }
           }
-        v128.store(outp + (<usize>cb << 2), acc);
+        v128.store(outp + ((<usize>cb) << 2), acc);
       }
       for (let ch = c4; ch < c; ch++) {
         let s: f32 = 0;
         for (let b = 0; b < n; b++)
           for (let oy = oy0; oy < oy1; oy++)
             for (let ox = ox0; ox < ox1; ox++)
-              s += load<f32>(x + (<usize>(((b * h + oy + i * d - pt) * wd + ox + j * d - pl) * c + ch) << 2)) * load<f32>(dy + (<usize>(((b * h + oy) * wd + ox) * c + ch) << 2));
-        store<f32>(outp + (<usize>ch << 2), s);
+              s +=
+                load<f32>(x + ((<usize>(((b * h + oy + i * d - pt) * wd + ox + j * d - pl) * c + ch)) << 2)) *
+                load<f32>(dy + ((<usize>(((b * h + oy) * wd + ox) * c + ch)) << 2));
+        store<f32>(outp + ((<usize>ch) << 2), s);
       }
     }
   }
@@ -97,20 +123,20 @@ export function depthwiseFilterGrad(x: usize, dy: usize, dw: usize, n: i32, h: i
 /** Column sums of an [m, c] matrix (and of the product of two, if b ≠ 0): outA[c] = Σ a, outB[c] = Σ a·b. */
 export function colSums(a: usize, b: usize, m: i32, c: i32, outA: usize, outB: usize): void {
   const c4 = c & ~3;
-  memory.fill(outA, 0, <usize>c << 2);
-  if (b) memory.fill(outB, 0, <usize>c << 2);
-  const stride = <usize>c << 2;
+  memory.fill(outA, 0, (<usize>c) << 2);
+  if (b) memory.fill(outB, 0, (<usize>c) << 2);
+  const stride = (<usize>c) << 2;
   for (let r = 0; r < m; r++) {
     const ap = a + <usize>r * stride;
     const bp = b + <usize>r * stride;
     for (let cb = 0; cb < c4; cb += 4) {
-      const o = <usize>cb << 2;
+      const o = (<usize>cb) << 2;
       const va = v128.load(ap + o);
       v128.store(outA + o, f32x4.add(v128.load(outA + o), va));
       if (b) v128.store(outB + o, f32x4.add(v128.load(outB + o), f32x4.mul(va, v128.load(bp + o))));
     }
     for (let ch = c4; ch < c; ch++) {
-      const o = <usize>ch << 2;
+      const o = (<usize>ch) << 2;
       const va = load<f32>(ap + o);
       store<f32>(outA + o, load<f32>(outA + o) + va);
       if (b) store<f32>(outB + o, load<f32>(outB + o) + va * load<f32>(bp + o));
@@ -122,41 +148,42 @@ export function colSums(a: usize, b: usize, m: i32, c: i32, outA: usize, outB: u
 export function moments(x: usize, m: i32, c: i32, mean: usize, variance: usize): void {
   colSums(x, 0, m, c, mean, 0);
   const inv: f32 = 1 / <f32>m;
-  for (let ch = 0; ch < c; ch++) store<f32>(mean + (<usize>ch << 2), load<f32>(mean + (<usize>ch << 2)) * inv);
+  for (let ch = 0; ch < c; ch++) store<f32>(mean + ((<usize>ch) << 2), load<f32>(mean + ((<usize>ch) << 2)) * inv);
   const c4 = c & ~3;
-  memory.fill(variance, 0, <usize>c << 2);
-  const stride = <usize>c << 2;
+  memory.fill(variance, 0, (<usize>c) << 2);
+  const stride = (<usize>c) << 2;
   for (let r = 0; r < m; r++) {
     const xp = x + <usize>r * stride;
     for (let cb = 0; cb < c4; cb += 4) {
-      const o = <usize>cb << 2;
+      const o = (<usize>cb) << 2;
       const dv = f32x4.sub(v128.load(xp + o), v128.load(mean + o));
       v128.store(variance + o, f32x4.add(v128.load(variance + o), f32x4.mul(dv, dv)));
     }
     for (let ch = c4; ch < c; ch++) {
-      const o = <usize>ch << 2;
+      const o = (<usize>ch) << 2;
       const dv = load<f32>(xp + o) - load<f32>(mean + o);
       store<f32>(variance + o, load<f32>(variance + o) + dv * dv);
     }
   }
-  for (let ch = 0; ch < c; ch++) store<f32>(variance + (<usize>ch << 2), load<f32>(variance + (<usize>ch << 2)) * inv);
+  for (let ch = 0; ch < c; ch++)
+    store<f32>(variance + ((<usize>ch) << 2), load<f32>(variance + ((<usize>ch) << 2)) * inv);
 }
 
 /** y[r,c] = x[r,c]·a[c] + b[c]  (b may be 0 for none). */
 export function affine(x: usize, a: usize, b: usize, y: usize, m: i32, c: i32): void {
   const c4 = c & ~3;
-  const stride = <usize>c << 2;
+  const stride = (<usize>c) << 2;
   for (let r = 0; r < m; r++) {
     const xp = x + <usize>r * stride;
     const yp = y + <usize>r * stride;
     for (let cb = 0; cb < c4; cb += 4) {
-      const o = <usize>cb << 2;
+      const o = (<usize>cb) << 2;
       let v = f32x4.mul(v128.load(xp + o), v128.load(a + o));
       if (b) v = f32x4.add(v, v128.load(b + o));
       v128.store(yp + o, v);
     }
     for (let ch = c4; ch < c; ch++) {
-      const o = <usize>ch << 2;
+      const o = (<usize>ch) << 2;
       store<f32>(yp + o, load<f32>(xp + o) * load<f32>(a + o) + (b ? load<f32>(b + o) : 0));
     }
   }
@@ -167,34 +194,40 @@ export function bnInputGrad(dy: usize, xhat: usize, k: usize, sdy: usize, sdx: u
   const c4 = c & ~3;
   const inv: f32 = 1 / <f32>m;
   const vinv = f32x4.splat(inv);
-  const stride = <usize>c << 2;
+  const stride = (<usize>c) << 2;
   for (let r = 0; r < m; r++) {
     const g = dy + <usize>r * stride;
     const xh = xhat + <usize>r * stride;
     const o = dx + <usize>r * stride;
     for (let cb = 0; cb < c4; cb += 4) {
-      const q = <usize>cb << 2;
-      const t = f32x4.sub(f32x4.sub(v128.load(g + q), f32x4.mul(v128.load(sdy + q), vinv)), f32x4.mul(v128.load(xh + q), f32x4.mul(v128.load(sdx + q), vinv)));
+      const q = (<usize>cb) << 2;
+      const t = f32x4.sub(
+        f32x4.sub(v128.load(g + q), f32x4.mul(v128.load(sdy + q), vinv)),
+        f32x4.mul(v128.load(xh + q), f32x4.mul(v128.load(sdx + q), vinv)),
+      );
       v128.store(o + q, f32x4.mul(v128.load(k + q), t));
     }
     for (let ch = c4; ch < c; ch++) {
-      const q = <usize>ch << 2;
-      store<f32>(o + q, load<f32>(k + q) * (load<f32>(g + q) - load<f32>(sdy + q) * inv - load<f32>(xh + q) * load<f32>(sdx + q) * inv));
+      const q = (<usize>ch) << 2;
+      store<f32>(
+        o + q,
+        load<f32>(k + q) * (load<f32>(g + q) - load<f32>(sdy + q) * inv - load<f32>(xh + q) * load<f32>(sdx + q) * inv),
+      );
     }
   }
 }
 
 /** 3×3 max-pool gradient, stride 1, 'same', padding never wins: dy goes to the first maximum of each window (row-major). */
 export function maxPoolGrad(x: usize, dy: usize, dx: usize, n: i32, h: i32, wd: i32, c: i32): void {
-  memory.fill(dx, 0, <usize>(n * h * wd * c) << 2);
+  memory.fill(dx, 0, (<usize>(n * h * wd * c)) << 2);
   const c4 = c & ~3;
-  const px = <usize>c << 2;
+  const px = (<usize>c) << 2;
   for (let b = 0; b < n; b++)
     for (let oy = 0; oy < h; oy++)
       for (let ox = 0; ox < wd; ox++) {
         const center = <usize>((b * h + oy) * wd + ox) * px;
         for (let cb = 0; cb < c4; cb += 4) {
-          const q = <usize>cb << 2;
+          const q = (<usize>cb) << 2;
           let best = f32x4.splat(-Infinity);
           let arg = i32x4.splat(-1);
           for (let t = 0; t < 9; t++) {
@@ -217,7 +250,7 @@ export function maxPoolGrad(x: usize, dy: usize, dx: usize, n: i32, h: i32, wd: 
           }
         }
         for (let ch = c4; ch < c; ch++) {
-          const q = <usize>ch << 2;
+          const q = (<usize>ch) << 2;
           let best: f32 = -Infinity;
           let arg = -1;
           for (let t = 0; t < 9; t++) {
@@ -239,33 +272,45 @@ export function maxPoolGrad(x: usize, dy: usize, dx: usize, n: i32, h: i32, wd: 
 /** out[b,c] = mean over the h·w pixels of x[b,·,·,c]. */
 export function spatialMean(x: usize, out: usize, n: i32, hw: i32, c: i32): void {
   const c4 = c & ~3;
-  const px = <usize>c << 2;
+  const px = (<usize>c) << 2;
   const inv = f32x4.splat(1 / <f32>hw);
   for (let b = 0; b < n; b++) {
-    const o = out + (<usize>(b * c) << 2);
+    const o = out + ((<usize>(b * c)) << 2);
     const xb = x + <usize>(b * hw) * px;
     for (let cb = 0; cb < c4; cb += 4) {
-      const q = <usize>cb << 2;
+      const q = (<usize>cb) << 2;
       let acc = f32x4.splat(0);
       for (let p = 0; p < hw; p++) acc = f32x4.add(acc, v128.load(xb + <usize>p * px + q));
       v128.store(o + q, f32x4.mul(acc, inv));
     }
     for (let ch = c4; ch < c; ch++) {
       let s: f32 = 0;
-      for (let p = 0; p < hw; p++) s += load<f32>(xb + <usize>p * px + (<usize>ch << 2));
-      store<f32>(o + (<usize>ch << 2), s / <f32>hw);
+      for (let p = 0; p < hw; p++) s += load<f32>(xb + <usize>p * px + ((<usize>ch) << 2));
+      store<f32>(o + ((<usize>ch) << 2), s / <f32>hw);
     }
   }
 }
 
 /** The 8 → 8 case (the classroom width), with all 16 weight vectors held in registers. */
 function pointwise8(x: usize, w: usize, y: usize, m: i32): void {
-  const w00 = v128.load(w), w01 = v128.load(w + 16), w10 = v128.load(w + 32), w11 = v128.load(w + 48);
-  const w20 = v128.load(w + 64), w21 = v128.load(w + 80), w30 = v128.load(w + 96), w31 = v128.load(w + 112);
-  const w40 = v128.load(w + 128), w41 = v128.load(w + 144), w50 = v128.load(w + 160), w51 = v128.load(w + 176);
-  const w60 = v128.load(w + 192), w61 = v128.load(w + 208), w70 = v128.load(w + 224), w71 = v128.load(w + 240);
+  const w00 = v128.load(w),
+    w01 = v128.load(w + 16),
+    w10 = v128.load(w + 32),
+    w11 = v128.load(w + 48);
+  const w20 = v128.load(w + 64),
+    w21 = v128.load(w + 80),
+    w30 = v128.load(w + 96),
+    w31 = v128.load(w + 112);
+  const w40 = v128.load(w + 128),
+    w41 = v128.load(w + 144),
+    w50 = v128.load(w + 160),
+    w51 = v128.load(w + 176);
+  const w60 = v128.load(w + 192),
+    w61 = v128.load(w + 208),
+    w70 = v128.load(w + 224),
+    w71 = v128.load(w + 240);
   for (let r = 0; r < m; r++) {
-    const xp = x + (<usize>r << 5);
+    const xp = x + ((<usize>r) << 5);
     const a = v128.load(xp);
     const b = v128.load(xp + 16);
     let s0 = f32x4.mul(v128.swizzle(a, i8x16(0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3)), w00);
@@ -291,7 +336,7 @@ function pointwise8(x: usize, w: usize, y: usize, m: i32): void {
     v = v128.swizzle(b, i8x16(12, 13, 14, 15, 12, 13, 14, 15, 12, 13, 14, 15, 12, 13, 14, 15));
     s0 = f32x4.add(s0, f32x4.mul(v, w70));
     s1 = f32x4.add(s1, f32x4.mul(v, w71));
-    const yp = y + (<usize>r << 5);
+    const yp = y + ((<usize>r) << 5);
     v128.store(yp, s0);
     v128.store(yp + 16, s1);
   }
@@ -299,11 +344,22 @@ function pointwise8(x: usize, w: usize, y: usize, m: i32): void {
 
 /** w [o, i] → its transpose [i, o], into `out` (8×8 only: 64 floats). */
 function transpose8(w: usize, out: usize): void {
-  for (let i = 0; i < 8; i++) for (let o = 0; o < 8; o++) store<f32>(out + (<usize>(i * 8 + o) << 2), load<f32>(w + (<usize>(o * 8 + i) << 2)));
+  for (let i = 0; i < 8; i++)
+    for (let o = 0; o < 8; o++)
+      store<f32>(out + ((<usize>(i * 8 + o)) << 2), load<f32>(w + ((<usize>(o * 8 + i)) << 2)));
 }
 
 /** y[r, o] = Σ_i x[r, i] · w[i, o]  (with transposeW: w is [o, i] and used as its transpose; `scratch`: 64 floats for the 8×8 case). */
-export function pointwise(x: usize, w: usize, y: usize, m: i32, ci: i32, co: i32, transposeW: i32, scratch: usize): void {
+export function pointwise(
+  x: usize,
+  w: usize,
+  y: usize,
+  m: i32,
+  ci: i32,
+  co: i32,
+  transposeW: i32,
+  scratch: usize,
+): void {
   if (ci == 8 && co == 8) {
     if (transposeW) {
       transpose8(w, scratch);
@@ -312,26 +368,32 @@ export function pointwise(x: usize, w: usize, y: usize, m: i32, ci: i32, co: i32
     return;
   }
   const co4 = co & ~3;
-  const xs = <usize>ci << 2;
-  const ys = <usize>co << 2;
+  const xs = (<usize>ci) << 2;
+  const ys = (<usize>co) << 2;
   for (let r = 0; r < m; r++) {
     const xr = x + <usize>r * xs;
     const yr = y + <usize>r * ys;
     for (let ob = 0; ob < co4; ob += 4) {
       let acc = f32x4.splat(0);
       for (let i = 0; i < ci; i++) {
-        const xv = f32x4.splat(load<f32>(xr + (<usize>i << 2)));
+        const xv = f32x4.splat(load<f32>(xr + ((<usize>i) << 2)));
         const wv = transposeW
-          ? f32x4(load<f32>(w + (<usize>(ob * ci + i) << 2)), load<f32>(w + (<usize>((ob + 1) * ci + i) << 2)), load<f32>(w + (<usize>((ob + 2) * ci + i) << 2)), load<f32>(w + (<usize>((ob + 3) * ci + i) << 2)))
-          : v128.load(w + (<usize>(i * co + ob) << 2));
+          ? f32x4(
+              load<f32>(w + ((<usize>(ob * ci + i)) << 2)),
+              load<f32>(w + ((<usize>((ob + 1) * ci + i)) << 2)),
+              load<f32>(w + ((<usize>((ob + 2) * ci + i)) << 2)),
+              load<f32>(w + ((<usize>((ob + 3) * ci + i)) << 2)),
+            )
+          : v128.load(w + ((<usize>(i * co + ob)) << 2));
         acc = f32x4.add(acc, f32x4.mul(xv, wv));
       }
-      v128.store(yr + (<usize>ob << 2), acc);
+      v128.store(yr + ((<usize>ob) << 2), acc);
     }
     for (let o = co4; o < co; o++) {
       let s: f32 = 0;
-      for (let i = 0; i < ci; i++) s += load<f32>(xr + (<usize>i << 2)) * load<f32>(w + (<usize>(transposeW ? o * ci + i : i * co + o) << 2));
-      store<f32>(yr + (<usize>o << 2), s);
+      for (let i = 0; i < ci; i++)
+        s += load<f32>(xr + ((<usize>i) << 2)) * load<f32>(w + ((<usize>(transposeW ? o * ci + i : i * co + o)) << 2));
+      store<f32>(yr + ((<usize>o) << 2), s);
     }
   }
 }
@@ -339,29 +401,43 @@ export function pointwise(x: usize, w: usize, y: usize, m: i32, ci: i32, co: i32
 /** dw[i, o] = Σ_r x[r, i] · dy[r, o]. */
 export function pointwiseFilterGrad(x: usize, dy: usize, dw: usize, m: i32, ci: i32, co: i32): void {
   const co4 = co & ~3;
-  memory.fill(dw, 0, <usize>(ci * co) << 2);
-  const xs = <usize>ci << 2;
-  const ys = <usize>co << 2;
+  memory.fill(dw, 0, (<usize>(ci * co)) << 2);
+  const xs = (<usize>ci) << 2;
+  const ys = (<usize>co) << 2;
   for (let r = 0; r < m; r++) {
     const xr = x + <usize>r * xs;
     const gr = dy + <usize>r * ys;
     for (let i = 0; i < ci; i++) {
-      const xi = load<f32>(xr + (<usize>i << 2));
+      const xi = load<f32>(xr + ((<usize>i) << 2));
       const xv = f32x4.splat(xi);
-      const dwr = dw + (<usize>(i * co) << 2);
+      const dwr = dw + ((<usize>(i * co)) << 2);
       for (let ob = 0; ob < co4; ob += 4) {
-        const q = <usize>ob << 2;
+        const q = (<usize>ob) << 2;
         v128.store(dwr + q, f32x4.add(v128.load(dwr + q), f32x4.mul(xv, v128.load(gr + q))));
       }
-      for (let o = co4; o < co; o++) store<f32>(dwr + (<usize>o << 2), load<f32>(dwr + (<usize>o << 2)) + xi * load<f32>(gr + (<usize>o << 2)));
+      for (let o = co4; o < co; o++)
+        store<f32>(
+          dwr + ((<usize>o) << 2),
+          load<f32>(dwr + ((<usize>o) << 2)) + xi * load<f32>(gr + ((<usize>o) << 2)),
+        );
     }
   }
 }
 
 /** One SGD-with-momentum step of a weight: g' = g + wd·w; m' = mom·m + g' (m = 0 if absent); w' = w − lr·m'. */
-export function sgd(w: usize, g: usize, m: usize, wOut: usize, mOut: usize, size: i32, lr: f32, mom: f32, wd: f32): void {
+export function sgd(
+  w: usize,
+  g: usize,
+  m: usize,
+  wOut: usize,
+  mOut: usize,
+  size: i32,
+  lr: f32,
+  mom: f32,
+  wd: f32,
+): void {
   for (let i = 0; i < size; i++) {
-    const q = <usize>i << 2;
+    const q = (<usize>i) << 2;
     const wi = load<f32>(w + q);
     const gi = load<f32>(g + q) + wd * wi;
     const mi = (m ? load<f32>(m + q) * mom : 0) + gi;

@@ -10,9 +10,33 @@ import { join } from 'node:path';
 const OUT = 'src/engine/wasmKernels.bin.ts';
 const dir = mkdtempSync(join(tmpdir(), 'kernels-'));
 const asc = (extra: string[], file: string) => {
-  execFileSync(process.execPath, ['node_modules/assemblyscript/bin/asc.js', 'kernels/simd.ts', '--config', 'kernels/asconfig.json', '-o', file, ...extra], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [
+      'node_modules/assemblyscript/bin/asc.js',
+      'kernels/simd.ts',
+      '--config',
+      'kernels/asconfig.json',
+      '-o',
+      file,
+      ...extra,
+    ],
+    { stdio: 'inherit' },
+  );
   const bytes = readFileSync(file);
-  if (/\(data /.test(execFileSync(process.execPath, ['node_modules/assemblyscript/bin/asc.js', 'kernels/simd.ts', '--config', 'kernels/asconfig.json', '-t', join(dir, 'x.wat'), ...extra]).toString() + readFileSync(join(dir, 'x.wat'), 'utf8')))
+  if (
+    /\(data /.test(
+      execFileSync(process.execPath, [
+        'node_modules/assemblyscript/bin/asc.js',
+        'kernels/simd.ts',
+        '--config',
+        'kernels/asconfig.json',
+        '-t',
+        join(dir, 'x.wat'),
+        ...extra,
+      ]).toString() + readFileSync(join(dir, 'x.wat'), 'utf8'),
+    )
+  )
     throw new Error('the kernels must have no data segment: they share tfjs’s memory');
   return bytes.toString('base64');
 };

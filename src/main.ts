@@ -12,7 +12,9 @@ async function isolateIfAsked(): Promise<boolean> {
   if (!wants || crossOriginIsolated || !('serviceWorker' in navigator) || !window.isSecureContext) return false;
   const reg = await navigator.serviceWorker.register(new URL(`${import.meta.env.BASE_URL}coi-sw.js`, location.href));
   if (navigator.serviceWorker.controller) return false; // controlled, yet not isolated: the host blocks it; carry on
-  await new Promise<void>((r) => (reg.active ? r() : navigator.serviceWorker.addEventListener('controllerchange', () => r(), { once: true })));
+  await new Promise<void>((r) =>
+    reg.active ? r() : navigator.serviceWorker.addEventListener('controllerchange', () => r(), { once: true }),
+  );
   location.reload();
   return true;
 }

@@ -6,7 +6,16 @@ import { compareRuns } from '../src/lib/app/compare';
 import { FIELDS, getField, setField } from '../src/lib/state/fields';
 import { decodeLink, decodeReadable, encodeLink, encodeReadable, pageFlags } from '../src/lib/state/links';
 import { GALLERY } from '../src/lib/state/presets';
-import { bestPicks, childColours, lagCurve, nearestTrace, rankSpread, sharingPoints, tauCurves, traces } from '../src/lib/views/chartData';
+import {
+  bestPicks,
+  childColours,
+  lagCurve,
+  nearestTrace,
+  rankSpread,
+  sharingPoints,
+  tauCurves,
+  traces,
+} from '../src/lib/views/chartData';
 import { ProgressModel } from '../src/lib/worker/progressModel';
 import { fakeRecord } from './fixtures';
 
@@ -33,18 +42,41 @@ describe('links', () => {
     const good = encodeLink(preset('tiny'));
     const i = good.indexOf('c=') + 40;
     const flipped = good.slice(0, i) + (good[i] === 'A' ? 'B' : 'A') + good.slice(i + 1);
-    expect(decodeLink(flipped)).toMatchObject({ kind: 'error', message: expect.stringMatching(/damaged: its checksum/) });
+    expect(decodeLink(flipped)).toMatchObject({
+      kind: 'error',
+      message: expect.stringMatching(/damaged: its checksum/),
+    });
     expect(decodeLink('')).toEqual({ kind: 'none' });
-    expect(decodeLink('#foo=bar')).toMatchObject({ kind: 'error', message: expect.stringMatching(/not a Supernet Playground/) });
-    expect(decodeLink(good.replace('v=2', 'v=3'))).toMatchObject({ kind: 'error', message: expect.stringMatching(/newer version/) });
+    expect(decodeLink('#foo=bar')).toMatchObject({
+      kind: 'error',
+      message: expect.stringMatching(/not a Supernet Playground/),
+    });
+    expect(decodeLink(good.replace('v=2', 'v=3'))).toMatchObject({
+      kind: 'error',
+      message: expect.stringMatching(/newer version/),
+    });
     const bad = preset('tiny');
     bad.train.epochs = -3;
-    expect(decodeLink(encodeLink(bad))).toMatchObject({ kind: 'error', message: expect.stringMatching(/train.epochs must be ≥ 1/) });
-    expect(decodeReadable('?preset=nope')).toMatchObject({ kind: 'error', message: expect.stringMatching(/unknown preset/) });
-    expect(decodeReadable('?preset=tiny&lr=abc')).toMatchObject({ kind: 'error', message: expect.stringMatching(/lr=abc is not a number/) });
+    expect(decodeLink(encodeLink(bad))).toMatchObject({
+      kind: 'error',
+      message: expect.stringMatching(/train.epochs must be ≥ 1/),
+    });
+    expect(decodeReadable('?preset=nope')).toMatchObject({
+      kind: 'error',
+      message: expect.stringMatching(/unknown preset/),
+    });
+    expect(decodeReadable('?preset=tiny&lr=abc')).toMatchObject({
+      kind: 'error',
+      message: expect.stringMatching(/lr=abc is not a number/),
+    });
   });
   it('reads version-1 links (no checksum) by migrating their config', () => {
-    const v1 = { ...preset('tiny'), schemaVersion: 1, model: { ...preset('tiny').model, numClasses: 10 }, data: { ...preset('tiny').data, source: 'synthetic' } } as Record<string, unknown>;
+    const v1 = {
+      ...preset('tiny'),
+      schemaVersion: 1,
+      model: { ...preset('tiny').model, numClasses: 10 },
+      data: { ...preset('tiny').data, source: 'synthetic' },
+    } as Record<string, unknown>;
     delete v1.space;
     const b64 = btoa(JSON.stringify(v1)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
     const r = decodeLink(`#v=1&c=${b64}`);
@@ -96,11 +128,14 @@ describe('chart data', () => {
     const col = childColours(r);
     const best = r.groundTruth!.mean.indexOf(Math.max(...r.groundTruth!.mean));
     const lum = (hex: string) => {
-      const [R, G, B] = (hex.match(/[0-9a-f]{2}/gi) ?? ['0', '0', '0']).map((h) => parseInt(h, 16) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+      const [R, G, B] = (hex.match(/[0-9a-f]{2}/gi) ?? ['0', '0', '0'])
+        .map((h) => parseInt(h, 16) / 255)
+        .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
       return 0.2126 * R + 0.7152 * G + 0.0722 * B;
     };
-    const rgb = (c: string) => (c.startsWith('#') ? c : `#${(c.match(/\d+/g) ?? []).map((x) => (+x).toString(16).padStart(2, '0')).join('')}`);
-    expect((1.05 / (lum(rgb(col[best])) + 0.05))).toBeGreaterThan(3);
+    const rgb = (c: string) =>
+      c.startsWith('#') ? c : `#${(c.match(/\d+/g) ?? []).map((x) => (+x).toString(16).padStart(2, '0')).join('')}`;
+    expect(1.05 / (lum(rgb(col[best])) + 0.05)).toBeGreaterThan(3);
   });
   it('sharing points: one per run with ground truth and a dense window', () => {
     expect(sharingPoints([r], 'ours', 64)).toEqual([expect.objectContaining({ copies: 1, source: 'ours' })]);
@@ -127,7 +162,11 @@ describe('live run against its recording', () => {
 describe('progress over every phase', () => {
   it('counts training, evaluation and fine-tune; the ETA follows measured rates', () => {
     const cfg = parseConfig({ ...preset('tiny'), finetune: { steps: 2 } });
-    const m = new ProgressModel(cfg, { trainSecondsPerImage: 0.001, evalAllSecondsPerImage: 0.0004, evalOneSecondsPerImage: 0.0001 });
+    const m = new ProgressModel(cfg, {
+      trainSecondsPerImage: 0.001,
+      evalAllSecondsPerImage: 0.0004,
+      evalOneSecondsPerImage: 0.0001,
+    });
     expect(m.total.trainSteps).toBe(512);
     expect(m.total.finetuneSteps).toBe(128);
     expect(m.fraction).toBe(0);

@@ -4,17 +4,21 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
+const files = (dir: string): string[] =>
+  readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
 
 describe('architecture', () => {
   it('engine code imports nothing from the app, the worker, the DOM or Node', () => {
     for (const f of files('src/engine')) {
       const src = readFileSync(f, 'utf8');
       expect(src, f).not.toMatch(/from '(\.\.\/)+(lib|node|cli)\//);
-      expect(src, f).not.toMatch(/from 'node:|from 'svelte|\bdocument\.[a-zA-Z]+|\bwindow\.[a-zA-Z]+|postMessage\(|importScripts/);
+      expect(src, f).not.toMatch(
+        /from 'node:|from 'svelte|\bdocument\.[a-zA-Z]+|\bwindow\.[a-zA-Z]+|postMessage\(|importScripts/,
+      );
     }
   });
   it('views are pure: they import no worker, storage or network code', () => {
-    for (const f of files('src/lib/views')) expect(readFileSync(f, 'utf8'), f).not.toMatch(/worker|persist|fetch\(|indexedDB/);
+    for (const f of files('src/lib/views'))
+      expect(readFileSync(f, 'utf8'), f).not.toMatch(/worker|persist|fetch\(|indexedDB/);
   });
 });

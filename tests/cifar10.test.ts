@@ -2,7 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'fflate';
 import { createTar } from 'nanotar';
 import { describe, expect, it } from 'vitest';
-import { DatasetError, parseCifarBin, RECORD_BYTES, splitsFromFiles, splitsFromTarGz } from '../src/engine/data/cifar10';
+import {
+  DatasetError,
+  parseCifarBin,
+  RECORD_BYTES,
+  splitsFromFiles,
+  splitsFromTarGz,
+} from '../src/engine/data/cifar10';
 import { makeBatch, downsample } from '../src/engine/data/dataset';
 import { shapeSplits as syntheticSplits } from '../src/engine/data/shapes';
 import { gratingSplits } from '../src/engine/data/gratings';
@@ -35,13 +41,17 @@ describe('CIFAR-10 binary reader', () => {
   it('names the file and byte offset of a truncated record', () => {
     const b = fixture(3).subarray(0, 2 * RECORD_BYTES + 100);
     expect(() => parseCifarBin(b, 'data_batch_1.bin')).toThrowError(DatasetError);
-    expect(() => parseCifarBin(b, 'data_batch_1.bin')).toThrow(/data_batch_1\.bin: .*record 2 at byte offset 6146 is truncated \(100 of 3073 bytes\)/);
+    expect(() => parseCifarBin(b, 'data_batch_1.bin')).toThrow(
+      /data_batch_1\.bin: .*record 2 at byte offset 6146 is truncated \(100 of 3073 bytes\)/,
+    );
   });
 
   it('names the record and offset of an out-of-range label', () => {
     const b = fixture(4);
     b[3 * RECORD_BYTES] = 10;
-    expect(() => parseCifarBin(b, 'test_batch.bin')).toThrow(/test_batch\.bin: record 3 at byte offset 9219 has label 10, outside 0-9/);
+    expect(() => parseCifarBin(b, 'test_batch.bin')).toThrow(
+      /test_batch\.bin: record 3 at byte offset 9219 has label 10, outside 0-9/,
+    );
   });
 
   it('rejects an empty file and missing splits', () => {
@@ -64,15 +74,18 @@ describe('CIFAR-10 binary reader', () => {
   });
 
   const shared = '../shared/data/cifar10-subset';
-  it.skipIf(!existsSync(`${shared}/train.bin`))('reads the real CIFAR-10 subset in ../shared (skipped without it)', () => {
-    const s = splitsFromFiles([
-      { name: 'train.bin', bytes: new Uint8Array(readFileSync(`${shared}/train.bin`)) },
-      { name: 'test.bin', bytes: new Uint8Array(readFileSync(`${shared}/test.bin`)) },
-    ]);
-    expect(s.train.n).toBe(5000);
-    expect(s.val.n).toBe(1000);
-    expect(Array.from(s.train.labels.subarray(0, 10))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  });
+  it.skipIf(!existsSync(`${shared}/train.bin`))(
+    'reads the real CIFAR-10 subset in ../shared (skipped without it)',
+    () => {
+      const s = splitsFromFiles([
+        { name: 'train.bin', bytes: new Uint8Array(readFileSync(`${shared}/train.bin`)) },
+        { name: 'test.bin', bytes: new Uint8Array(readFileSync(`${shared}/test.bin`)) },
+      ]);
+      expect(s.train.n).toBe(5000);
+      expect(s.val.n).toBe(1000);
+      expect(Array.from(s.train.labels.subarray(0, 10))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    },
+  );
 });
 
 describe('synthetic dataset and batches', () => {

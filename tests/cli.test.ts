@@ -12,7 +12,12 @@ import { microConfig } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'supernet-cli-'));
 const env = { ...process.env, SUPERNET_CACHE: join(dir, 'cache') };
-const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => spawnSync('npx', ['tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', env: { ...env, ...extraEnv }, timeout: 170_000 });
+const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
+  spawnSync('npx', ['tsx', 'src/cli/main.ts', ...args], {
+    encoding: 'utf8',
+    env: { ...env, ...extraEnv },
+    timeout: 170_000,
+  });
 const write = (name: string, obj: unknown) => {
   const p = join(dir, name);
   writeFileSync(p, typeof obj === 'string' ? obj : JSON.stringify(obj));
@@ -36,9 +41,26 @@ describe('cli', () => {
     expect(rec.status).toBe('complete');
     expect(rec.checkpoint).toBeUndefined();
     const gt = rec.groundTruth!.mean;
-    rec.instances.forEach((inst, i) => expect((rec.metrics as { instances: { gtTau: number }[] }).instances[i].gtTau).toBeCloseTo(gtTau(finalRow(inst), gt), 12));
-    expect((rec.metrics as { sTau: { mean: number } }).sTau.mean).toBeCloseTo(sTau(rec.instances.map(finalRow)).mean, 12);
-    const again = cli(['run', '--config', cfgPath, '--backend', 'wasm', '--compute-gt', '--out', join(dir, 'run2.json')]);
+    rec.instances.forEach((inst, i) =>
+      expect((rec.metrics as { instances: { gtTau: number }[] }).instances[i].gtTau).toBeCloseTo(
+        gtTau(finalRow(inst), gt),
+        12,
+      ),
+    );
+    expect((rec.metrics as { sTau: { mean: number } }).sTau.mean).toBeCloseTo(
+      sTau(rec.instances.map(finalRow)).mean,
+      12,
+    );
+    const again = cli([
+      'run',
+      '--config',
+      cfgPath,
+      '--backend',
+      'wasm',
+      '--compute-gt',
+      '--out',
+      join(dir, 'run2.json'),
+    ]);
     expect(again.status).toBe(0);
     expect(again.stderr).not.toMatch(/ground truth written to/);
     write('micro.json', small({ instances: 2, seed: 9 }));
@@ -55,7 +77,10 @@ describe('cli', () => {
     expect(cli(['run', '--config', cfgPath, '--out', full]).status).toBe(0);
     const out = join(dir, 'partial.json');
     // A terminal's Ctrl-C: SIGINT to the whole process group (npm, sh, tsx and node all get it).
-    const child = spawn('npm', ['run', '--silent', 'cli', '--', 'run', '--config', cfgPath, '--out', out], { env, detached: true });
+    const child = spawn('npm', ['run', '--silent', 'cli', '--', 'run', '--config', cfgPath, '--out', out], {
+      env,
+      detached: true,
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     await new Promise<void>((resolve) => {
@@ -88,7 +113,10 @@ describe('cli', () => {
     const cfgPath = write('gt.json', small());
     const outs = [0, 1].map((i) => join(dir, `gt.shard-${i}-of-2.json`));
     expect(cli(['groundtruth', '--config', cfgPath, '--shard', '0/2', '--out', outs[0]]).status).toBe(0);
-    const slurm = cli(['groundtruth', '--config', cfgPath, '--out', outs[1]], { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '2' });
+    const slurm = cli(['groundtruth', '--config', cfgPath, '--out', outs[1]], {
+      SLURM_ARRAY_TASK_ID: '1',
+      SLURM_ARRAY_TASK_COUNT: '2',
+    });
     expect(slurm.stderr).toMatch(/shard 1\/2/);
     const k8s = cli(['groundtruth', '--config', cfgPath, '--out', join(dir, 'k.json')], { JOB_COMPLETION_INDEX: '1' });
     expect(k8s.status).toBe(1);
@@ -107,13 +135,16 @@ describe('cli', () => {
       ['"text"', /expected a JSON object, got string/],
       ['null', /expected a JSON object, got null/],
       [{}, /empty object/],
-      [{ ...small(), sharing: { kind: 'groups', m: 5, partition: 'random', partitionSeed: 1 } }, /sharing m must divide the 8 children/],
+      [
+        { ...small(), sharing: { kind: 'groups', m: 5, partition: 'random', partitionSeed: 1 } },
+        /sharing m must divide the 8 children/,
+      ],
       [{ ...small(), finetune: { steps: 1e9 } }, /finetune.steps must be ≤ 10000/],
       [{ ...small(), eval: { ...small().eval, bnRecalibrationBatches: 1e9 } }, /bnRecalibrationBatches must be ≤ 64/],
       [{ ...small(), seed: 1e20 }, /seed must be ≤ 2147483647/],
       [{ ...small(), name: 'x'.repeat(200_000) }, /characters long/],
       ['{"__proto__": {"x": 1}}', /"__proto__" is not allowed/],
-      ['[' .repeat(100_000) + ']'.repeat(100_000), /nested deeper than/],
+      ['['.repeat(100_000) + ']'.repeat(100_000), /nested deeper than/],
     ];
     for (const [cfg, re] of cases) {
       const p = write('bad.json', typeof cfg === 'string' ? cfg : JSON.stringify(cfg));

@@ -1,6 +1,14 @@
 // The statistics behind the findings, against values worked out by hand.
 import { describe, expect, it } from 'vitest';
-import { bottomQuarter, bottomQuarterInBottomHalf, groundTruthQuality, lagKendall, periodicity, tauWindow, trainedChildTopShare } from '../src/engine/findings';
+import {
+  bottomQuarter,
+  bottomQuarterInBottomHalf,
+  groundTruthQuality,
+  lagKendall,
+  periodicity,
+  tauWindow,
+  trainedChildTopShare,
+} from '../src/engine/findings';
 import { findingFour, findingOne } from '../src/engine/findingsReport';
 import type { InstanceRecord } from '../src/engine/record';
 import { fakeRecord } from './fixtures';
@@ -23,7 +31,11 @@ describe('lag-k Kendall', () => {
       [4, 3, 2, 1],
       [1, 2, 3, 4],
     ];
-    const inst = { points: rows.map((_, k) => ({ step: k + 1, epoch: 1, epochEnd: false, dense: true })), accuracy: rows, trainOrder: [[0, 1, 2, 3, 0]] } as unknown as InstanceRecord;
+    const inst = {
+      points: rows.map((_, k) => ({ step: k + 1, epoch: 1, epochEnd: false, dense: true })),
+      accuracy: rows,
+      trainOrder: [[0, 1, 2, 3, 0]],
+    } as unknown as InstanceRecord;
     // period 2: lag 2 → every pair identical (tau 1); lag 1 → every pair reversed (tau -1): difference 2
     expect(periodicity(inst, 2)).toEqual({ lagPeriod: 1, lagHalf: -1, difference: 2 });
   });
@@ -38,7 +50,11 @@ describe('the child just trained', () => {
       [1, 2, 0, 3, 4, 5, 6, 7],
       [1, 2, 3, 4, 5, 6, 7, 8],
     ];
-    const inst = { points: rows.map((_, k) => ({ step: k + 1, epoch: 1, epochEnd: false, dense: k < 3 })), accuracy: rows, trainOrder: [[0, 1, 2, 3]] } as unknown as InstanceRecord;
+    const inst = {
+      points: rows.map((_, k) => ({ step: k + 1, epoch: 1, epochEnd: false, dense: k < 3 })),
+      accuracy: rows,
+      trainOrder: [[0, 1, 2, 3]],
+    } as unknown as InstanceRecord;
     expect(trainedChildTopShare(inst, 0.25)).toBeCloseTo(2 / 3, 12);
   });
 });
@@ -55,7 +71,16 @@ describe('bad children stay bad', () => {
 
 describe('ground-truth quality', () => {
   it('seed agreement is S-Tau over the seeds; spread ratio = std of means / mean seed std', () => {
-    const q = groundTruthQuality({ mean: [0.1, 0.2, 0.3], std: [0.01, 0.02, 0.03], perSeed: [[1, 2, 3], [1, 3, 2]], seeds: 2, source: 't' });
+    const q = groundTruthQuality({
+      mean: [0.1, 0.2, 0.3],
+      std: [0.01, 0.02, 0.03],
+      perSeed: [
+        [1, 2, 3],
+        [1, 3, 2],
+      ],
+      seeds: 2,
+      source: 't',
+    });
     expect(q.seedAgreement).toBeCloseTo(1 / 3, 12);
     expect(q.spreadRatio).toBeCloseTo(Math.sqrt(2 / 300) / 0.02, 10);
   });

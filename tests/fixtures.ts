@@ -2,18 +2,32 @@
 // record schema, built from simple formulas so expected values can be worked out by hand.
 import { configHash, type ExperimentConfig } from '../src/engine/config';
 import { summarizeGroundTruth } from '../src/engine/groundTruth';
-import { RECORD_KIND, RECORD_SCHEMA_VERSION, validateRecord, type InstanceRecord, type RunRecord } from '../src/engine/record';
+import {
+  RECORD_KIND,
+  RECORD_SCHEMA_VERSION,
+  validateRecord,
+  type InstanceRecord,
+  type RunRecord,
+} from '../src/engine/record';
 import { preset } from '../src/engine/presets';
 import { PAPER_SPACE } from '../src/engine/searchSpace';
 import { computeMetrics } from '../src/engine/summary';
 
 const N = 64;
 /** Child c's accuracy at point k of instance i: rises with c, with a wobble that depends on k and i. */
-export const acc = (c: number, k: number, i: number) => Math.min(1, Math.max(0, 0.3 + c / 200 + (((c * 7 + k * 3 + i * 5) % 11) - 5) / 100));
+export const acc = (c: number, k: number, i: number) =>
+  Math.min(1, Math.max(0, 0.3 + c / 200 + (((c * 7 + k * 3 + i * 5) % 11) - 5) / 100));
 
-export function fakeRecord(opts: { instances?: number; finetune?: number; gt?: boolean; config?: Partial<ExperimentConfig> } = {}): RunRecord {
+export function fakeRecord(
+  opts: { instances?: number; finetune?: number; gt?: boolean; config?: Partial<ExperimentConfig> } = {},
+): RunRecord {
   const cfg = { ...preset('tiny'), instances: opts.instances ?? 2, ...opts.config };
-  const points = [1, 2, 3, 3.5, 4].map((e, k) => ({ step: (k + 1) * 10, epoch: Math.ceil(e), epochEnd: k < 3 || k === 4, dense: k >= 3 }));
+  const points = [1, 2, 3, 3.5, 4].map((e, k) => ({
+    step: (k + 1) * 10,
+    epoch: Math.ceil(e),
+    epochEnd: k < 3 || k === 4,
+    dense: k >= 3,
+  }));
   const inst = (i: number): InstanceRecord => ({
     index: i,
     seeds: { init: i, data: i, order: 0 },
@@ -21,7 +35,14 @@ export function fakeRecord(opts: { instances?: number; finetune?: number; gt?: b
     accuracy: points.map((_, k) => Array.from({ length: N }, (_, c) => acc(c, k, i))),
     trainOrder: [Array.from({ length: 50 }, (_, s) => s % N)],
     loss: [new Array(50).fill(1)],
-    finetune: opts.finetune ? { lr: 0.01, accuracy: Array.from({ length: opts.finetune + 1 }, (_, s) => Array.from({ length: N }, (_, c) => (s === 0 ? acc(c, 4, i) : 0.2 + c / 100))) } : undefined,
+    finetune: opts.finetune
+      ? {
+          lr: 0.01,
+          accuracy: Array.from({ length: opts.finetune + 1 }, (_, s) =>
+            Array.from({ length: N }, (_, c) => (s === 0 ? acc(c, 4, i) : 0.2 + c / 100)),
+          ),
+        }
+      : undefined,
     status: 'complete',
   });
   const rec = validateRecord({
@@ -38,7 +59,13 @@ export function fakeRecord(opts: { instances?: number; finetune?: number; gt?: b
     groupMap: new Array(N).fill(0),
     jobs: [Array.from({ length: N }, (_, c) => c)],
     instances: Array.from({ length: cfg.instances }, (_, i) => inst(i)),
-    groundTruth: opts.gt === false ? undefined : summarizeGroundTruth([0, 1, 2].map((s) => Array.from({ length: N }, (_, c) => 0.5 + c / 200 + (((c + s * 13) % 5) - 2) / 1000)), 'fixture'),
+    groundTruth:
+      opts.gt === false
+        ? undefined
+        : summarizeGroundTruth(
+            [0, 1, 2].map((s) => Array.from({ length: N }, (_, c) => 0.5 + c / 200 + (((c + s * 13) % 5) - 2) / 1000)),
+            'fixture',
+          ),
     status: 'complete',
     seconds: 1,
   });

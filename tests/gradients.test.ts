@@ -62,11 +62,26 @@ function maxRelDiff(a: number[], b: number[]) {
 const X = [2, 7, 6, 5];
 const cases: { name: string; op: Op; stock?: Op; w: number[] }[] = [
   { name: 'conv2d 3×3', op: conv2dSame, stock: (x, w) => tf.conv2d(x, w, 1, 'same'), w: [3, 3, 5, 4] },
-  { name: 'depthwise 3×3', op: (x, w) => depthwiseSame(x, w, 1), stock: (x, w) => tf.depthwiseConv2d(x, w, 1, 'same'), w: [3, 3, 5, 1] },
-  { name: 'depthwise 5×5', op: (x, w) => depthwiseSame(x, w, 1), stock: (x, w) => tf.depthwiseConv2d(x, w, 1, 'same'), w: [5, 5, 5, 1] },
+  {
+    name: 'depthwise 3×3',
+    op: (x, w) => depthwiseSame(x, w, 1),
+    stock: (x, w) => tf.depthwiseConv2d(x, w, 1, 'same'),
+    w: [3, 3, 5, 1],
+  },
+  {
+    name: 'depthwise 5×5',
+    op: (x, w) => depthwiseSame(x, w, 1),
+    stock: (x, w) => tf.depthwiseConv2d(x, w, 1, 'same'),
+    w: [5, 5, 5, 1],
+  },
   // Stock tfjs has no gradient for dilation > 1: finite differences only.
   { name: 'depthwise 5×5 dilation 2', op: (x, w) => depthwiseSame(x, w, 2), w: [5, 5, 5, 1] },
-  { name: 'max-pool 3×3 stride 1', op: (x) => maxPool3x3(x), stock: (x) => tf.maxPool(x, 3, 1, 'same'), w: [1, 1, 1, 1] },
+  {
+    name: 'max-pool 3×3 stride 1',
+    op: (x) => maxPool3x3(x),
+    stock: (x) => tf.maxPool(x, 3, 1, 'same'),
+    w: [1, 1, 1, 1],
+  },
 ];
 
 describe.each(['cpu', 'wasm'] as const)('custom gradients on %s', (backend) => {
@@ -110,10 +125,16 @@ describe.each(['cpu', 'wasm'] as const)('matMul-based layers on %s', (backend) =
     const inputs = () => [fill([3, 4, 5, 6], 11), fill([1, 1, 6, 7], 12), fill([3, 4, 5, 7], 13)] as const;
     await useBackend('cpu');
     const [x0, w0, r0] = inputs();
-    const ref = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'valid'), r0)))([x0, w0]).map((t) => Array.from(t.dataSync()));
+    const ref = tf
+      .grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'valid'), r0)),
+      )([x0, w0])
+      .map((t) => Array.from(t.dataSync()));
     await useBackend(backend);
     const [x, w, r] = inputs();
-    const ours = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(pointwise(a as tf.Tensor4D, tf.reshape(b, [6, 7]) as tf.Tensor2D), r)))([x, w]);
+    const ours = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(pointwise(a as tf.Tensor4D, tf.reshape(b, [6, 7]) as tf.Tensor2D), r)),
+    )([x, w]);
     for (let i = 0; i < 2; i++) expect(maxRelDiff(Array.from(ours[i].dataSync()), ref[i])).toBeLessThan(1e-5);
   });
 
@@ -123,12 +144,19 @@ describe.each(['cpu', 'wasm'] as const)('matMul-based layers on %s', (backend) =
     const g = tf.add(fill([1, 1, 1, 5], 22).reshape([5]), 1.5) as tf.Tensor1D;
     const b = fill([1, 1, 1, 5], 23).reshape([5]) as tf.Tensor1D;
     const r = fill([4, 3, 3, 5], 24);
-    const f = (bnf: (x: tf.Tensor4D, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor) => (a: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(bnf(a as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D), r));
+    const f =
+      (bnf: (x: tf.Tensor4D, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor) =>
+      (a: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) =>
+        tf.sum(tf.mul(bnf(a as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D), r));
     const oursF = f((a, gg, bb) => batchNormTrain(a, gg, bb, 1e-5).y);
     const refF = f(bnReference);
     expect(maxRelDiff(Array.from(oursF(x, g, b).dataSync()), Array.from(refF(x, g, b).dataSync()))).toBeLessThan(1e-5);
-    const ours = tf.grads(oursF)([x, g, b]).map((t) => Array.from(t.dataSync()));
-    const ref = tf.grads(refF)([x, g, b]).map((t) => Array.from(t.dataSync()));
+    const ours = tf
+      .grads(oursF)([x, g, b])
+      .map((t) => Array.from(t.dataSync()));
+    const ref = tf
+      .grads(refF)([x, g, b])
+      .map((t) => Array.from(t.dataSync()));
     for (let i = 0; i < 3; i++) expect(maxRelDiff(ours[i], ref[i]), `input ${i}`).toBeLessThan(1e-4);
     // finite differences on x
     const xv = Array.from(x.dataSync());
@@ -138,7 +166,9 @@ describe.each(['cpu', 'wasm'] as const)('matMul-based layers on %s', (backend) =
       p[i] += h;
       const q = xv.slice();
       q[i] -= h;
-      const fd = (oursF(tf.tensor4d(p, x.shape), g, b).dataSync()[0] - oursF(tf.tensor4d(q, x.shape), g, b).dataSync()[0]) / (2 * h);
+      const fd =
+        (oursF(tf.tensor4d(p, x.shape), g, b).dataSync()[0] - oursF(tf.tensor4d(q, x.shape), g, b).dataSync()[0]) /
+        (2 * h);
       expect(Math.abs(fd - ours[0][i])).toBeLessThan(2e-2 * Math.max(1, Math.abs(fd)));
     }
   });

@@ -37,10 +37,14 @@ describe('BN recalibration', () => {
     const cfg = microConfig();
     const data = microData(cfg);
     const store = new WeightStore(cfg, 0);
-    for (let s = 0; s < 8; s++) await trainStep(store, s * 9, makeBatch(data.train, [s, s + 1, s + 2, s + 3]), sgd(cfg, 0.1));
+    for (let s = 0; s < 8; s++)
+      await trainStep(store, s * 9, makeBatch(data.train, [s, s + 1, s + 2, s + 3]), sgd(cfg, 0.1));
     const before = await store.snapshot();
     const plain = await evaluateChildren(store, [0, 21, 63], data.val, { batchSize: 16 });
-    const recal = await evaluateChildren(store, [0, 21, 63], data.val, { batchSize: 16, recalibration: [makeBatch(data.train, [0, 1, 2, 3, 4, 5, 6, 7])] });
+    const recal = await evaluateChildren(store, [0, 21, 63], data.val, {
+      batchSize: 16,
+      recalibration: [makeBatch(data.train, [0, 1, 2, 3, 4, 5, 6, 7])],
+    });
     expect(recal).not.toEqual(plain);
     const after = await store.snapshot();
     for (const [k, v] of before) expect(after.get(k)!.value).toEqual(v.value);

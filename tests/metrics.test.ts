@@ -45,7 +45,11 @@ describe('S-Tau and friends', () => {
   });
   it('GT-Tau-Mean-k / Std-k use the last k rows (population std)', () => {
     const gt = [1, 2, 3, 4];
-    const rows = [[4, 3, 2, 1], [1, 2, 3, 4], [1, 2, 4, 3]];
+    const rows = [
+      [4, 3, 2, 1],
+      [1, 2, 3, 4],
+      [1, 2, 4, 3],
+    ];
     const w = gtTauWindow(rows, gt, 2);
     expect(w.k).toBe(2);
     expect(w.mean).toBeCloseTo((1 + 4 / 6) / 2, 12);

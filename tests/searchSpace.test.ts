@@ -54,10 +54,21 @@ describe('search space', () => {
       const cfg: ExperimentConfig = parseConfig({ ...microConfig(), space: { ops } });
       const slots = buildSlots(cfg.model, s, 10);
       // Every op of the space has its slots on every edge of every cell (skip_connect has none).
-      for (let o = 0; o < s.numOps; o++) expect(slots.filter((x) => x.op === o).length).toBe(OP_TABLE[ops[o] as keyof typeof OP_TABLE].slots(4).length * 3 * cfg.model.numCells);
+      for (let o = 0; o < s.numOps; o++)
+        expect(slots.filter((x) => x.op === o).length).toBe(
+          OP_TABLE[ops[o] as keyof typeof OP_TABLE].slots(4).length * 3 * cfg.model.numCells,
+        );
       const store = new WeightStore(cfg, 0);
       const last = s.numChildren - 1;
-      const logits = tf.tidy(() => forward({ w: store.resolver(last), training: false }, tf.ones([2, 8, 8, 3]), s, s.arch(last), cfg.model).arraySync());
+      const logits = tf.tidy(() =>
+        forward(
+          { w: store.resolver(last), training: false },
+          tf.ones([2, 8, 8, 3]),
+          s,
+          s.arch(last),
+          cfg.model,
+        ).arraySync(),
+      );
       expect(logits).toHaveLength(2);
       expect(logits[0]).toHaveLength(10);
       expect(logits.flat().every(Number.isFinite)).toBe(true);

@@ -14,7 +14,16 @@ import { PAPER_SPACE } from '../src/engine/searchSpace';
 
 /** Eval-mode logits of a child on a fixed batch. */
 function logits(store: WeightStore, child: number, x: tf.Tensor4D): Float32Array {
-  return tf.tidy(() => forward({ w: store.resolver(child), training: false }, x, PAPER_SPACE, PAPER_SPACE.arch(child), store.cfg.model).dataSync() as Float32Array);
+  return tf.tidy(
+    () =>
+      forward(
+        { w: store.resolver(child), training: false },
+        x,
+        PAPER_SPACE,
+        PAPER_SPACE.arch(child),
+        store.cfg.model,
+      ).dataSync() as Float32Array,
+  );
 }
 
 async function oneStepChanges(cfg: ExperimentConfig, trained: string, watched: string[]) {
@@ -103,7 +112,10 @@ describe('determinism', () => {
   for (const backend of ['cpu', 'wasm'] as const) {
     it(`same config and seed → identical accuracy matrix on ${backend}`, async () => {
       await useBackend(backend);
-      const cfg = microConfig({ train: { ...microConfig().train, order: 'shuffle-period' }, data: { ...microConfig().data, augment: true } });
+      const cfg = microConfig({
+        train: { ...microConfig().train, order: 'shuffle-period' },
+        data: { ...microConfig().data, augment: true },
+      });
       const data = microData(cfg);
       const a = await runInstance(cfg, 0, data);
       const b = await runInstance(cfg, 0, data);
@@ -124,10 +136,12 @@ describe('tensor hygiene', () => {
     const store = new WeightStore(cfg, 0);
     const all = Array.from({ length: 64 }, (_, i) => i);
     // Warm-up: every child once, so every momentum buffer exists.
-    for (let c = 0; c < 64; c++) await trainStep(store, c, makeBatch(data.train, [c % 32, (c + 1) % 32]), sgd(store.cfg, 0.01));
+    for (let c = 0; c < 64; c++)
+      await trainStep(store, c, makeBatch(data.train, [c % 32, (c + 1) % 32]), sgd(store.cfg, 0.01));
     await evaluateChildren(store, all, data.val, { batchSize: 8 });
     const before = tf.memory().numTensors;
-    for (let s = 0; s < 200; s++) await trainStep(store, s % 64, makeBatch(data.train, [s % 32, (s + 3) % 32, (s + 7) % 32]), sgd(store.cfg, 0.01));
+    for (let s = 0; s < 200; s++)
+      await trainStep(store, s % 64, makeBatch(data.train, [s % 32, (s + 3) % 32, (s + 7) % 32]), sgd(store.cfg, 0.01));
     await evaluateChildren(store, all, data.val, { batchSize: 8 });
     expect(tf.memory().numTensors).toBe(before);
     store.dispose();
@@ -161,13 +175,24 @@ describe('tensor hygiene', () => {
 describe('evaluation', () => {
   it('sharing the stem and cell-0 intermediates between children changes no accuracy', async () => {
     await useBackend('wasm');
-    for (const sharing of [{ kind: 'full' as const }, { kind: 'groups' as const, m: 4, partition: 'random' as const, partitionSeed: 1 }, { kind: 'prefix' as const, k: 0 }]) {
+    for (const sharing of [
+      { kind: 'full' as const },
+      { kind: 'groups' as const, m: 4, partition: 'random' as const, partitionSeed: 1 },
+      { kind: 'prefix' as const, k: 0 },
+    ]) {
       const cfg = microConfig({ sharing });
       const data = microData(cfg);
       const store = new WeightStore(cfg, 2);
-      for (let s = 0; s < 6; s++) await trainStep(store, (s * 11) % 64, makeBatch(data.train, [s, s + 1, s + 2, s + 3]), sgd(store.cfg, 0.05));
-      const all = await evaluateChildren(store, Array.from({ length: 64 }, (_, i) => i), data.val, { batchSize: 8 });
-      for (const c of [0, 5, 21, 42, 63]) expect((await evaluateChildren(store, [c], data.val, { batchSize: 8 }))[0]).toBe(all[c]);
+      for (let s = 0; s < 6; s++)
+        await trainStep(store, (s * 11) % 64, makeBatch(data.train, [s, s + 1, s + 2, s + 3]), sgd(store.cfg, 0.05));
+      const all = await evaluateChildren(
+        store,
+        Array.from({ length: 64 }, (_, i) => i),
+        data.val,
+        { batchSize: 8 },
+      );
+      for (const c of [0, 5, 21, 42, 63])
+        expect((await evaluateChildren(store, [c], data.val, { batchSize: 8 }))[0]).toBe(all[c]);
       store.dispose();
     }
   });

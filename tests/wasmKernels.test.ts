@@ -2,7 +2,14 @@
 // backend): forward values and gradients, full SIMD blocks (8 channels) and scalar tails (6).
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { batchNormEval, batchNormTrain, depthwiseSame, maxPool3x3, pointwise, spatialMean } from '../src/engine/gradients';
+import {
+  batchNormEval,
+  batchNormTrain,
+  depthwiseSame,
+  maxPool3x3,
+  pointwise,
+  spatialMean,
+} from '../src/engine/gradients';
 import { makeBatch } from '../src/engine/data/dataset';
 import { evaluateChildren, trainStep } from '../src/engine/trainer';
 import { useWasmKernels, wasmKernels } from '../src/engine/wasmKernels';
@@ -13,7 +20,10 @@ import { microConfig, microData, sgd } from './helpers';
 function fill(shape: number[], seed: number): tf.Tensor {
   let s = seed;
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1), shape);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1),
+    shape,
+  );
 }
 
 /** Value and gradients of Σ f(inputs)·r, read back as plain arrays. */
@@ -26,7 +36,8 @@ function valueAndGrads(f: (...t: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[],
   });
 }
 
-const rel = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i]))) / Math.max(1e-6, ...b.map(Math.abs));
+const rel = (a: number[], b: number[]) =>
+  Math.max(...a.map((v, i) => Math.abs(v - b[i]))) / Math.max(1e-6, ...b.map(Math.abs));
 
 async function compare(f: (...t: tf.Tensor[]) => tf.Tensor, shapes: number[][], tol = 2e-5) {
   await useBackend('wasm');
@@ -52,26 +63,54 @@ describe('wasm SIMD kernels', () => {
       [5, 2],
       [3, 2],
     ])
-      it(`depthwise ${k}×${k} dilation ${d}, ${c} channels: value, input and filter gradient`, () => compare((x, w) => depthwiseSame(x as tf.Tensor4D, w as tf.Tensor4D, d), [[3, 7, 6, c], [k, k, c, 1]]));
+      it(`depthwise ${k}×${k} dilation ${d}, ${c} channels: value, input and filter gradient`, () =>
+        compare(
+          (x, w) => depthwiseSame(x as tf.Tensor4D, w as tf.Tensor4D, d),
+          [
+            [3, 7, 6, c],
+            [k, k, c, 1],
+          ],
+        ));
 
   for (const [ci, co] of [
     [8, 8],
     [6, 7],
   ])
-    it(`pointwise ${ci}→${co}: value and both gradients`, () => compare((x, w) => pointwise(x as tf.Tensor4D, w as tf.Tensor2D), [[2, 5, 4, ci], [ci, co]]));
+    it(`pointwise ${ci}→${co}: value and both gradients`, () =>
+      compare(
+        (x, w) => pointwise(x as tf.Tensor4D, w as tf.Tensor2D),
+        [
+          [2, 5, 4, ci],
+          [ci, co],
+        ],
+      ));
 
   for (const c of [8, 6]) {
-    it(`batch norm (training), ${c} channels: value and gradients of x, γ, β`, () => compare((x, g, b) => batchNormTrain(tf.add(tf.mul(x, 3), 1) as tf.Tensor4D, tf.add(g, 1.5) as tf.Tensor1D, b as tf.Tensor1D, 1e-5).y, [[4, 5, 3, c], [c], [c]], 1e-4));
-    it(`max-pool 3×3, ${c} channels: value and gradient`, () => compare((x) => maxPool3x3(x as tf.Tensor4D), [[2, 6, 5, c]]));
+    it(`batch norm (training), ${c} channels: value and gradients of x, γ, β`, () =>
+      compare(
+        (x, g, b) =>
+          batchNormTrain(tf.add(tf.mul(x, 3), 1) as tf.Tensor4D, tf.add(g, 1.5) as tf.Tensor1D, b as tf.Tensor1D, 1e-5)
+            .y,
+        [[4, 5, 3, c], [c], [c]],
+        1e-4,
+      ));
+    it(`max-pool 3×3, ${c} channels: value and gradient`, () =>
+      compare((x) => maxPool3x3(x as tf.Tensor4D), [[2, 6, 5, c]]));
   }
 
   it('evaluation layers: batch norm with running statistics and the global average pool', async () => {
     await useBackend('wasm');
     const x = fill([3, 4, 5, 8], 1) as tf.Tensor4D;
     const [mean, variance, beta, gamma] = [fill([8], 2), tf.add(tf.abs(fill([8], 3)), 0.1), fill([8], 4), fill([8], 5)];
-    const a = [Array.from(batchNormEval(x, mean, variance, beta, gamma, 1e-5).dataSync()), Array.from(spatialMean(x).dataSync())];
+    const a = [
+      Array.from(batchNormEval(x, mean, variance, beta, gamma, 1e-5).dataSync()),
+      Array.from(spatialMean(x).dataSync()),
+    ];
     useWasmKernels(false);
-    const b = [Array.from(batchNormEval(x, mean, variance, beta, gamma, 1e-5).dataSync()), Array.from(spatialMean(x).dataSync())];
+    const b = [
+      Array.from(batchNormEval(x, mean, variance, beta, gamma, 1e-5).dataSync()),
+      Array.from(spatialMean(x).dataSync()),
+    ];
     useWasmKernels(true);
     expect(rel(a[0], b[0])).toBeLessThan(1e-5);
     expect(rel(a[1], b[1])).toBeLessThan(1e-5);
@@ -85,7 +124,16 @@ describe('wasm SIMD kernels', () => {
       useWasmKernels(kernels);
       const store = new WeightStore(cfg, 5);
       const losses: number[] = [];
-      for (let s = 0; s < 12; s++) losses.push(await trainStep(store, (s * 13) % 64, makeBatch(data.train, [s % 32, (s + 5) % 32, (s + 9) % 32, (s + 17) % 32]), sgd(cfg, 0.05), s));
+      for (let s = 0; s < 12; s++)
+        losses.push(
+          await trainStep(
+            store,
+            (s * 13) % 64,
+            makeBatch(data.train, [s % 32, (s + 5) % 32, (s + 9) % 32, (s + 17) % 32]),
+            sgd(cfg, 0.05),
+            s,
+          ),
+        );
       const acc = await evaluateChildren(store, [0, 21, 42, 63], data.val, { batchSize: 16 });
       store.dispose();
       useWasmKernels(true);

@@ -15,11 +15,16 @@ async function trace(backend: 'cpu' | 'webgpu') {
   await useBackend(backend);
   const data = microData(cfg);
   const store = new WeightStore(cfg, 3);
-  const batch = (s: number) => makeBatch(data.train, [0, 1, 2, 3, 4, 5, 6, 7].map((i) => (i + 8 * s) % 32));
+  const batch = (s: number) =>
+    makeBatch(
+      data.train,
+      [0, 1, 2, 3, 4, 5, 6, 7].map((i) => (i + 8 * s) % 32),
+    );
   const grads = [];
   for (const c of children) grads.push(await lossAndGradients(store, c, batch(0)));
   const losses: number[] = [];
-  for (let s = 0; s < 6; s++) losses.push(await trainStep(store, children[s % children.length], batch(s), sgd(cfg, 0.05), s));
+  for (let s = 0; s < 6; s++)
+    losses.push(await trainStep(store, children[s % children.length], batch(s), sgd(cfg, 0.05), s));
   store.dispose();
   return { grads, losses };
 }
@@ -41,10 +46,12 @@ describe('webgpu backend (Dawn in Node)', () => {
     expect(tf.getBackend()).toBe('webgpu');
     console.log(`webgpu device: ${device}`);
     const gpu = await trace('webgpu');
-    for (let s = 0; s < cpu.losses.length; s++) expect(Math.abs(gpu.losses[s] - cpu.losses[s]) / cpu.losses[s]).toBeLessThan(1e-4);
+    for (let s = 0; s < cpu.losses.length; s++)
+      expect(Math.abs(gpu.losses[s] - cpu.losses[s]) / cpu.losses[s]).toBeLessThan(1e-4);
     for (let c = 0; c < children.length; c++) {
       expect(Math.abs(gpu.grads[c].loss - cpu.grads[c].loss) / cpu.grads[c].loss).toBeLessThan(1e-4);
-      for (const [key, g] of cpu.grads[c].grads) expect(rel(gpu.grads[c].grads.get(key)!, g), `${key}`).toBeLessThan(1e-4);
+      for (const [key, g] of cpu.grads[c].grads)
+        expect(rel(gpu.grads[c].grads.get(key)!, g), `${key}`).toBeLessThan(1e-4);
     }
   });
 });

@@ -29,8 +29,9 @@ export const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export type Values = { -readonly [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
-
+export type Values = {
+  -readonly [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
+};
 
 /** The usage text, listed from the registries as they are now. */
 export const usage = () => `usage: npm run cli -- <command> [options]
@@ -47,8 +48,15 @@ options:
   --config <file.json>           start from a config file instead (an experiment config, or a run record)
   --backend <wasm|cpu|webgpu>    tfjs backend (default wasm; webgpu runs through Dawn, npm 'webgpu')
   --seeds <n | a,b,c>            number of instances, or consecutive base seeds
-  --sharing <policy>             ${sharingKinds().map((k) => SHARING[k].format(SHARING[k].defaults as never)).join(' | ')}
-${sharingKinds().map((k) => `                                   ${SHARING[k].format(SHARING[k].defaults as never).padEnd(22)} ${SHARING[k].help}`).join('\n')}
+  --sharing <policy>             ${sharingKinds()
+    .map((k) => SHARING[k].format(SHARING[k].defaults as never))
+    .join(' | ')}
+${sharingKinds()
+  .map(
+    (k) =>
+      `                                   ${SHARING[k].format(SHARING[k].defaults as never).padEnd(22)} ${SHARING[k].help}`,
+  )
+  .join('\n')}
   --order <mode>                 ${ORDER_IDS.join(' | ')}
 ${ORDER_IDS.map((o) => `                                   ${o.padEnd(22)} ${ORDER_MODES[o].help}`).join('\n')}
   --epochs <n>  --finetune <n>   override epochs; fine-tune steps per child after training
@@ -64,7 +72,8 @@ ${ORDER_IDS.map((o) => `                                   ${o.padEnd(22)} ${ORD
 
 const int = (s: string, what: string) => {
   const n = Number(s);
-  if (!/^\d+$/.test(s.trim()) || !Number.isSafeInteger(n)) throw new Error(`${what} must be a whole number, got '${stripControl(s).slice(0, 40)}'`);
+  if (!/^\d+$/.test(s.trim()) || !Number.isSafeInteger(n))
+    throw new Error(`${what} must be a whole number, got '${stripControl(s).slice(0, 40)}'`);
   return n;
 };
 
@@ -73,17 +82,27 @@ export function buildConfig(v: Values): ExperimentConfig {
   let raw: unknown;
   if (typeof v.config === 'string') {
     // A config, or a run record whose config is taken: records are larger, so their limits first.
-    const parsed = parseJsonLimited(readFileSync(v.config, 'utf8'), MAX_RECORD_BYTES, RECORD_LIMITS, `--config ${v.config}`);
-    raw = parsed && typeof parsed === 'object' && (parsed as { kind?: unknown }).kind === 'supernet-playground/run' ? (parsed as { config: unknown }).config : parsed;
+    const parsed = parseJsonLimited(
+      readFileSync(v.config, 'utf8'),
+      MAX_RECORD_BYTES,
+      RECORD_LIMITS,
+      `--config ${v.config}`,
+    );
+    raw =
+      parsed && typeof parsed === 'object' && (parsed as { kind?: unknown }).kind === 'supernet-playground/run'
+        ? (parsed as { config: unknown }).config
+        : parsed;
     checkJsonLimits(raw, CONFIG_LIMITS, `--config ${v.config}`);
   } else raw = preset(v.preset ?? 'tiny');
-  if (raw && typeof raw === 'object' && !Array.isArray(raw) && Object.keys(raw).length === 0) throw new Error('invalid config: the file holds an empty object {}');
+  if (raw && typeof raw === 'object' && !Array.isArray(raw) && Object.keys(raw).length === 0)
+    throw new Error('invalid config: the file holds an empty object {}');
   const cfg = parseConfig(raw);
   if (v.seeds !== undefined) {
     const list = v.seeds.split(',').map((s) => int(s, '--seeds'));
     if (list.length === 1) cfg.instances = list[0];
     else {
-      if (list.some((s, i) => s !== list[0] + i)) throw new Error('--seeds a,b,c must be consecutive (instance i uses base seed + i)');
+      if (list.some((s, i) => s !== list[0] + i))
+        throw new Error('--seeds a,b,c must be consecutive (instance i uses base seed + i)');
       cfg.seed = list[0];
       cfg.instances = list.length;
     }
@@ -108,17 +127,28 @@ export function shardFrom(v: Values, env: NodeJS.ProcessEnv = process.env): Shar
   if (env.SLURM_ARRAY_TASK_ID !== undefined) {
     const id = int(env.SLURM_ARRAY_TASK_ID, 'SLURM_ARRAY_TASK_ID');
     const min = env.SLURM_ARRAY_TASK_MIN ? int(env.SLURM_ARRAY_TASK_MIN, 'SLURM_ARRAY_TASK_MIN') : 0;
-    if (!env.SLURM_ARRAY_TASK_COUNT) throw new Error('SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not (Slurm ≥ 17.11 sets it)');
-    return checkShard({ index: id - min, count: int(env.SLURM_ARRAY_TASK_COUNT, 'SLURM_ARRAY_TASK_COUNT') }, 'Slurm array');
+    if (!env.SLURM_ARRAY_TASK_COUNT)
+      throw new Error('SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not (Slurm ≥ 17.11 sets it)');
+    return checkShard(
+      { index: id - min, count: int(env.SLURM_ARRAY_TASK_COUNT, 'SLURM_ARRAY_TASK_COUNT') },
+      'Slurm array',
+    );
   }
   if (env.JOB_COMPLETION_INDEX !== undefined) {
-    if (!env.SHARD_COUNT) throw new Error('JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job) but SHARD_COUNT is not: set it to the Job’s completions');
-    return checkShard({ index: int(env.JOB_COMPLETION_INDEX, 'JOB_COMPLETION_INDEX'), count: int(env.SHARD_COUNT, 'SHARD_COUNT') }, 'Indexed Job');
+    if (!env.SHARD_COUNT)
+      throw new Error(
+        'JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job) but SHARD_COUNT is not: set it to the Job’s completions',
+      );
+    return checkShard(
+      { index: int(env.JOB_COMPLETION_INDEX, 'JOB_COMPLETION_INDEX'), count: int(env.SHARD_COUNT, 'SHARD_COUNT') },
+      'Indexed Job',
+    );
   }
   return undefined;
 }
 
 function checkShard(s: Shard, from: string): Shard {
-  if (s.count < 1 || s.index >= s.count) throw new Error(`${from}: shard ${s.index} of ${s.count} is out of range (index 0..count-1)`);
+  if (s.count < 1 || s.index >= s.count)
+    throw new Error(`${from}: shard ${s.index} of ${s.count} is out of range (index 0..count-1)`);
   return s;
 }

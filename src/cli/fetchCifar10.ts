@@ -23,7 +23,8 @@ async function main() {
       if (done) break;
       chunks.push(value);
       got += value.length;
-      if (process.stderr.isTTY) process.stderr.write(`\r${(got / 1e6).toFixed(1)} MB${total ? ` of ${(total / 1e6).toFixed(1)} MB` : ''}`);
+      if (process.stderr.isTTY)
+        process.stderr.write(`\r${(got / 1e6).toFixed(1)} MB${total ? ` of ${(total / 1e6).toFixed(1)} MB` : ''}`);
     }
     writeFileSync(dest, Buffer.concat(chunks));
     process.stderr.write('\n');

@@ -6,7 +6,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { configHash, parseConfig, type ExperimentConfig } from '../engine/config';
 import { prepareData, runExperiment, totalSteps } from '../engine/experiment';
-import { findingFour, findingOne, findingThree, findingTwo, groundTruthFinding, type FindingResult } from '../engine/findingsReport';
+import {
+  findingFour,
+  findingOne,
+  findingThree,
+  findingTwo,
+  groundTruthFinding,
+  type FindingResult,
+} from '../engine/findingsReport';
 import { GALLERY_CONFIGS } from '../engine/gallery';
 import { mergeGroundTruth, runGroundTruthShard } from '../engine/groundTruth';
 import { parseRecordText, recordToJson, validateRecord, type GroundTruth, type RunRecord } from '../engine/record';
@@ -20,7 +27,15 @@ const say = (s: string) => process.stderr.write(`${s}\n`);
 
 /** A preset switched to the user's CIFAR-10 files: sizes capped to what the files hold. */
 function onCifar(c: ExperimentConfig, trainN: number, valN: number): ExperimentConfig {
-  return parseConfig({ ...c, data: { ...c.data, source: 'cifar10', trainSize: Math.min(c.data.trainSize, trainN), valSize: Math.min(c.data.valSize, valN) } });
+  return parseConfig({
+    ...c,
+    data: {
+      ...c.data,
+      source: 'cifar10',
+      trainSize: Math.min(c.data.trainSize, trainN),
+      valSize: Math.min(c.data.valSize, valN),
+    },
+  });
 }
 
 export async function findingsCommand(v: Values, stopped: () => boolean): Promise<number> {
@@ -42,7 +57,11 @@ export async function findingsCommand(v: Values, stopped: () => boolean): Promis
     const data = prepareData(c, cifar ?? loadData(c, v.data));
     const p = new Progress('groundtruth', totalSteps(c) * c.groundTruthSeeds);
     let done = 0;
-    const shard = await runGroundTruthShard(c, data, undefined, { onStep: (s) => p.update(++done, s.images), shouldStop: stopped, yieldNow: () => new Promise((r) => setImmediate(r)) });
+    const shard = await runGroundTruthShard(c, data, undefined, {
+      onStep: (s) => p.update(++done, s.images),
+      shouldStop: stopped,
+      yieldNow: () => new Promise((r) => setImmediate(r)),
+    });
     p.done();
     if (!shard) throw new Error('interrupted');
     const gt = mergeGroundTruth(c, [shard]);
@@ -73,14 +92,19 @@ export async function findingsCommand(v: Values, stopped: () => boolean): Promis
     );
     p.done();
     writeAtomic(path, recordToJson({ ...rec, checkpoint: rec.status === 'complete' ? undefined : checkpoint }));
-    if (rec.status !== 'complete') throw new Error(`${c.name}: ${rec.status}${rec.error ? ` — ${rec.error}` : ''} (records so far are in ${runsDir}; run findings again to continue)`);
+    if (rec.status !== 'complete')
+      throw new Error(
+        `${c.name}: ${rec.status}${rec.error ? ` — ${rec.error}` : ''} (records so far are in ${runsDir}; run findings again to continue)`,
+      );
     return rec;
   };
 
   const results: FindingResult[] = [];
   const gallery = (id: string) => GALLERY_CONFIGS.find((g) => g.id === id)!;
   const main1 = await recordOf(adapt(gallery('best-varies').config));
-  const paperGt = existsSync('public/groundtruth/paper.json') ? (JSON.parse(readFileSync('public/groundtruth/paper.json', 'utf8')) as GroundTruth) : undefined;
+  const paperGt = existsSync('public/groundtruth/paper.json')
+    ? (JSON.parse(readFileSync('public/groundtruth/paper.json', 'utf8')) as GroundTruth)
+    : undefined;
   results.push(groundTruthFinding(main1.groundTruth, paperGt));
   results.push(findingOne(main1));
   results.push(findingTwo(await recordOf(adapt(gallery('signal').config))));
@@ -93,7 +117,14 @@ export async function findingsCommand(v: Values, stopped: () => boolean): Promis
   byPolicy.sort((a, b) => (a.label === 'full sharing' ? -1 : b.label === 'full sharing' ? 1 : 0));
   results.push(findingFour(byPolicy.map((p) => ({ ...p, label: p.label === 'full sharing' ? 'full' : p.label }))));
 
-  const md = report(results, { n, data: cifar ? `CIFAR-10 files (${v.data}; ${cifar.train.n} train / ${cifar.val.n} test images)` : 'the built-in gratings', seconds: (performance.now() - t0) / 1000, runsDir });
+  const md = report(results, {
+    n,
+    data: cifar
+      ? `CIFAR-10 files (${v.data}; ${cifar.train.n} train / ${cifar.val.n} test images)`
+      : 'the built-in gratings',
+    seconds: (performance.now() - t0) / 1000,
+    runsDir,
+  });
   writeAtomic(out, md);
   process.stdout.write(md);
   say(`report written to ${out}`);
@@ -108,8 +139,16 @@ function report(results: FindingResult[], o: { n: number; data: string; seconds:
     '',
   ];
   for (const r of results) {
-    lines.push(`## ${r.finding ? `Finding ${r.finding}: ` : ''}${r.title}`, '', '| statistic | paper | ours | target | holds |', '| --- | --- | --- | --- | --- |');
-    for (const row of r.rows) lines.push(`| ${row.statistic} | ${row.paper} | ${row.ours} | ${row.target} | ${row.holds === undefined ? '—' : row.holds ? 'yes' : '**no**'} |`);
+    lines.push(
+      `## ${r.finding ? `Finding ${r.finding}: ` : ''}${r.title}`,
+      '',
+      '| statistic | paper | ours | target | holds |',
+      '| --- | --- | --- | --- | --- |',
+    );
+    for (const row of r.rows)
+      lines.push(
+        `| ${row.statistic} | ${row.paper} | ${row.ours} | ${row.target} | ${row.holds === undefined ? '—' : row.holds ? 'yes' : '**no**'} |`,
+      );
     lines.push('', r.verdict, '');
   }
   return lines.join('\n');

@@ -9,7 +9,13 @@ import { calibrate } from '../engine/calibrate';
 import { parseConfig, spaceOf, stripControl, type ExperimentConfig } from '../engine/config';
 import { estimateCost, fmtBytes, fmtSeconds } from '../engine/cost';
 import { prepareData, runExperiment, totalSteps, type RunHooks } from '../engine/experiment';
-import { mergeGroundTruth, runGroundTruthShard, shardSchema, type GroundTruthShard, type Shard } from '../engine/groundTruth';
+import {
+  mergeGroundTruth,
+  runGroundTruthShard,
+  shardSchema,
+  type GroundTruthShard,
+  type Shard,
+} from '../engine/groundTruth';
 import { parseRecordText, recordToJson, type GroundTruth, type RunRecord } from '../engine/record';
 import { jobsOf, parseSharing, policyLabel, policyText } from '../engine/sharing';
 import { useBackend, type BackendName } from '../node/backends';
@@ -36,7 +42,8 @@ function hooksFor(label: string, steps: number, stopped: () => boolean): { hooks
   return {
     progress,
     hooks: {
-      onStep: (s) => progress.update(++done, s.images, `loss ${(s.loss.reduce((a, b) => a + b, 0) / s.loss.length).toFixed(3)}`),
+      onStep: (s) =>
+        progress.update(++done, s.images, `loss ${(s.loss.reduce((a, b) => a + b, 0) / s.loss.length).toFixed(3)}`),
       shouldStop: stopped,
       yieldNow,
     },
@@ -47,7 +54,9 @@ function hooksFor(label: string, steps: number, stopped: () => boolean): { hooks
 async function checkCost(cfg: ExperimentConfig, yes: boolean, groundTruth = false): Promise<boolean> {
   const cost = estimateCost(cfg, await calibrate(cfg), { groundTruth });
   const over = cost.seconds > MAX_SECONDS || cost.bytes > MAX_BYTES;
-  say(`estimate: ${fmtSeconds(cost.seconds)} and ${fmtBytes(cost.bytes)} on ${tf.getBackend()} (training ${fmtSeconds(cost.parts.train)}, evaluation ${fmtSeconds(cost.parts.evaluate)}${cost.parts.finetune ? `, fine-tune ${fmtSeconds(cost.parts.finetune)}` : ''}${cost.parts.groundTruth ? `, ground truth ${fmtSeconds(cost.parts.groundTruth)}` : ''})`);
+  say(
+    `estimate: ${fmtSeconds(cost.seconds)} and ${fmtBytes(cost.bytes)} on ${tf.getBackend()} (training ${fmtSeconds(cost.parts.train)}, evaluation ${fmtSeconds(cost.parts.evaluate)}${cost.parts.finetune ? `, fine-tune ${fmtSeconds(cost.parts.finetune)}` : ''}${cost.parts.groundTruth ? `, ground truth ${fmtSeconds(cost.parts.groundTruth)}` : ''})`,
+  );
   if (over && !yes) {
     say(`refused: over the limit of ${fmtSeconds(MAX_SECONDS)} or ${fmtBytes(MAX_BYTES)}; pass --yes to start anyway`);
     return false;
@@ -68,10 +77,19 @@ async function groundTruthFor(cfg: ExperimentConfig, stopped: () => boolean, dat
   return gt;
 }
 
-async function runOne(cfg: ExperimentConfig, v: Values, stopped: () => boolean, resume?: RunRecord): Promise<RunRecord> {
+async function runOne(
+  cfg: ExperimentConfig,
+  v: Values,
+  stopped: () => boolean,
+  resume?: RunRecord,
+): Promise<RunRecord> {
   const gt = findGroundTruth(cfg) ?? (v['compute-gt'] ? await groundTruthFor(cfg, stopped, v.data) : undefined);
   const data = prepareData(cfg, loadData(cfg, v.data));
-  const { hooks, progress } = hooksFor(`${stripControl(cfg.name)} ${policyLabel(cfg.sharing)}`, totalSteps(cfg) * cfg.instances, stopped);
+  const { hooks, progress } = hooksFor(
+    `${stripControl(cfg.name)} ${policyLabel(cfg.sharing)}`,
+    totalSteps(cfg) * cfg.instances,
+    stopped,
+  );
   let checkpoint: RunRecord['checkpoint'];
   let lastWrite = 0;
   const save = (r: RunRecord, force = false) => {
@@ -104,7 +122,9 @@ async function run(given: Values, stopped: () => boolean): Promise<number> {
     if (resume.status === 'complete') throw new Error(`${v.resume} is already complete`);
     cfg = resume.config;
     v.out ??= v.resume;
-    say(`resuming ${v.resume}: ${resume.instances.filter((i) => i.status === 'complete').length} of ${cfg.instances} instance(s) complete${resume.checkpoint ? `, instance ${resume.checkpoint.instance} from step ${resume.checkpoint.step}` : ''}`);
+    say(
+      `resuming ${v.resume}: ${resume.instances.filter((i) => i.status === 'complete').length} of ${cfg.instances} instance(s) complete${resume.checkpoint ? `, instance ${resume.checkpoint.instance} from step ${resume.checkpoint.step}` : ''}`,
+    );
   } else cfg = buildConfig(v);
   if (v.out) checkWritable(v.out);
   if (!(await checkCost(cfg, !!v.yes || !!resume, !!v['compute-gt'] && !findGroundTruth(cfg)))) return EXIT.refused;
@@ -122,7 +142,9 @@ async function run(given: Values, stopped: () => boolean): Promise<number> {
 async function groundtruth(v: Values, stopped: () => boolean): Promise<number> {
   const cfg = buildConfig(v);
   const shard: Shard | undefined = shardFrom(v);
-  const out = v.out ?? (shard ? cachePath(cfg).replace(/\.json$/, `.shard-${shard.index}-of-${shard.count}.json`) : cachePath(cfg));
+  const out =
+    v.out ??
+    (shard ? cachePath(cfg).replace(/\.json$/, `.shard-${shard.index}-of-${shard.count}.json`) : cachePath(cfg));
   checkWritable(out);
   if (!shard) {
     if (!(await checkCost({ ...cfg, instances: 0 } as ExperimentConfig, !!v.yes, true))) return EXIT.refused;
@@ -133,26 +155,42 @@ async function groundtruth(v: Values, stopped: () => boolean): Promise<number> {
   }
   const data = prepareData(cfg, loadData(cfg, v.data));
   const runs = Math.ceil((spaceOf(cfg).numChildren * cfg.groundTruthSeeds - shard.index) / shard.count);
-  say(`ground truth shard ${shard.index}/${shard.count}: ${runs} stand-alone run(s) of ${totalSteps(cfg)} steps (key ${gtKeyHash(cfg)})`);
-  const { hooks, progress } = hooksFor(`shard ${shard.index}/${shard.count}`, totalSteps(cfg) * cfg.groundTruthSeeds, stopped);
+  say(
+    `ground truth shard ${shard.index}/${shard.count}: ${runs} stand-alone run(s) of ${totalSteps(cfg)} steps (key ${gtKeyHash(cfg)})`,
+  );
+  const { hooks, progress } = hooksFor(
+    `shard ${shard.index}/${shard.count}`,
+    totalSteps(cfg) * cfg.groundTruthSeeds,
+    stopped,
+  );
   const part = await runGroundTruthShard(cfg, data, shard, hooks);
   progress.done();
   if (!part) return EXIT.interrupted;
   writeAtomic(out, JSON.stringify(part));
-  say(`shard written to ${out}; when every shard is done: npm run cli -- merge ${out.replace(/shard-\d+-of/, 'shard-*-of')} --preset ${cfg.name} --out <file>`);
+  say(
+    `shard written to ${out}; when every shard is done: npm run cli -- merge ${out.replace(/shard-\d+-of/, 'shard-*-of')} --preset ${cfg.name} --out <file>`,
+  );
   return EXIT.ok;
 }
 
 function printGroundTruth(gt: GroundTruth) {
   const spread = gt.std.reduce((a, b) => a + b, 0) / gt.std.length;
-  process.stdout.write(`ground truth (${gt.seeds} seeds): accuracy ${(Math.min(...gt.mean) * 100).toFixed(1)}%–${(Math.max(...gt.mean) * 100).toFixed(1)}%, mean per-child seed std ${(spread * 100).toFixed(2)} pp\n`);
+  process.stdout.write(
+    `ground truth (${gt.seeds} seeds): accuracy ${(Math.min(...gt.mean) * 100).toFixed(1)}%–${(Math.max(...gt.mean) * 100).toFixed(1)}%, mean per-child seed std ${(spread * 100).toFixed(2)} pp\n`,
+  );
 }
 
 function merge(v: Values, files: string[]): number {
   const cfg = buildConfig(v);
   if (!v.out) throw new Error('merge needs --out <file> for the merged ground truth');
   checkWritable(v.out);
-  const paths = files.flatMap((f) => (statSync(f).isDirectory() ? readdirSync(f).filter((x) => /\.shard-\d+-of-\d+\.json$/.test(x)).map((x) => join(f, x)) : [f]));
+  const paths = files.flatMap((f) =>
+    statSync(f).isDirectory()
+      ? readdirSync(f)
+          .filter((x) => /\.shard-\d+-of-\d+\.json$/.test(x))
+          .map((x) => join(f, x))
+      : [f],
+  );
   if (!paths.length) throw new Error('merge: no shard files given');
   const shards: GroundTruthShard[] = paths.map((p) => {
     const r = safeParse(shardSchema, JSON.parse(readFileSync(p, 'utf8')));
@@ -178,7 +216,9 @@ async function sweep(v: Values, stopped: () => boolean): Promise<number> {
     say(`sweep: ${policyLabel(p)} (${jobsOf(p, spaceOf(c)).length} job(s))`);
     const rec = await runOne(c, { ...v, out }, stopped);
     const m = rec.metrics;
-    rows.push(`${policyLabel(p).padEnd(26)} S-Tau ${m?.sTau.mean.toFixed(4) ?? '—'}  GT-Tau-Mean-k ${m?.gtTauMeanK.mean.toFixed(4) ?? '—'}  Std-k ${m?.gtTauStdK.mean.toFixed(4) ?? '—'}`);
+    rows.push(
+      `${policyLabel(p).padEnd(26)} S-Tau ${m?.sTau.mean.toFixed(4) ?? '—'}  GT-Tau-Mean-k ${m?.gtTauMeanK.mean.toFixed(4) ?? '—'}  Std-k ${m?.gtTauStdK.mean.toFixed(4) ?? '—'}`,
+    );
     if (rec.status !== 'complete') break;
   }
   process.stdout.write(rows.join('\n') + '\n');
@@ -198,7 +238,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     say(`unknown command '${stripControl(cmd).slice(0, 40)}'\n${usage()}`);
     return EXIT.usage;
   }
-  if (!['wasm', 'cpu', 'webgpu'].includes(v.backend ?? 'wasm')) throw new Error(`--backend must be wasm, cpu or webgpu`);
+  if (!['wasm', 'cpu', 'webgpu'].includes(v.backend ?? 'wasm'))
+    throw new Error(`--backend must be wasm, cpu or webgpu`);
   const device = await useBackend((v.backend ?? 'wasm') as BackendName);
   say(`backend: ${device}; tfjs ${tf.version.tfjs}`);
   const stopped = stopSignal();

@@ -16,7 +16,9 @@ export function stopSignal(stream: NodeJS.WriteStream = process.stderr): () => b
     }
     if (stoppedAt) return; // the same press, relayed by a wrapper
     stoppedAt = now;
-    stream.write(`\ninterrupted (${sig}): finishing the current step and writing a partial record (again to quit at once)\n`);
+    stream.write(
+      `\ninterrupted (${sig}): finishing the current step and writing a partial record (again to quit at once)\n`,
+    );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

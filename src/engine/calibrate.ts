@@ -35,7 +35,12 @@ export async function calibrate(cfg: ExperimentConfig, opts: { batch?: number; s
     const train = times.sort((a, c) => a - c)[Math.floor(times.length / 2)] / 1000 / b;
     let t0 = 0;
     const ev = randomBatch(Math.min(cfg.eval.batchSize, 512), cfg.model.inputSize, store.numClasses, rng);
-    const val: ImageSet = { images: new Uint8Array(ev.n * ev.size * ev.size * 3).map(() => rng.int(256)), labels: Uint8Array.from(ev.y), n: ev.n, size: ev.size };
+    const val: ImageSet = {
+      images: new Uint8Array(ev.n * ev.size * ev.size * 3).map(() => rng.int(256)),
+      labels: Uint8Array.from(ev.y),
+      n: ev.n,
+      size: ev.size,
+    };
     const all = Array.from({ length: children }, (_, i) => i);
     await evaluateChildren(store, all, val, { batchSize: val.n });
     t0 = performance.now();

@@ -14,11 +14,23 @@ export const MAX_SEED = 2 ** 31 - 1;
 export const MAX_NAME = 80;
 
 const int = (lo: number, hi: number) =>
-  v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(lo, `must be ≥ ${lo}`), v.maxValue(hi, `must be ≤ ${hi}`));
+  v.pipe(
+    v.number('must be a number'),
+    v.integer('must be an integer'),
+    v.minValue(lo, `must be ≥ ${lo}`),
+    v.maxValue(hi, `must be ≤ ${hi}`),
+  );
 const real = (lo: number, hi: number) =>
-  v.pipe(v.number('must be a number'), v.finite('must be finite'), v.minValue(lo, `must be ≥ ${lo}`), v.maxValue(hi, `must be ≤ ${hi}`));
-const choice = <T extends string>(options: readonly T[]) => v.picklist(options as T[], `must be one of ${options.join(', ')}`);
+  v.pipe(
+    v.number('must be a number'),
+    v.finite('must be finite'),
+    v.minValue(lo, `must be ≥ ${lo}`),
+    v.maxValue(hi, `must be ≤ ${hi}`),
+  );
+const choice = <T extends string>(options: readonly T[]) =>
+  v.picklist(options as T[], `must be one of ${options.join(', ')}`);
 /** Control characters (terminal escapes included) are dropped from names. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 export const stripControl = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
 
 export const modelSchema = v.strictObject({
@@ -68,7 +80,11 @@ export const evalSchema = v.strictObject({
 
 const baseSchema = v.strictObject({
   schemaVersion: v.literal(CONFIG_SCHEMA_VERSION, `must be ${CONFIG_SCHEMA_VERSION}`),
-  name: v.pipe(v.string('must be text'), v.maxLength(MAX_NAME, `must be at most ${MAX_NAME} characters`), v.transform(stripControl)),
+  name: v.pipe(
+    v.string('must be text'),
+    v.maxLength(MAX_NAME, `must be at most ${MAX_NAME} characters`),
+    v.transform(stripControl),
+  ),
   /** Base seed. */
   seed: int(0, MAX_SEED),
   /** Number of supernet instances. */
@@ -134,8 +150,19 @@ export type { SharingPolicy } from './sharing';
 export function issueText(issue: v.BaseIssue<unknown>): string {
   const path = issue.path?.map((p) => String((p as { key: unknown }).key)).join('.') ?? '';
   if (!path) return issue.message;
-  const got = typeof issue.input === 'string' ? JSON.stringify(issue.input.slice(0, 40)) : typeof issue.input === 'object' ? (issue.input === null ? 'null' : Array.isArray(issue.input) ? 'an array' : 'an object') : String(issue.input);
-  return issue.type === 'strict_object' && issue.expected === 'never' ? `${path} is not a known field` : `${path} ${issue.message} (got ${got})`;
+  const got =
+    typeof issue.input === 'string'
+      ? JSON.stringify(issue.input.slice(0, 40))
+      : typeof issue.input === 'object'
+        ? issue.input === null
+          ? 'null'
+          : Array.isArray(issue.input)
+            ? 'an array'
+            : 'an object'
+        : String(issue.input);
+  return issue.type === 'strict_object' && issue.expected === 'never'
+    ? `${path} is not a known field`
+    : `${path} ${issue.message} (got ${got})`;
 }
 
 /** An old config (schema 1) in today's shape: the paper's space, the v1 synthetic set renamed 'shapes'. */
@@ -152,7 +179,10 @@ function migrate(raw: unknown): unknown {
 
 /** Checks (and migrates) an untrusted config; throws an Error naming the first invalid field. */
 export function parseConfig(raw: unknown): ExperimentConfig {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`invalid config: expected a JSON object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new Error(
+      `invalid config: expected a JSON object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`,
+    );
   const r = v.safeParse(configSchema, migrate(raw));
   if (!r.success) throw new Error(`invalid config: ${issueText(r.issues[0])}`);
   return r.output;

@@ -32,10 +32,17 @@ export function estimateCost(cfg: ExperimentConfig, rates: Rates, opts: { ground
   const parts = {
     train: trainImages * rates.trainSecondsPerImage,
     evaluate: evalImages * rates.evalAllSecondsPerImage,
-    finetune: ftSteps * (cfg.train.batchSize * rates.trainSecondsPerImage + cfg.data.valSize * rates.evalOneSecondsPerImage),
-    groundTruth: gtImages * rates.trainSecondsPerImage + (opts.groundTruth ? cfg.data.valSize * n * cfg.groundTruthSeeds * rates.evalOneSecondsPerImage : 0),
+    finetune:
+      ftSteps * (cfg.train.batchSize * rates.trainSecondsPerImage + cfg.data.valSize * rates.evalOneSecondsPerImage),
+    groundTruth:
+      gtImages * rates.trainSecondsPerImage +
+      (opts.groundTruth ? cfg.data.valSize * n * cfg.groundTruthSeeds * rates.evalOneSecondsPerImage : 0),
   };
-  return { seconds: parts.train + parts.evaluate + parts.finetune + parts.groundTruth, bytes: estimateBytes(cfg), parts };
+  return {
+    seconds: parts.train + parts.evaluate + parts.finetune + parts.groundTruth,
+    bytes: estimateBytes(cfg),
+    parts,
+  };
 }
 
 /** Rough peak memory: two copies of every weight (value, momentum), the data, and activations of a training and an evaluation batch. */
@@ -54,5 +61,13 @@ export function estimateBytes(cfg: ExperimentConfig): number {
 }
 
 export const fmtSeconds = (s: number): string =>
-  !Number.isFinite(s) ? '?' : s < 90 ? `${Math.round(s)} s` : s < 5400 ? `${Math.round(s / 60)} min` : s < 172_800 ? `${(s / 3600).toFixed(1)} h` : `${(s / 86_400).toFixed(1)} days`;
+  !Number.isFinite(s)
+    ? '?'
+    : s < 90
+      ? `${Math.round(s)} s`
+      : s < 5400
+        ? `${Math.round(s / 60)} min`
+        : s < 172_800
+          ? `${(s / 3600).toFixed(1)} h`
+          : `${(s / 86_400).toFixed(1)} days`;
 export const fmtBytes = (b: number): string => (b < 1e9 ? `${Math.round(b / 1e6)} MB` : `${(b / 1e9).toFixed(1)} GB`);

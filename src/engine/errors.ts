@@ -7,7 +7,9 @@ export class NonFiniteLossError extends Error {
     readonly step: number,
     readonly loss: number,
   ) {
-    super(`the loss became ${loss} at step ${step} while training child ${child}; the update was not applied — the run diverged: lower the learning rate or turn on gradient clipping`);
+    super(
+      `the loss became ${loss} at step ${step} while training child ${child}; the update was not applied — the run diverged: lower the learning rate or turn on gradient clipping`,
+    );
     this.name = 'NonFiniteLossError';
   }
 }

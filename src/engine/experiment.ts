@@ -3,7 +3,16 @@ import * as tf from '@tensorflow/tfjs';
 import { configHash, instanceSeeds, numClassesOf, spaceOf, type ExperimentConfig } from './config';
 import { downsample, makeBatch, subset, type DataSplits } from './data/dataset';
 import { NonFiniteLossError } from './errors';
-import { decodeSnapshot, encodeSnapshot, RECORD_KIND, RECORD_SCHEMA_VERSION, type Checkpoint, type EvalPoint, type InstanceRecord, type RunRecord } from './record';
+import {
+  decodeSnapshot,
+  encodeSnapshot,
+  RECORD_KIND,
+  RECORD_SCHEMA_VERSION,
+  type Checkpoint,
+  type EvalPoint,
+  type InstanceRecord,
+  type RunRecord,
+} from './record';
 import { Rng } from './rng';
 import { ChildOrder, cosineLr, evalPoints, stepsPerEpoch, totalSteps } from './schedule';
 import { countParameters } from './slots';
@@ -48,9 +57,14 @@ export interface RunHooks {
 
 /** The config's slice of the data: prefixes of the splits, at the model's input size. */
 export function prepareData(cfg: ExperimentConfig, d: DataSplits): DataSplits {
-  if (d.train.n < cfg.data.trainSize) throw new Error(`dataset ${d.name} has ${d.train.n} training images, config asks for ${cfg.data.trainSize}`);
-  if (d.val.n < cfg.data.valSize) throw new Error(`dataset ${d.name} has ${d.val.n} validation images, config asks for ${cfg.data.valSize}`);
-  if (d.classes.length !== numClassesOf(cfg)) throw new Error(`dataset ${d.name} has ${d.classes.length} classes, the config's source ${cfg.data.source} has ${numClassesOf(cfg)}`);
+  if (d.train.n < cfg.data.trainSize)
+    throw new Error(`dataset ${d.name} has ${d.train.n} training images, config asks for ${cfg.data.trainSize}`);
+  if (d.val.n < cfg.data.valSize)
+    throw new Error(`dataset ${d.name} has ${d.val.n} validation images, config asks for ${cfg.data.valSize}`);
+  if (d.classes.length !== numClassesOf(cfg))
+    throw new Error(
+      `dataset ${d.name} has ${d.classes.length} classes, the config's source ${cfg.data.source} has ${numClassesOf(cfg)}`,
+    );
   return {
     ...d,
     train: downsample(subset(d.train, cfg.data.trainSize), cfg.model.inputSize),
@@ -70,7 +84,13 @@ export interface InstanceOptions {
 }
 
 /** Trains one supernet instance (all its jobs interleaved step by step) and evaluates every child. */
-export async function runInstance(cfg: ExperimentConfig, index: number, data: DataSplits, hooks: RunHooks = {}, opts: InstanceOptions = {}): Promise<InstanceRecord> {
+export async function runInstance(
+  cfg: ExperimentConfig,
+  index: number,
+  data: DataSplits,
+  hooks: RunHooks = {},
+  opts: InstanceOptions = {},
+): Promise<InstanceRecord> {
   const space = spaceOf(cfg);
   const seeds = instanceSeeds(cfg, index);
   const allJobs = jobsOf(cfg.sharing, space);
@@ -85,9 +105,20 @@ export async function runInstance(cfg: ExperimentConfig, index: number, data: Da
   const r = opts.resume;
   const rec: InstanceRecord = r
     ? structuredClone(r.record)
-    : { index, seeds, points: [], accuracy: [], trainOrder: jobIds.map(() => []), loss: jobIds.map(() => []), status: 'partial' };
+    : {
+        index,
+        seeds,
+        points: [],
+        accuracy: [],
+        trainOrder: jobIds.map(() => []),
+        loss: jobIds.map(() => []),
+        status: 'partial',
+      };
   if (r) {
-    if (r.instance !== index || r.record.trainOrder.length !== jobIds.length) throw new Error(`checkpoint is of instance ${r.instance} with ${r.record.trainOrder.length} jobs, not instance ${index} with ${jobIds.length}`);
+    if (r.instance !== index || r.record.trainOrder.length !== jobIds.length)
+      throw new Error(
+        `checkpoint is of instance ${r.instance} with ${r.record.trainOrder.length} jobs, not instance ${index} with ${jobIds.length}`,
+      );
     store.restore(decodeSnapshot(r.weights));
     r.orders.forEach((s, j) => (orders[j].state = s));
     r.augment.forEach((s, j) => augment[j] && (augment[j] = new Rng(s)));
@@ -103,7 +134,8 @@ export async function runInstance(cfg: ExperimentConfig, index: number, data: Da
     for (let step = r?.step ?? 0; step < total; step++) {
       const epoch = Math.floor(step / spe);
       const inEpoch = step % spe;
-      if (inEpoch === 0 || perm.length === 0) perm = jobIds.map((j) => Rng.from(seeds.data, 'shuffle', j, epoch).permutation(train.n));
+      if (inEpoch === 0 || perm.length === 0)
+        perm = jobIds.map((j) => Rng.from(seeds.data, 'shuffle', j, epoch).permutation(train.n));
       const lr = cosineLr(cfg.train, epoch);
       const trained: number[] = [];
       const losses: number[] = [];
@@ -118,7 +150,16 @@ export async function runInstance(cfg: ExperimentConfig, index: number, data: Da
         losses.push(loss);
         images += idx.length;
       }
-      hooks.onStep?.({ instance: index, step: step + 1, totalSteps: total, epoch: epoch + 1, children: trained, loss: losses, lr, images });
+      hooks.onStep?.({
+        instance: index,
+        step: step + 1,
+        totalSteps: total,
+        epoch: epoch + 1,
+        children: trained,
+        loss: losses,
+        lr,
+        images,
+      });
       const point = points.get(step + 1);
       if (point) {
         hooks.onPhase?.(index, 'evaluate');
@@ -131,13 +172,29 @@ export async function runInstance(cfg: ExperimentConfig, index: number, data: Da
         hooks.onPhase?.(index, 'train');
       }
       if (hooks.onCheckpoint && inEpoch === spe - 1 && step < total - 1)
-        hooks.onCheckpoint({ instance: index, step: step + 1, weights: encodeSnapshot(await store.snapshot()), orders: orders.map((o) => o.state), augment: augment.map((a) => a?.state ?? 0), record: structuredClone(rec) });
+        hooks.onCheckpoint({
+          instance: index,
+          step: step + 1,
+          weights: encodeSnapshot(await store.snapshot()),
+          orders: orders.map((o) => o.state),
+          augment: augment.map((a) => a?.state ?? 0),
+          record: structuredClone(rec),
+        });
       await hooks.yieldNow?.();
       if (hooks.shouldStop?.()) return rec;
     }
     if (cfg.finetune.steps > 0) {
       hooks.onPhase?.(index, 'finetune');
-      rec.finetune = await finetune(store, cfg, data, seeds.data, cosineLr(cfg.train, cfg.train.epochs - 1), index, hooks, rec.accuracy[rec.accuracy.length - 1]);
+      rec.finetune = await finetune(
+        store,
+        cfg,
+        data,
+        seeds.data,
+        cosineLr(cfg.train, cfg.train.epochs - 1),
+        index,
+        hooks,
+        rec.accuracy[rec.accuracy.length - 1],
+      );
       if (!rec.finetune) return rec;
     }
     rec.status = 'complete';
@@ -157,19 +214,33 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 function recalibrationBatches(cfg: ExperimentConfig, data: DataSplits, seed: number) {
   const rng = Rng.from(seed, 'bn-recalibration');
   const perm = rng.permutation(data.train.n);
-  return range(cfg.eval.bnRecalibrationBatches).map((b) => makeBatch(data.train, perm.slice(b * cfg.train.batchSize, (b + 1) * cfg.train.batchSize)));
+  return range(cfg.eval.bnRecalibrationBatches).map((b) =>
+    makeBatch(data.train, perm.slice(b * cfg.train.batchSize, (b + 1) * cfg.train.batchSize)),
+  );
 }
 
 /**
  * Paper Figure 4: from the final supernet snapshot, each child trained alone for n steps at a
  * constant LR with a fresh momentum, evaluated after every step. Returns undefined if stopped.
  */
-async function finetune(store: WeightStore, cfg: ExperimentConfig, data: DataSplits, seed: number, lr: number, index: number, hooks: RunHooks, inherited: number[]) {
+async function finetune(
+  store: WeightStore,
+  cfg: ExperimentConfig,
+  data: DataSplits,
+  seed: number,
+  lr: number,
+  index: number,
+  hooks: RunHooks,
+  inherited: number[],
+) {
   const n = cfg.finetune.steps;
   const numChildren = store.space.numChildren;
   const snap = await store.snapshot();
   // Row 0 is the final evaluation of the supernet, already made with these very weights.
-  const acc: number[][] = [inherited.slice(), ...Array.from({ length: n }, () => new Array<number>(numChildren).fill(0))];
+  const acc: number[][] = [
+    inherited.slice(),
+    ...Array.from({ length: n }, () => new Array<number>(numChildren).fill(0)),
+  ];
   for (let c = 0; c < numChildren; c++) {
     // Only child c's copies matter for its fine-tune and its evaluation: put back just those.
     store.restore(snap, store.copiesOf(c));
@@ -197,7 +268,13 @@ export function emptyRecord(cfg: ExperimentConfig, data: Pick<DataSplits, 'name'
     config: cfg,
     configHash: configHash(cfg),
     engine: { backend: tf.getBackend(), tfjs: tf.version.tfjs },
-    dataset: { name: data.name, classes: [...data.classes], trainSize: cfg.data.trainSize, valSize: cfg.data.valSize, inputSize: cfg.model.inputSize },
+    dataset: {
+      name: data.name,
+      classes: [...data.classes],
+      trainSize: cfg.data.trainSize,
+      valSize: cfg.data.valSize,
+      inputSize: cfg.model.inputSize,
+    },
     parameterCount: countParameters(cfg),
     childNames: [...space.names],
     groupMap: groupMap(cfg.sharing, space),
@@ -214,11 +291,18 @@ export interface ExperimentOptions {
 }
 
 /** All instances of an experiment. `data` must already be prepared (prepareData); `cfg` already checked. */
-export async function runExperiment(cfg: ExperimentConfig, data: DataSplits, groundTruth: RunRecord['groundTruth'], hooks: RunHooks = {}, opts: ExperimentOptions = {}): Promise<RunRecord> {
+export async function runExperiment(
+  cfg: ExperimentConfig,
+  data: DataSplits,
+  groundTruth: RunRecord['groundTruth'],
+  hooks: RunHooks = {},
+  opts: ExperimentOptions = {},
+): Promise<RunRecord> {
   const rec = emptyRecord(cfg, data);
   rec.groundTruth = groundTruth;
   const prior = opts.resume;
-  if (prior && prior.configHash !== rec.configHash) throw new Error(`cannot resume: the record is of config ${prior.configHash}, not ${rec.configHash}`);
+  if (prior && prior.configHash !== rec.configHash)
+    throw new Error(`cannot resume: the record is of config ${prior.configHash}, not ${rec.configHash}`);
   const done = prior?.instances.filter((i) => i.status === 'complete') ?? [];
   rec.instances.push(...done.map((i) => structuredClone(i)));
   const t0 = performance.now() - (prior?.seconds ?? 0) * 1000;

@@ -12,7 +12,10 @@ export function lagKendall(rows: ArrayLike<number>[], lag: number): number {
 }
 
 /** Lag-64 minus lag-32 Kendall over an instance's dense window (the paper's trace: 0.795 − 0.435 = 0.36); lags scale with the period. */
-export function periodicity(inst: InstanceRecord, period: number): { lagPeriod: number; lagHalf: number; difference: number } {
+export function periodicity(
+  inst: InstanceRecord,
+  period: number,
+): { lagPeriod: number; lagHalf: number; difference: number } {
   const rows = denseRows(inst);
   const lagPeriod = lagKendall(rows, period);
   const lagHalf = lagKendall(rows, Math.round(period / 2));
@@ -39,7 +42,10 @@ export function trainedChildTopShare(inst: InstanceRecord, fraction = 0.25): num
 export function bottomQuarter(gt: ArrayLike<number>): number[] {
   const r = bestFirstRanks(gt);
   const n = gt.length;
-  return r.map((rank, c) => [rank, c]).filter(([rank]) => rank > n - Math.floor(n / 4)).map(([, c]) => c);
+  return r
+    .map((rank, c) => [rank, c])
+    .filter(([rank]) => rank > n - Math.floor(n / 4))
+    .map(([, c]) => c);
 }
 
 /** Per instance: the share of the ground truth's bottom quarter that the instance ranks in its bottom half. */
@@ -50,7 +56,12 @@ export function bottomQuarterInBottomHalf(row: ArrayLike<number>, gt: ArrayLike<
 }
 
 /** Kendall tau between the ground truth's seeds (its own agreement: the paper's 0.712) and the spread ratio. */
-export function groundTruthQuality(gt: GroundTruth): { seedAgreement: number; spreadRatio: number; meanSeedStd: number; spreadOfMeans: number } {
+export function groundTruthQuality(gt: GroundTruth): {
+  seedAgreement: number;
+  spreadRatio: number;
+  meanSeedStd: number;
+  spreadOfMeans: number;
+} {
   const seedAgreement = gt.perSeed && gt.perSeed.length > 1 ? sTau(gt.perSeed).mean : Number.NaN;
   const meanSeedStd = mean(gt.std);
   const spreadOfMeans = std(gt.mean);
@@ -58,7 +69,10 @@ export function groundTruthQuality(gt: GroundTruth): { seedAgreement: number; sp
 }
 
 /** GT-Tau before (row 0) and after the fine-tune, per instance. */
-export function finetuneGain(inst: InstanceRecord, gt: ArrayLike<number>): { before: number; after: number } | undefined {
+export function finetuneGain(
+  inst: InstanceRecord,
+  gt: ArrayLike<number>,
+): { before: number; after: number } | undefined {
   const f = inst.finetune?.accuracy;
   if (!f || f.length < 2) return undefined;
   return { before: kendallTau(f[0], gt), after: kendallTau(f[f.length - 1], gt) };
@@ -78,7 +92,13 @@ export const meanStd = (v: number[]): MeanStd => {
 export function tauWindow(rec: RunRecord, k: number): { meanK: MeanStd; stdK: MeanStd } {
   const gt = rec.groundTruth?.mean;
   if (!gt) return { meanK: meanStd([]), stdK: meanStd([]) };
-  const per = rec.instances.map((inst) => denseRows(inst).slice(-k).map((row) => kendallTau(row, gt))).filter((t) => t.length > 1);
+  const per = rec.instances
+    .map((inst) =>
+      denseRows(inst)
+        .slice(-k)
+        .map((row) => kendallTau(row, gt)),
+    )
+    .filter((t) => t.length > 1);
   return { meanK: meanStd(per.map(mean)), stdK: meanStd(per.map(std)) };
 }
 

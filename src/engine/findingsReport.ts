@@ -1,7 +1,17 @@
 // Each finding as rows of (statistic, paper, ours, target, holds), from run records: the CLI's
 // `findings` report and the page's cards both read them, so the page says what the report says.
 import { bestFirstRanks, gtTau, mean, sTau, topNRank } from './metrics';
-import { bottomQuarterInBottomHalf, finalRows, finetuneGain, groundTruthQuality, meanStd, periodicity, tauWindow, trainedChildTopShare, type MeanStd } from './findings';
+import {
+  bottomQuarterInBottomHalf,
+  finalRows,
+  finetuneGain,
+  groundTruthQuality,
+  meanStd,
+  periodicity,
+  tauWindow,
+  trainedChildTopShare,
+  type MeanStd,
+} from './findings';
 import type { GroundTruth, RunRecord } from './record';
 import { epochRows } from './summary';
 
@@ -30,7 +40,8 @@ const all = (rows: FindingRow[]) => (rows.some((r) => r.holds === undefined) ? u
 
 function verdict(rows: FindingRow[], yes: string, no: string): string {
   const h = all(rows);
-  if (h === undefined) return 'Not measurable from this run: it lacks ground truth or the evaluations the statistic needs.';
+  if (h === undefined)
+    return 'Not measurable from this run: it lacks ground truth or the evaluations the statistic needs.';
   const failing = rows.filter((r) => !r.holds).map((r) => `${r.statistic} is ${r.ours} (target ${r.target})`);
   return h ? yes : `${no}: ${failing.join('; ')}.`;
 }
@@ -46,10 +57,10 @@ export const PAPER = {
   finetune: 'GT-Tau → ~0.8 within 5 steps (Fig. 4)',
   table3: {
     full: [0.4988, 0.1497],
-    'sim4': [0.7075, 0.0702],
-    'sim8': [0.6917, 0.0457],
-    'rand4': [0.2736, 0.134],
-    'prefix0': [0.696, 0.0129],
+    sim4: [0.7075, 0.0702],
+    sim8: [0.6917, 0.0457],
+    rand4: [0.2736, 0.134],
+    prefix0: [0.696, 0.0129],
   } as Record<string, [number, number]>,
 };
 
@@ -57,10 +68,31 @@ export function groundTruthFinding(gt: GroundTruth | undefined, paperGt?: Ground
   const q = gt ? groundTruthQuality(gt) : undefined;
   const p = paperGt ? groundTruthQuality(paperGt) : undefined;
   const rows: FindingRow[] = [
-    { statistic: 'Kendall between ground-truth seeds', paper: f(PAPER.gtSeedAgreement), ours: q ? `${f(q.seedAgreement)} (${gt!.seeds} seeds)` : '—', target: '≥ 0.7', holds: q && Number.isFinite(q.seedAgreement) ? q.seedAgreement >= 0.7 : undefined },
-    { statistic: 'spread of child means / mean seed std', paper: p ? f(p.spreadRatio, 1) : '—', ours: q ? `${f(q.spreadRatio, 1)} (${f(q.spreadOfMeans * 100, 2)} pp / ${f(q.meanSeedStd * 100, 2)} pp)` : '—', target: '≥ 3', holds: q ? q.spreadRatio >= 3 : undefined },
+    {
+      statistic: 'Kendall between ground-truth seeds',
+      paper: f(PAPER.gtSeedAgreement),
+      ours: q ? `${f(q.seedAgreement)} (${gt!.seeds} seeds)` : '—',
+      target: '≥ 0.7',
+      holds: q && Number.isFinite(q.seedAgreement) ? q.seedAgreement >= 0.7 : undefined,
+    },
+    {
+      statistic: 'spread of child means / mean seed std',
+      paper: p ? f(p.spreadRatio, 1) : '—',
+      ours: q ? `${f(q.spreadRatio, 1)} (${f(q.spreadOfMeans * 100, 2)} pp / ${f(q.meanSeedStd * 100, 2)} pp)` : '—',
+      target: '≥ 3',
+      holds: q ? q.spreadRatio >= 3 : undefined,
+    },
   ];
-  return { finding: 0, title: 'The ground truth ranks', rows, verdict: verdict(rows, 'The ground truth is a ranking worth comparing with: its seeds agree and the children differ far more than their seeds do.', 'The ground truth itself is too noisy to rank against') };
+  return {
+    finding: 0,
+    title: 'The ground truth ranks',
+    rows,
+    verdict: verdict(
+      rows,
+      'The ground truth is a ranking worth comparing with: its seeds agree and the children differ far more than their seeds do.',
+      'The ground truth itself is too noisy to rank against',
+    ),
+  };
 }
 
 /** Finding 1 from runs of full sharing with several instances. */
@@ -74,15 +106,37 @@ export function findingOne(rec: RunRecord): FindingResult {
   const bests = new Set(rec.instances.flatMap((i) => epochRows(i).map((row) => bestFirstRanks(row).indexOf(1))));
   const tauMs = meanStd(taus);
   const out: FindingRow[] = [
-    { statistic: 'GT-Tau at the end (full sharing)', paper: PAPER.gtTau, ours: ms(tauMs), target: '0.3 – 0.7', holds: tauMs.n ? tauMs.mean >= 0.3 && tauMs.mean <= 0.7 : undefined },
-    { statistic: 'T1R (true rank of the child picked best)', paper: PAPER.t1r, ours: t1r.length ? `${ms(meanStd(t1r), 1)}; > 1 in ${count(t1r.map((x) => x > 1))}` : '—', target: '> 1 in most instances', holds: t1r.length ? most(t1r.map((x) => x > 1)) : undefined },
-    { statistic: 'S-Tau between instances vs the ground truth’s own', paper: `${PAPER.sTau} vs ${f(PAPER.gtSeedAgreement)}`, ours: `${f(s)} vs ${f(floor)}`, target: 'clearly below (by ≥ 0.1)', holds: Number.isFinite(s) && Number.isFinite(floor) ? s <= floor - 0.1 : undefined },
+    {
+      statistic: 'GT-Tau at the end (full sharing)',
+      paper: PAPER.gtTau,
+      ours: ms(tauMs),
+      target: '0.3 – 0.7',
+      holds: tauMs.n ? tauMs.mean >= 0.3 && tauMs.mean <= 0.7 : undefined,
+    },
+    {
+      statistic: 'T1R (true rank of the child picked best)',
+      paper: PAPER.t1r,
+      ours: t1r.length ? `${ms(meanStd(t1r), 1)}; > 1 in ${count(t1r.map((x) => x > 1))}` : '—',
+      target: '> 1 in most instances',
+      holds: t1r.length ? most(t1r.map((x) => x > 1)) : undefined,
+    },
+    {
+      statistic: 'S-Tau between instances vs the ground truth’s own',
+      paper: `${PAPER.sTau} vs ${f(PAPER.gtSeedAgreement)}`,
+      ours: `${f(s)} vs ${f(floor)}`,
+      target: 'clearly below (by ≥ 0.1)',
+      holds: Number.isFinite(s) && Number.isFinite(floor) ? s <= floor - 0.1 : undefined,
+    },
   ];
   return {
     finding: 1,
     title: 'The best child varies',
     rows: out,
-    verdict: verdict(out, `It does: ${bests.size} different children were ranked best over ${rec.instances.length} instance(s) × their epochs, and instances agree less (S-Tau ${f(s)}) than the ground truth’s own seeds (${f(floor)}).`, 'Not in this run'),
+    verdict: verdict(
+      out,
+      `It does: ${bests.size} different children were ranked best over ${rec.instances.length} instance(s) × their epochs, and instances agree less (S-Tau ${f(s)}) than the ground truth’s own seeds (${f(floor)}).`,
+      'Not in this run',
+    ),
   };
 }
 
@@ -91,12 +145,37 @@ export function findingTwo(rec: RunRecord): FindingResult {
   const gt = rec.groundTruth;
   const rows = finalRows(rec);
   const shares = gt ? rows.map((r) => bottomQuarterInBottomHalf(r, gt.mean)) : [];
-  const gains = gt ? rec.instances.map((i) => finetuneGain(i, gt.mean)).filter((x): x is { before: number; after: number } => !!x) : [];
+  const gains = gt
+    ? rec.instances.map((i) => finetuneGain(i, gt.mean)).filter((x): x is { before: number; after: number } => !!x)
+    : [];
   const out: FindingRow[] = [
-    { statistic: 'share of the GT bottom quarter ranked in the bottom half', paper: 'bad children reliably bad (Fig. 3)', ours: shares.length ? `${ms(meanStd(shares), 2)}; ≥ 0.75 in ${count(shares.map((x) => x >= 0.75))}` : '—', target: '≥ 0.75 in most instances', holds: shares.length ? most(shares.map((x) => x >= 0.75)) : undefined },
-    { statistic: 'GT-Tau before → after the fine-tune', paper: PAPER.finetune, ours: gains.length ? `${f(mean(gains.map((g) => g.before)))} → ${f(mean(gains.map((g) => g.after)))}; higher in ${count(gains.map((g) => g.after > g.before))}` : '—', target: 'higher after, in most instances', holds: gains.length ? most(gains.map((g) => g.after > g.before)) : undefined },
+    {
+      statistic: 'share of the GT bottom quarter ranked in the bottom half',
+      paper: 'bad children reliably bad (Fig. 3)',
+      ours: shares.length ? `${ms(meanStd(shares), 2)}; ≥ 0.75 in ${count(shares.map((x) => x >= 0.75))}` : '—',
+      target: '≥ 0.75 in most instances',
+      holds: shares.length ? most(shares.map((x) => x >= 0.75)) : undefined,
+    },
+    {
+      statistic: 'GT-Tau before → after the fine-tune',
+      paper: PAPER.finetune,
+      ours: gains.length
+        ? `${f(mean(gains.map((g) => g.before)))} → ${f(mean(gains.map((g) => g.after)))}; higher in ${count(gains.map((g) => g.after > g.before))}`
+        : '—',
+      target: 'higher after, in most instances',
+      holds: gains.length ? most(gains.map((g) => g.after > g.before)) : undefined,
+    },
   ];
-  return { finding: 2, title: 'There is still signal', rows: out, verdict: verdict(out, 'It does: the worst children stay at the bottom, and a short fine-tune of each child moves the ranking towards the ground truth.', 'Not in this run') };
+  return {
+    finding: 2,
+    title: 'There is still signal',
+    rows: out,
+    verdict: verdict(
+      out,
+      'It does: the worst children stay at the bottom, and a short fine-tune of each child moves the ranking towards the ground truth.',
+      'Not in this run',
+    ),
+  };
 }
 
 /** Finding 3 from dense-evaluated runs with a fixed order, and optionally the same with the order reshuffled. */
@@ -105,22 +184,54 @@ export function findingThree(fixed: RunRecord, shuffled?: RunRecord): FindingRes
   const per = fixed.instances.map((i) => periodicity(i, period)).filter((p) => Number.isFinite(p.difference));
   const diff = meanStd(per.map((p) => p.difference));
   const top = fixed.instances.map((i) => trainedChildTopShare(i)).filter(Number.isFinite);
-  const sh = shuffled ? meanStd(shuffled.instances.map((i) => periodicity(i, period).difference).filter(Number.isFinite)) : undefined;
+  const sh = shuffled
+    ? meanStd(shuffled.instances.map((i) => periodicity(i, period).difference).filter(Number.isFinite))
+    : undefined;
   const out: FindingRow[] = [
     {
       statistic: `Kendall(rank at i, i+${period}) − Kendall(i, i+${period / 2}), fixed order`,
       paper: `${f(PAPER.lag64 - PAPER.lag32, 2)} (${PAPER.lag64} − ${PAPER.lag32}, the published trace)`,
-      ours: diff.n ? `${ms(diff)} (${f(mean(per.map((p) => p.lagPeriod)))} − ${f(mean(per.map((p) => p.lagHalf)))})` : '—',
+      ours: diff.n
+        ? `${ms(diff)} (${f(mean(per.map((p) => p.lagPeriod)))} − ${f(mean(per.map((p) => p.lagHalf)))})`
+        : '—',
       target: '≥ 0.2',
       holds: diff.n ? diff.mean >= 0.2 : undefined,
     },
-    { statistic: 'steps at which the child just trained ranks in the top quarter', paper: '“in most mini-batches” (Fig. 5a; order not in the published trace)', ours: top.length ? `${ms(meanStd(top), 2)}; > 0.5 in ${count(top.map((x) => x > 0.5))}` : '—', target: '> 0.5 in most instances', holds: top.length ? most(top.map((x) => x > 0.5)) : undefined },
+    {
+      statistic: 'steps at which the child just trained ranks in the top quarter',
+      paper: '“in most mini-batches” (Fig. 5a; order not in the published trace)',
+      ours: top.length ? `${ms(meanStd(top), 2)}; > 0.5 in ${count(top.map((x) => x > 0.5))}` : '—',
+      target: '> 0.5 in most instances',
+      holds: top.length ? most(top.map((x) => x > 0.5)) : undefined,
+    },
   ];
-  if (sh) out.push({ statistic: 'the same difference with the order reshuffled each period', paper: 'the period disappears (Fig. 5b)', ours: ms(sh), target: 'lower than with a fixed order', holds: sh.n && diff.n ? sh.mean < diff.mean : undefined });
-  return { finding: 3, title: 'Interference', rows: out, verdict: verdict(out, 'It does: the ranking repeats with the round-robin period, and the child just trained tends to jump to the top.', 'Not in this run') };
+  if (sh)
+    out.push({
+      statistic: 'the same difference with the order reshuffled each period',
+      paper: 'the period disappears (Fig. 5b)',
+      ours: ms(sh),
+      target: 'lower than with a fixed order',
+      holds: sh.n && diff.n ? sh.mean < diff.mean : undefined,
+    });
+  return {
+    finding: 3,
+    title: 'Interference',
+    rows: out,
+    verdict: verdict(
+      out,
+      'It does: the ranking repeats with the round-robin period, and the child just trained tends to jump to the top.',
+      'Not in this run',
+    ),
+  };
 }
 
-const POLICY_KEYS: Record<string, string> = { full: 'full', 'groups m=4 (similarity)': 'sim4', 'groups m=8 (similarity)': 'sim8', 'groups m=4 (random)': 'rand4', 'prefix k=0': 'prefix0' };
+const POLICY_KEYS: Record<string, string> = {
+  full: 'full',
+  'groups m=4 (similarity)': 'sim4',
+  'groups m=8 (similarity)': 'sim8',
+  'groups m=4 (random)': 'rand4',
+  'prefix k=0': 'prefix0',
+};
 
 /** Finding 4 from records of several sharing policies (dense windows of ≥ k points), labelled by policy. */
 export function findingFour(byPolicy: { label: string; rec: RunRecord }[], k = 64): FindingResult {
@@ -128,16 +239,33 @@ export function findingFour(byPolicy: { label: string; rec: RunRecord }[], k = 6
   const full = stats.find((s) => s.key === 'full');
   const out: FindingRow[] = stats.map((s) => {
     const p = s.key ? PAPER.table3[s.key] : undefined;
-    const better = full && s !== full && s.key !== 'rand4' ? s.meanK.mean > full.meanK.mean && s.stdK.mean < full.stdK.mean : undefined;
+    const better =
+      full && s !== full && s.key !== 'rand4'
+        ? s.meanK.mean > full.meanK.mean && s.stdK.mean < full.stdK.mean
+        : undefined;
     const sim4 = stats.find((x) => x.key === 'sim4');
     const holds = s.key === 'rand4' ? (sim4 ? s.meanK.mean < sim4.meanK.mean : undefined) : better;
     return {
       statistic: `${s.label}: GT-Tau-Mean-${k} / Std-${k}`,
       paper: p ? `${f(p[0], 3)} / ${f(p[1], 3)}` : '—',
       ours: `${ms(s.meanK)} / ${ms(s.stdK)}`,
-      target: s === full ? 'the reference' : s.key === 'rand4' ? 'Mean below similarity m=4' : 'Mean above and Std below full sharing',
+      target:
+        s === full
+          ? 'the reference'
+          : s.key === 'rand4'
+            ? 'Mean below similarity m=4'
+            : 'Mean above and Std below full sharing',
       holds: s === full ? (s.meanK.n ? true : undefined) : holds,
     };
   });
-  return { finding: 4, title: 'Less sharing, less variance', rows: out, verdict: verdict(out, 'It does: every reduced-sharing policy ranks closer to the ground truth and more steadily than full sharing, and random groups do worse than similar ones.', 'Not everywhere') };
+  return {
+    finding: 4,
+    title: 'Less sharing, less variance',
+    rows: out,
+    verdict: verdict(
+      out,
+      'It does: every reduced-sharing policy ranks closer to the ground truth and more steadily than full sharing, and random groups do worse than similar ones.',
+      'Not everywhere',
+    ),
+  };
 }

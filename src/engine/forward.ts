@@ -37,7 +37,9 @@ export function body(ctx: ForwardCtx, s: tf.Tensor4D, space: SearchSpace, arch: 
     const op = (e: number, x: tf.Tensor4D) => space.ops[arch[e]].forward(kit, x, opPrefix(l, e, arch[e]));
     const w = ctx.w(`cell${l}.pre.conv`) as tf.Tensor2D;
     const x0Key = memo ? `x0|${memo.key(`cell${l}.pre.conv`)}|${memo.inputKey}` : '';
-    const x0 = cached(x0Key, () => bn(ctx, out ? pointwisePair(out[0], out[1], w) : pointwise(tf.relu(s), w), `cell${l}.pre.bn`, false));
+    const x0 = cached(x0Key, () =>
+      bn(ctx, out ? pointwisePair(out[0], out[1], w) : pointwise(tf.relu(s), w), `cell${l}.pre.bn`, false),
+    );
     // The memo key of an op's output: the copy it reads (or the op itself, if it has no parameters) and its input.
     const opKey = (e: number, inputKey: string) => {
       if (!memo) return '';
@@ -52,7 +54,10 @@ export function body(ctx: ForwardCtx, s: tf.Tensor4D, space: SearchSpace, arch: 
       // Evaluation of a one-cell network: the global average pool is linear, so pool each cached op
       // output once and add the pooled vectors per child, instead of adding whole feature maps.
       const pool = (key: string, t: () => tf.Tensor4D) => cachedPool(memo, key, t);
-      const p2 = tf.add(pool(bKey, () => cached(bKey, () => op(1, x0))), pool(cKey, () => cached(cKey, () => op(2, x1))));
+      const p2 = tf.add(
+        pool(bKey, () => cached(bKey, () => op(1, x0))),
+        pool(cKey, () => cached(cKey, () => op(2, x1))),
+      );
       return head(ctx, tf.concat([pool(x1Key, () => x1), p2], 1) as tf.Tensor2D);
     }
     const x2 = tf.add(

@@ -50,7 +50,16 @@ export const GALLERY_CONFIGS: GalleryConfig[] = [
     id: 'interference',
     finding: 3,
     config: interference,
-    contrasts: [{ label: 'order reshuffled each period', config: { ...structuredClone(interference), name: 'interference-shuffled', train: { ...interference.train, order: 'shuffle-period' } } }],
+    contrasts: [
+      {
+        label: 'order reshuffled each period',
+        config: {
+          ...structuredClone(interference),
+          name: 'interference-shuffled',
+          train: { ...interference.train, order: 'shuffle-period' },
+        },
+      },
+    ],
   },
   {
     id: 'less-sharing',
@@ -61,9 +70,36 @@ export const GALLERY_CONFIGS: GalleryConfig[] = [
     }),
     contrasts: [
       { label: 'full sharing', config: tiny('less-sharing-full', (c) => (c.eval.denseSteps = 64)) },
-      { label: 'groups m=4 (similarity)', config: tiny('less-sharing-sim4', (c) => ((c.sharing = { kind: 'groups', m: 4, partition: 'similarity', partitionSeed: 42 }), (c.eval.denseSteps = 64))) },
-      { label: 'groups m=8 (similarity)', config: tiny('less-sharing-sim8', (c) => ((c.sharing = { kind: 'groups', m: 8, partition: 'similarity', partitionSeed: 42 }), (c.eval.denseSteps = 64))) },
-      { label: 'groups m=4 (random)', config: tiny('less-sharing-rand4', (c) => ((c.sharing = { kind: 'groups', m: 4, partition: 'random', partitionSeed: 42 }), (c.eval.denseSteps = 64))) },
+      {
+        label: 'groups m=4 (similarity)',
+        config: tiny(
+          'less-sharing-sim4',
+          (c) => (
+            (c.sharing = { kind: 'groups', m: 4, partition: 'similarity', partitionSeed: 42 }),
+            (c.eval.denseSteps = 64)
+          ),
+        ),
+      },
+      {
+        label: 'groups m=8 (similarity)',
+        config: tiny(
+          'less-sharing-sim8',
+          (c) => (
+            (c.sharing = { kind: 'groups', m: 8, partition: 'similarity', partitionSeed: 42 }),
+            (c.eval.denseSteps = 64)
+          ),
+        ),
+      },
+      {
+        label: 'groups m=4 (random)',
+        config: tiny(
+          'less-sharing-rand4',
+          (c) => (
+            (c.sharing = { kind: 'groups', m: 4, partition: 'random', partitionSeed: 42 }),
+            (c.eval.denseSteps = 64)
+          ),
+        ),
+      },
     ],
   },
 ];

@@ -31,9 +31,10 @@ const backPads = (k: number, d: number, p: Pads): Pads => ({
 });
 
 // tf.customGrad's typing wants (...inputs) => …; ours name their inputs and the save function.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const custom = (f: (...args: any[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[] }) =>
-  tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]);
+const custom = (
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  f: (...args: any[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[] },
+) => tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]);
 
 /**
  * Benchmark baseline only: route the layers below to stock tfjs ops and autodiff (where stock has a
@@ -80,7 +81,8 @@ const conv2dCustom = custom((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) 
   };
 }) as (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
 
-export const conv2dSame = (x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D => (stock ? tf.conv2d(x, w, 1, 'same') : conv2dCustom(x, w));
+export const conv2dSame = (x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D =>
+  stock ? tf.conv2d(x, w, 1, 'same') : conv2dCustom(x, w);
 
 /**
  * Depthwise filter gradient: dW[kh,kw,c] = Σ_{n,h,w} x_pad[n, h+kh·d, w+kw·d, c] · dy[n,h,w,c],
@@ -101,7 +103,9 @@ export function depthwiseFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, k: number, 
 /** Depthwise conv (channel multiplier 1), stride 1, 'same' padding, any dilation, with forward-op gradients. */
 export function depthwiseSame(x: tf.Tensor4D, w: tf.Tensor4D, dilation = 1): tf.Tensor4D {
   if (stock && dilation === 1) return tf.depthwiseConv2d(x, w, 1, 'same');
-  return depthwiseOps[dilation] ? depthwiseOps[dilation](x, w) : (depthwiseOps[dilation] = makeDepthwise(dilation))(x, w);
+  return depthwiseOps[dilation]
+    ? depthwiseOps[dilation](x, w)
+    : (depthwiseOps[dilation] = makeDepthwise(dilation))(x, w);
 }
 const depthwiseOps: Record<number, (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D> = {};
 function makeDepthwise(d: number) {
@@ -161,9 +165,15 @@ const maxPoolCustom = custom((x: tf.Tensor, save: tf.GradSaveFunc) => {
       // Source offset of tap t = (i, j): ((i-1)·w + (j-1))·c, from integer ops (GatherV2 is slow on wasm).
       const int = (v: number) => tf.scalar(v, 'int32');
       const row = tf.floorDiv(tap, int(3));
-      const delta = tf.sub(tf.mul(tf.add(tf.mul(row, int(w)), tf.sub(tap, tf.mul(row, int(3)))), int(c)), int((w + 1) * c));
+      const delta = tf.sub(
+        tf.mul(tf.add(tf.mul(row, int(w)), tf.sub(tap, tf.mul(row, int(3)))), int(c)),
+        int((w + 1) * c),
+      );
       // Clamped: with NaN inputs argMax may name a padded tap, and ScatterNd on wasm does not bounds-check.
-      const src = tf.minimum(tf.maximum(tf.add(tf.range(0, n * h * w * c, 1, 'int32'), delta), int(0)), int(sx.size - 1));
+      const src = tf.minimum(
+        tf.maximum(tf.add(tf.range(0, n * h * w * c, 1, 'int32'), delta), int(0)),
+        int(sx.size - 1),
+      );
       return [tf.reshape(tf.scatterND(tf.reshape(src, [-1, 1]), tf.reshape(dy, [-1]), [sx.size]), sx.shape)];
     },
   };
@@ -174,7 +184,10 @@ export const maxPool3x3 = (x: tf.Tensor4D): tf.Tensor4D => (stock ? tf.maxPool(x
 /** 1 / (number of in-image taps) of a 3×3 'same' window at each pixel, [1, h, w, 1] (count_include_pad = False). */
 function inverseCounts(h: number, w: number): tf.Tensor4D {
   const a = new Float32Array(h * w);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) a[y * w + x] = 1 / ((Math.min(y + 1, h - 1) - Math.max(y - 1, 0) + 1) * (Math.min(x + 1, w - 1) - Math.max(x - 1, 0) + 1));
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      a[y * w + x] =
+        1 / ((Math.min(y + 1, h - 1) - Math.max(y - 1, 0) + 1) * (Math.min(x + 1, w - 1) - Math.max(x - 1, 0) + 1));
   return tf.tensor4d(a, [1, h, w, 1]);
 }
 
@@ -209,11 +222,17 @@ const pointwiseCustom = custom((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFun
   if (wasmKernels()) {
     // Our kernels: the product, the input gradient (against the transposed weight) and the weight gradient.
     return {
-      value: tf.reshape(run('SPPointwise', { x: tf.reshape(x4, [n * h * wd, c]), w: w2 }, { transposeW: 0 }) as tf.Tensor, [n, h, wd, w2.shape[1]]),
+      value: tf.reshape(
+        run('SPPointwise', { x: tf.reshape(x4, [n * h * wd, c]), w: w2 }, { transposeW: 0 }) as tf.Tensor,
+        [n, h, wd, w2.shape[1]],
+      ),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const sx = tf.reshape(saved[0], [n * h * wd, c]);
         const dy2 = tf.reshape(dy, [sx.shape[0], (saved[1] as tf.Tensor2D).shape[1]]);
-        return [tf.reshape(run('SPPointwise', { x: dy2, w: saved[1] }, { transposeW: 1 }) as tf.Tensor, [n, h, wd, c]), run('SPPointwiseFilterGrad', { x: sx, dy: dy2 }) as tf.Tensor];
+        return [
+          tf.reshape(run('SPPointwise', { x: dy2, w: saved[1] }, { transposeW: 1 }) as tf.Tensor, [n, h, wd, c]),
+          run('SPPointwiseFilterGrad', { x: sx, dy: dy2 }) as tf.Tensor,
+        ];
       },
     };
   }
@@ -273,7 +292,9 @@ export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tens
     save([xs, g, mean, variance]); // saved, or the forward scope would dispose them before backward
     const inv = tf.rsqrt(tf.add(variance, eps)) as tf.Tensor1D;
     return {
-      value: k ? (run('SPAffine', { x: xs, a: tf.mul(g, inv), b: tf.sub(b, tf.mul(tf.mul(mean, inv), g)) }) as tf.Tensor2D) : tf.batchNorm(xs, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, eps),
+      value: k
+        ? (run('SPAffine', { x: xs, a: tf.mul(g, inv), b: tf.sub(b, tf.mul(tf.mul(mean, inv), g)) }) as tf.Tensor2D)
+        : tf.batchNorm(xs, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, eps),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sg, smean, svar] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
         const dy2 = dy as tf.Tensor2D;
@@ -282,12 +303,19 @@ export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tens
         if (k) {
           const xhat = run('SPAffine', { x: sx, a: sinv, b: tf.neg(tf.mul(smean, sinv)) }) as tf.Tensor2D;
           const [sumDy, sumDyXhat] = run('SPColSums', { a: dy2, b: xhat }) as [tf.Tensor1D, tf.Tensor1D];
-          return [run('SPBnInputGrad', { dy: dy2, xhat, k: kk, sdy: sumDy, sdx: sumDyXhat }) as tf.Tensor, sumDyXhat, sumDy];
+          return [
+            run('SPBnInputGrad', { dy: dy2, xhat, k: kk, sdy: sumDy, sdx: sumDyXhat }) as tf.Tensor,
+            sumDyXhat,
+            sumDy,
+          ];
         }
         const xhat = tf.batchNorm(sx, smean, svar, undefined, undefined, eps) as tf.Tensor2D;
         const sumDy = colSum(dy2);
         const sumDyXhat = colSum(tf.mul(dy2, xhat) as tf.Tensor2D);
-        const dx = tf.sub(affine(dy2, kk, tf.neg(tf.div(tf.mul(kk, sumDy), m)) as tf.Tensor1D), affine(xhat, tf.div(tf.mul(kk, sumDyXhat), m) as tf.Tensor1D, tf.zeros([c])));
+        const dx = tf.sub(
+          affine(dy2, kk, tf.neg(tf.div(tf.mul(kk, sumDy), m)) as tf.Tensor1D),
+          affine(xhat, tf.div(tf.mul(kk, sumDyXhat), m) as tf.Tensor1D, tf.zeros([c])),
+        );
         return [dx, sumDyXhat, sumDy];
       },
     };
@@ -297,8 +325,23 @@ export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tens
 }
 
 /** Evaluation-mode batch norm: (x − mean)/√(var + ε)·γ + β, one fused pass. */
-export function batchNormEval(x: tf.Tensor4D, mean: tf.Tensor, variance: tf.Tensor, beta: tf.Tensor | undefined, gamma: tf.Tensor | undefined, eps: number): tf.Tensor4D {
-  if (!wasmKernels()) return tf.batchNorm(x, mean as tf.Tensor1D, variance as tf.Tensor1D, beta as tf.Tensor1D | undefined, gamma as tf.Tensor1D | undefined, eps) as tf.Tensor4D;
+export function batchNormEval(
+  x: tf.Tensor4D,
+  mean: tf.Tensor,
+  variance: tf.Tensor,
+  beta: tf.Tensor | undefined,
+  gamma: tf.Tensor | undefined,
+  eps: number,
+): tf.Tensor4D {
+  if (!wasmKernels())
+    return tf.batchNorm(
+      x,
+      mean as tf.Tensor1D,
+      variance as tf.Tensor1D,
+      beta as tf.Tensor1D | undefined,
+      gamma as tf.Tensor1D | undefined,
+      eps,
+    ) as tf.Tensor4D;
   let a = tf.rsqrt(tf.add(variance, eps));
   if (gamma) a = tf.mul(a, gamma);
   let b = tf.neg(tf.mul(mean, a));

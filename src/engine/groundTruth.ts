@@ -27,17 +27,32 @@ export const shardSchema = v.strictObject({
 export type GroundTruthShard = v.InferOutput<typeof shardSchema>;
 
 /** The (seed, child) runs of a shard, seed-major. */
-export function shardRuns(cfg: ExperimentConfig, shard: Shard = { index: 0, count: 1 }): { seed: number; child: number }[] {
-  if (!Number.isInteger(shard.count) || shard.count < 1 || !Number.isInteger(shard.index) || shard.index < 0 || shard.index >= shard.count)
+export function shardRuns(
+  cfg: ExperimentConfig,
+  shard: Shard = { index: 0, count: 1 },
+): { seed: number; child: number }[] {
+  if (
+    !Number.isInteger(shard.count) ||
+    shard.count < 1 ||
+    !Number.isInteger(shard.index) ||
+    shard.index < 0 ||
+    shard.index >= shard.count
+  )
     throw new Error(`shard ${shard.index}/${shard.count}: the index must be in 0..count-1`);
   const n = spaceOf(cfg).numChildren;
   const out: { seed: number; child: number }[] = [];
-  for (let k = shard.index; k < cfg.groundTruthSeeds * n; k += shard.count) out.push({ seed: Math.floor(k / n), child: k % n });
+  for (let k = shard.index; k < cfg.groundTruthSeeds * n; k += shard.count)
+    out.push({ seed: Math.floor(k / n), child: k % n });
   return out;
 }
 
 /** Trains the runs of one shard (all of them without a shard). Undefined if stopped. */
-export async function runGroundTruthShard(cfg: ExperimentConfig, data: DataSplits, shard: Shard = { index: 0, count: 1 }, hooks: RunHooks = {}): Promise<GroundTruthShard | undefined> {
+export async function runGroundTruthShard(
+  cfg: ExperimentConfig,
+  data: DataSplits,
+  shard: Shard = { index: 0, count: 1 },
+  hooks: RunHooks = {},
+): Promise<GroundTruthShard | undefined> {
   const g = groundTruthConfig(cfg);
   const runs: [number, number, number][] = [];
   const bySeed = new Map<number, number[]>();
@@ -74,21 +89,37 @@ export function mergeGroundTruth(cfg: ExperimentConfig, shards: GroundTruthShard
   const perSeed = Array.from({ length: cfg.groundTruthSeeds }, () => new Array<number>(n).fill(Number.NaN));
   const backends = new Set<string>();
   for (const s of shards) {
-    if (s.keyHash !== key) throw new Error(`shard ${s.shard.index}/${s.shard.count} is of another config (key ${s.keyHash}, expected ${key})`);
+    if (s.keyHash !== key)
+      throw new Error(
+        `shard ${s.shard.index}/${s.shard.count} is of another config (key ${s.keyHash}, expected ${key})`,
+      );
     backends.add(s.backend);
     for (const [seed, child, acc] of s.runs) {
-      if (seed >= cfg.groundTruthSeeds || child >= n) throw new Error(`shard ${s.shard.index}/${s.shard.count}: run (seed ${seed}, child ${child}) is out of range`);
-      if (!Number.isNaN(perSeed[seed][child])) throw new Error(`run (seed ${seed}, child ${child}) appears in two shards`);
+      if (seed >= cfg.groundTruthSeeds || child >= n)
+        throw new Error(`shard ${s.shard.index}/${s.shard.count}: run (seed ${seed}, child ${child}) is out of range`);
+      if (!Number.isNaN(perSeed[seed][child]))
+        throw new Error(`run (seed ${seed}, child ${child}) appears in two shards`);
       perSeed[seed][child] = acc;
     }
   }
-  const missing = perSeed.flatMap((row, s) => row.map((x, c) => (Number.isNaN(x) ? `(seed ${s}, child ${c})` : '')).filter(Boolean));
-  if (missing.length) throw new Error(`${missing.length} run(s) missing, e.g. ${missing.slice(0, 3).join(', ')}: merge every shard`);
-  return summarizeGroundTruth(perSeed, `stand-alone training, ${cfg.groundTruthSeeds} seeds, this engine (${[...backends].join(', ')})`, key);
+  const missing = perSeed.flatMap((row, s) =>
+    row.map((x, c) => (Number.isNaN(x) ? `(seed ${s}, child ${c})` : '')).filter(Boolean),
+  );
+  if (missing.length)
+    throw new Error(`${missing.length} run(s) missing, e.g. ${missing.slice(0, 3).join(', ')}: merge every shard`);
+  return summarizeGroundTruth(
+    perSeed,
+    `stand-alone training, ${cfg.groundTruthSeeds} seeds, this engine (${[...backends].join(', ')})`,
+    key,
+  );
 }
 
 /** The whole ground truth in one process. */
-export async function runGroundTruth(cfg: ExperimentConfig, data: DataSplits, hooks: RunHooks = {}): Promise<GroundTruth | undefined> {
+export async function runGroundTruth(
+  cfg: ExperimentConfig,
+  data: DataSplits,
+  hooks: RunHooks = {},
+): Promise<GroundTruth | undefined> {
   const shard = await runGroundTruthShard(cfg, data, undefined, hooks);
   return shard && mergeGroundTruth(cfg, [shard]);
 }

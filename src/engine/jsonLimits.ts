@@ -17,16 +17,21 @@ export function checkJsonLimits(root: unknown, limits: JsonLimits, what = 'input
   while (stack.length) {
     const { v, depth, path } = stack.pop()!;
     if (typeof v === 'string') {
-      if (v.length > limits.maxStringLength) throw new Error(`${what}: the text at ${path || 'the top'} is ${v.length.toLocaleString('en')} characters long (at most ${limits.maxStringLength.toLocaleString('en')})`);
+      if (v.length > limits.maxStringLength)
+        throw new Error(
+          `${what}: the text at ${path || 'the top'} is ${v.length.toLocaleString('en')} characters long (at most ${limits.maxStringLength.toLocaleString('en')})`,
+        );
       continue;
     }
     if (!v || typeof v !== 'object') continue;
-    if (depth >= limits.maxDepth) throw new Error(`${what}: nested deeper than ${limits.maxDepth} levels at ${path || 'the top'}`);
+    if (depth >= limits.maxDepth)
+      throw new Error(`${what}: nested deeper than ${limits.maxDepth} levels at ${path || 'the top'}`);
     const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v);
     keys += entries.length;
     if (keys > limits.maxKeys) throw new Error(`${what}: more than ${limits.maxKeys.toLocaleString('en')} values`);
     for (const [k, x] of entries) {
-      if (!Array.isArray(v) && FORBIDDEN.has(k)) throw new Error(`${what}: the key "${k}" is not allowed (at ${path || 'the top'})`);
+      if (!Array.isArray(v) && FORBIDDEN.has(k))
+        throw new Error(`${what}: the key "${k}" is not allowed (at ${path || 'the top'})`);
       stack.push({ v: x, depth: depth + 1, path: path ? `${path}.${k}` : k });
     }
   }
@@ -35,12 +40,15 @@ export function checkJsonLimits(root: unknown, limits: JsonLimits, what = 'input
 
 /** JSON.parse with a size limit first and the walk above after. */
 export function parseJsonLimited(text: string, maxBytes: number, limits: JsonLimits, what: string): unknown {
-  if (text.length > maxBytes) throw new Error(`${what} is ${(text.length / 1e6).toFixed(1)} MB, more than the ${(maxBytes / 1e6).toFixed(0)} MB this build reads`);
+  if (text.length > maxBytes)
+    throw new Error(
+      `${what} is ${(text.length / 1e6).toFixed(1)} MB, more than the ${(maxBytes / 1e6).toFixed(0)} MB this build reads`,
+    );
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${what} is not valid JSON (${(e as Error).message})`);
+    throw new Error(`${what} is not valid JSON (${(e as Error).message})`, { cause: e });
   }
   checkJsonLimits(value, limits, what);
   return value;

@@ -42,13 +42,20 @@ export function bn(ctx: ForwardCtx, x: tf.Tensor4D, name: string, affine: boolea
     const gamma = (affine ? ctx.w(`${name}.gamma`) : tf.ones([c])) as tf.Tensor1D;
     const beta = (affine ? ctx.w(`${name}.beta`) : tf.zeros([c])) as tf.Tensor1D;
     const { y, mean, variance } = batchNormTrain(x, gamma, beta, BN_EPS);
-    ctx.stats?.push({ slot: name, mean: tf.keep(mean), variance: tf.keep(variance), count: x.shape[0] * x.shape[1] * x.shape[2] });
+    ctx.stats?.push({
+      slot: name,
+      mean: tf.keep(mean),
+      variance: tf.keep(variance),
+      count: x.shape[0] * x.shape[1] * x.shape[2],
+    });
     return y;
   }
   // Evaluation: one fused kernel (broadcast sub/mul are slow on wasm).
   const mean = ctx.statOverride?.get(`${name}.mean`) ?? ctx.w(`${name}.mean`);
   const variance = ctx.statOverride?.get(`${name}.var`) ?? ctx.w(`${name}.var`);
-  return affine ? batchNormEval(x, mean, variance, ctx.w(`${name}.beta`), ctx.w(`${name}.gamma`), BN_EPS) : batchNormEval(x, mean, variance, undefined, undefined, BN_EPS);
+  return affine
+    ? batchNormEval(x, mean, variance, ctx.w(`${name}.beta`), ctx.w(`${name}.gamma`), BN_EPS)
+    : batchNormEval(x, mean, variance, undefined, undefined, BN_EPS);
 }
 
 /** ReLU → depthwise k×k (dilation d) → pointwise → BN (no affine), the block of DARTS's sep/dil convs. */

@@ -26,7 +26,7 @@ export function kendallTau(a: ArrayLike<number>, b: ArrayLike<number>): number {
 export function averageRanks(v: ArrayLike<number>): number[] {
   const idx = Array.from({ length: v.length }, (_, i) => i).sort((i, j) => v[i] - v[j]);
   const r = new Array<number>(v.length);
-  for (let i = 0; i < idx.length; ) {
+  for (let i = 0; i < idx.length;) {
     let j = i;
     while (j + 1 < idx.length && v[idx[j + 1]] === v[idx[i]]) j++;
     for (let k = i; k <= j; k++) r[idx[k]] = (i + j) / 2 + 1;
@@ -105,7 +105,8 @@ export function std(v: number[]): number {
 /** S-Tau: mean (and max, min) of pairwise tau over instances' accuracy vectors. */
 export function sTau(instances: ArrayLike<number>[]): TauStats {
   const taus: number[] = [];
-  for (let i = 0; i < instances.length; i++) for (let j = i + 1; j < instances.length; j++) taus.push(kendallTau(instances[i], instances[j]));
+  for (let i = 0; i < instances.length; i++)
+    for (let j = i + 1; j < instances.length; j++) taus.push(kendallTau(instances[i], instances[j]));
   if (taus.length === 0) return { mean: NaN, max: NaN, min: NaN, std: NaN, pairs: 0 };
   return { mean: mean(taus), max: Math.max(...taus), min: Math.min(...taus), std: std(taus), pairs: taus.length };
 }
@@ -115,7 +116,11 @@ export function gtTau(acc: ArrayLike<number>, gt: ArrayLike<number>): number {
 }
 
 /** GT-Tau-Mean-k / Std-k over the last k evaluation rows. */
-export function gtTauWindow(rows: ArrayLike<number>[], gt: ArrayLike<number>, k: number): { mean: number; std: number; k: number } {
+export function gtTauWindow(
+  rows: ArrayLike<number>[],
+  gt: ArrayLike<number>,
+  k: number,
+): { mean: number; std: number; k: number } {
   const last = rows.slice(Math.max(0, rows.length - k)).map((r) => gtTau(r, gt));
   return { mean: last.length ? mean(last) : NaN, std: last.length ? std(last) : NaN, k: last.length };
 }

@@ -50,7 +50,14 @@ export function bnStatSlots(prefix: string, c: number): OpSlot[] {
 
 /** Slots of one ReLU-depthwise-pointwise-BN block with a k×k depthwise kernel. */
 function dwPwSlots(prefix: string, k: number, c: number): OpSlot[] {
-  const conv = (suffix: string, shape: number[], fanIn: number): OpSlot => ({ suffix, shape, kind: 'conv', trainable: true, fanIn, fill: 0 });
+  const conv = (suffix: string, shape: number[], fanIn: number): OpSlot => ({
+    suffix,
+    shape,
+    kind: 'conv',
+    trainable: true,
+    fanIn,
+    fill: 0,
+  });
   return [conv(`${prefix}dw`, [k, k, c, 1], k * k), conv(`${prefix}pw`, [c, c], c), ...bnStatSlots(`${prefix}bn`, c)];
 }
 

@@ -57,9 +57,17 @@ const SMALL: ExperimentConfig = {
 };
 
 export const SCALES = {
-  tiny: { title: 'classroom (tiny)', help: 'built-in gratings, one cell of 8 channels at 16×16: a minute or two in a browser', config: TINY },
+  tiny: {
+    title: 'classroom (tiny)',
+    help: 'built-in gratings, one cell of 8 channels at 16×16: a minute or two in a browser',
+    config: TINY,
+  },
   small: { title: 'small', help: 'four cells at 32×32, narrower than the paper: minutes per instance', config: SMALL },
-  paper: { title: 'paper (CIFAR-10)', help: 'the paper’s full protocol: 50k CIFAR-10 images, 200 epochs — days on a CPU', config: PAPER },
+  paper: {
+    title: 'paper (CIFAR-10)',
+    help: 'the paper’s full protocol: 50k CIFAR-10 images, 200 epochs — days on a CPU',
+    config: PAPER,
+  },
 } satisfies Record<string, { title: string; help: string; config: ExperimentConfig }>;
 
 export type ScaleId = keyof typeof SCALES;

@@ -12,11 +12,23 @@ export const RECORD_KIND = 'supernet-playground/run';
 export const MAX_RECORD_BYTES = 50_000_000;
 export const RECORD_LIMITS: JsonLimits = { maxDepth: 12, maxStringLength: 20_000_000, maxKeys: 20_000_000 };
 
-const int = (lo: number, hi: number) => v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(lo, `must be ≥ ${lo}`), v.maxValue(hi, `must be ≤ ${hi}`));
-const fraction = v.pipe(v.number('must be a number'), v.finite('must be finite'), v.minValue(0, 'must be ≥ 0'), v.maxValue(1, 'must be ≤ 1'));
+const int = (lo: number, hi: number) =>
+  v.pipe(
+    v.number('must be a number'),
+    v.integer('must be an integer'),
+    v.minValue(lo, `must be ≥ ${lo}`),
+    v.maxValue(hi, `must be ≤ ${hi}`),
+  );
+const fraction = v.pipe(
+  v.number('must be a number'),
+  v.finite('must be finite'),
+  v.minValue(0, 'must be ≥ 0'),
+  v.maxValue(1, 'must be ≤ 1'),
+);
 const finite = v.pipe(v.number('must be a number'), v.finite('must be finite'));
 const text = (max: number) => v.pipe(v.string('must be text'), v.maxLength(max, `must be at most ${max} characters`));
-const list = <T extends v.GenericSchema>(item: T, max: number) => v.pipe(v.array(item), v.maxLength(max, `must have at most ${max} entries`));
+const list = <T extends v.GenericSchema>(item: T, max: number) =>
+  v.pipe(v.array(item), v.maxLength(max, `must have at most ${max} entries`));
 
 export const evalPointSchema = v.strictObject({
   /** Global step after which the evaluation ran (1-based count of steps done). */
@@ -95,7 +107,13 @@ export const recordSchema = v.pipe(
     config: configSchema,
     configHash: text(64),
     engine: v.strictObject({ backend: text(40), tfjs: text(40) }),
-    dataset: v.strictObject({ name: text(200), classes: list(text(100), 1000), trainSize: int(0, 1e7), valSize: int(0, 1e7), inputSize: int(1, 1024) }),
+    dataset: v.strictObject({
+      name: text(200),
+      classes: list(text(100), 1000),
+      trainSize: int(0, 1e7),
+      valSize: int(0, 1e7),
+      inputSize: int(1, 1024),
+    }),
     parameterCount: int(0, 1e9),
     childNames: list(text(9), 729),
     groupMap: list(int(0, 728), 729),
@@ -117,18 +135,22 @@ export const recordSchema = v.pipe(
     const space = spaceOf(r.config);
     const n = space.numChildren;
     const fail = (message: string) => addIssue({ message });
-    if (r.childNames.length !== n || r.childNames.some((name, i) => name !== space.names[i])) fail(`childNames do not match the config's space of ${n} children`);
+    if (r.childNames.length !== n || r.childNames.some((name, i) => name !== space.names[i]))
+      fail(`childNames do not match the config's space of ${n} children`);
     if (r.groupMap.length !== n) fail(`groupMap has ${r.groupMap.length} entries, the space ${n} children`);
     const gt = r.groundTruth;
-    if (gt && (gt.mean.length !== n || gt.std.length !== n || gt.perSeed?.some((row) => row.length !== n))) fail(`groundTruth rows are not ${n} numbers`);
+    if (gt && (gt.mean.length !== n || gt.std.length !== n || gt.perSeed?.some((row) => row.length !== n)))
+      fail(`groundTruth rows are not ${n} numbers`);
     for (const inst of r.instances) {
       const at = `instance ${inst.index}`;
-      if (inst.accuracy.length !== inst.points.length) fail(`${at}: ${inst.accuracy.length} accuracy rows for ${inst.points.length} evaluation points`);
+      if (inst.accuracy.length !== inst.points.length)
+        fail(`${at}: ${inst.accuracy.length} accuracy rows for ${inst.points.length} evaluation points`);
       if (inst.accuracy.some((row) => row.length !== n)) fail(`${at}: an accuracy row is not ${n} numbers`);
       if (inst.finetune?.accuracy.some((row) => row.length !== n)) fail(`${at}: a fine-tune row is not ${n} numbers`);
       if (inst.trainOrder.some((job) => job.some((c) => c >= n))) fail(`${at}: trainOrder names a child beyond ${n}`);
       if (inst.loss.length !== inst.trainOrder.length) fail(`${at}: loss and trainOrder have different job counts`);
-      for (let i = 1; i < inst.points.length; i++) if (inst.points[i].step <= inst.points[i - 1].step) fail(`${at}: evaluation steps are not increasing`);
+      for (let i = 1; i < inst.points.length; i++)
+        if (inst.points[i].step <= inst.points[i - 1].step) fail(`${at}: evaluation steps are not increasing`);
       if (inst.seeds.init > MAX_SEED + 100) fail(`${at}: seed out of range`);
     }
   }),
@@ -138,11 +160,15 @@ export type RunRecord = Omit<v.InferOutput<typeof recordSchema>, 'metrics'> & { 
 
 /** Checks an untrusted record (already parsed); throws an Error that says what is wrong. */
 export function validateRecord(raw: unknown): RunRecord {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('not a valid run record: not a JSON object');
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new Error('not a valid run record: not a JSON object');
   const o = raw as { kind?: unknown; schemaVersion?: unknown };
-  if (o.kind !== RECORD_KIND) throw new Error(`not a valid run record: kind is ${JSON.stringify(o.kind)?.slice(0, 60)}, expected ${RECORD_KIND}`);
+  if (o.kind !== RECORD_KIND)
+    throw new Error(`not a valid run record: kind is ${JSON.stringify(o.kind)?.slice(0, 60)}, expected ${RECORD_KIND}`);
   if (typeof o.schemaVersion === 'number' && o.schemaVersion > RECORD_SCHEMA_VERSION)
-    throw new Error(`not a valid run record: it was written by a newer build (schema ${o.schemaVersion}, this build reads ${RECORD_SCHEMA_VERSION})`);
+    throw new Error(
+      `not a valid run record: it was written by a newer build (schema ${o.schemaVersion}, this build reads ${RECORD_SCHEMA_VERSION})`,
+    );
   const r = v.safeParse(recordSchema, raw);
   if (!r.success) throw new Error(`not a valid run record: ${issueText(r.issues[0])}`);
   return r.output as RunRecord;
@@ -172,12 +198,22 @@ function fromBase64(s: string): Float32Array {
   return new Float32Array(bytes.buffer);
 }
 
-export function encodeSnapshot(snap: Map<string, { value: Float32Array; momentum?: Float32Array }>): Checkpoint['weights'] {
+export function encodeSnapshot(
+  snap: Map<string, { value: Float32Array; momentum?: Float32Array }>,
+): Checkpoint['weights'] {
   const out: Checkpoint['weights'] = {};
-  for (const [k, s] of snap) out[k] = { value: toBase64(s.value), momentum: s.momentum ? toBase64(s.momentum) : undefined };
+  for (const [k, s] of snap)
+    out[k] = { value: toBase64(s.value), momentum: s.momentum ? toBase64(s.momentum) : undefined };
   return out;
 }
 
-export function decodeSnapshot(w: Checkpoint['weights']): Map<string, { value: Float32Array; momentum?: Float32Array }> {
-  return new Map(Object.entries(w).map(([k, s]) => [k, { value: fromBase64(s.value), momentum: s.momentum ? fromBase64(s.momentum) : undefined }]));
+export function decodeSnapshot(
+  w: Checkpoint['weights'],
+): Map<string, { value: Float32Array; momentum?: Float32Array }> {
+  return new Map(
+    Object.entries(w).map(([k, s]) => [
+      k,
+      { value: fromBase64(s.value), momentum: s.momentum ? fromBase64(s.momentum) : undefined },
+    ]),
+  );
 }

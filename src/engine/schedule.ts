@@ -6,8 +6,14 @@ import { Rng } from './rng';
 /** The child orders: one registry that the config schema, the CLI and the page list from. */
 export const ORDER_MODES = {
   fixed: { title: 'fixed', help: 'lexicographic round-robin, the same every period (paper: "different seeds")' },
-  'shuffle-once': { title: 'shuffled once', help: 'one random permutation, repeated every period (paper: "different orders")' },
-  'shuffle-period': { title: 'reshuffled each period', help: 'a new permutation every period (paper: "diff. orders (shuffle)")' },
+  'shuffle-once': {
+    title: 'shuffled once',
+    help: 'one random permutation, repeated every period (paper: "different orders")',
+  },
+  'shuffle-period': {
+    title: 'reshuffled each period',
+    help: 'a new permutation every period (paper: "diff. orders (shuffle)")',
+  },
   uniform: { title: 'uniform', help: 'i.i.d. draws: a child may repeat or wait (not in the paper)' },
 } as const;
 export type OrderMode = keyof typeof ORDER_MODES;
@@ -74,8 +80,8 @@ export function evalPoints(cfg: ExperimentConfig): EvalPoint[] {
   for (let step = 0; step < total; step++) {
     const epochEnd = step % spe === spe - 1 && cfg.eval.everyEpoch;
     const dense = step >= total - cfg.eval.denseSteps;
-    if (epochEnd || dense || step === total - 1) out.push({ step: step + 1, epoch: Math.floor(step / spe) + 1, epochEnd: epochEnd || step === total - 1, dense });
+    if (epochEnd || dense || step === total - 1)
+      out.push({ step: step + 1, epoch: Math.floor(step / spe) + 1, epochEnd: epochEnd || step === total - 1, dense });
   }
   return out;
 }
-

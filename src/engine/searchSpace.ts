@@ -34,16 +34,21 @@ export function searchSpace(opIds: readonly string[] = PAPER_OPS): SearchSpace {
   const key = opIds.join(',');
   const hit = cache.get(key);
   if (hit) return hit;
-  if (opIds.length < 1 || opIds.length > MAX_OPS) throw new RangeError(`a search space has 1..${MAX_OPS} ops, got ${opIds.length}`);
+  if (opIds.length < 1 || opIds.length > MAX_OPS)
+    throw new RangeError(`a search space has 1..${MAX_OPS} ops, got ${opIds.length}`);
   if (new Set(opIds).size !== opIds.length) throw new RangeError(`ops repeat in [${key}]`);
   const ops = opIds.map(opDef);
   const n = ops.length;
   const numChildren = n ** NUM_EDGES;
   const arch = (index: number): Arch => {
-    if (!Number.isInteger(index) || index < 0 || index >= numChildren) throw new RangeError(`child index ${index} out of range 0..${numChildren - 1}`);
+    if (!Number.isInteger(index) || index < 0 || index >= numChildren)
+      throw new RangeError(`child index ${index} out of range 0..${numChildren - 1}`);
     return Array.from({ length: NUM_EDGES }, (_, e) => Math.floor(index / n ** (NUM_EDGES - 1 - e)) % n);
   };
-  const name = (index: number) => arch(index).map((o) => o + 1).join('');
+  const name = (index: number) =>
+    arch(index)
+      .map((o) => o + 1)
+      .join('');
   const pattern = new RegExp(`^[1-${n}]{${NUM_EDGES}}$`);
   const space: SearchSpace = {
     opIds: [...opIds],

@@ -69,11 +69,17 @@ const perChild: CopyKeyFn = (child, s) => `${s.name}#c${child}`;
 const shared: CopyKeyFn = (_child, s) => s.name;
 const number = (s: string | undefined, what: string) => {
   const n = Number(s);
-  if (s === undefined || s === '' || !Number.isInteger(n)) throw new Error(`${what} must be an integer, got '${s ?? ''}'`);
+  if (s === undefined || s === '' || !Number.isInteger(n))
+    throw new Error(`${what} must be an integer, got '${s ?? ''}'`);
   return n;
 };
 const divisors = (n: number) => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
-const simple = <K extends 'full' | 'unshare-bn' | 'conv-only'>(kind: K, title: string, help: string, keyFn: CopyKeyFn): PolicyDef<K> => ({
+const simple = <K extends 'full' | 'unshare-bn' | 'conv-only'>(
+  kind: K,
+  title: string,
+  help: string,
+  keyFn: CopyKeyFn,
+): PolicyDef<K> => ({
   kind,
   schema: SCHEMAS[kind] as unknown as v.GenericSchema<unknown, PolicyOf<K>>,
   title,
@@ -103,7 +109,8 @@ export const SHARING: { [K in SharingKind]: PolicyDef<K> } = {
     label: (p) => `groups m=${p.m} (${p.partition})`,
     format: (p) => `groups:${p.m}:${p.partition}`,
     parse: ([m, partition = 'random']) => {
-      if (partition !== 'random' && partition !== 'similarity') throw new Error(`groups: grouping must be random or similarity, got '${partition}'`);
+      if (partition !== 'random' && partition !== 'similarity')
+        throw new Error(`groups: grouping must be random or similarity, got '${partition}'`);
       return { kind: 'groups', m: number(m, 'groups: m'), partition, partitionSeed: 42 };
     },
     copies: (p) => p.m,
@@ -114,7 +121,8 @@ export const SHARING: { [K in SharingKind]: PolicyDef<K> } = {
       return Rng.from(p.partitionSeed, 'partition').shuffle(Array.from({ length: n }, (_, i) => i % p.m));
     },
     keyFn: (_p, g) => (child, s) => `${s.name}#g${g[child]}`,
-    check: (p, space) => (space.numChildren % p.m === 0 ? undefined : `m must divide the ${space.numChildren} children`),
+    check: (p, space) =>
+      space.numChildren % p.m === 0 ? undefined : `m must divide the ${space.numChildren} children`,
   },
   prefix: {
     kind: 'prefix',
@@ -122,7 +130,9 @@ export const SHARING: { [K in SharingKind]: PolicyDef<K> } = {
     title: 'prefix k',
     help: 'stem and the first k cells shared, later cells and the classifier per child (paper §4.3)',
     defaults: { kind: 'prefix', k: 0 },
-    params: [{ key: 'k', label: 'k (shared cells)', options: (_s, cells) => Array.from({ length: cells + 1 }, (_, i) => i) }],
+    params: [
+      { key: 'k', label: 'k (shared cells)', options: (_s, cells) => Array.from({ length: cells + 1 }, (_, i) => i) },
+    ],
     label: (p) => `prefix k=${p.k}`,
     format: (p) => `prefix:${p.k}`,
     parse: ([k]) => ({ kind: 'prefix', k: number(k, 'prefix: k') }),
@@ -131,11 +141,17 @@ export const SHARING: { [K in SharingKind]: PolicyDef<K> } = {
     keyFn: (p) => (child, s) => (s.cell < p.k ? shared(child, s) : perChild(child, s)),
     check: (p, _space, cells) => (p.k <= cells ? undefined : `k must be in 0..${cells} (the model has ${cells} cells)`),
   },
-  'unshare-bn': simple('unshare-bn', 'unshare BN', 'weights shared, BatchNorm statistics and affine parameters per child', (child, s) =>
-    s.kind === 'bn-affine' || s.kind === 'bn-stat' ? perChild(child, s) : shared(child, s),
+  'unshare-bn': simple(
+    'unshare-bn',
+    'unshare BN',
+    'weights shared, BatchNorm statistics and affine parameters per child',
+    (child, s) => (s.kind === 'bn-affine' || s.kind === 'bn-stat' ? perChild(child, s) : shared(child, s)),
   ),
-  'conv-only': simple('conv-only', 'share convs only', 'only convolution weights shared; BN and the classifier per child', (child, s) =>
-    s.kind === 'conv' ? shared(child, s) : perChild(child, s),
+  'conv-only': simple(
+    'conv-only',
+    'share convs only',
+    'only convolution weights shared; BN and the classifier per child',
+    (child, s) => (s.kind === 'conv' ? shared(child, s) : perChild(child, s)),
   ),
   none: {
     kind: 'none',
@@ -159,7 +175,11 @@ export const SHARING_KINDS = sharingKinds();
 
 /** The config schema's sharing field: a variant over whatever the registry holds when a config is checked. */
 export const sharingSchema = v.lazy(() =>
-  v.variant('kind', Object.values(SHARING as Record<string, PolicyDef>).map((d) => d.schema) as unknown as StaticSchema['options'], 'must be a known sharing policy'),
+  v.variant(
+    'kind',
+    Object.values(SHARING as Record<string, PolicyDef>).map((d) => d.schema) as unknown as StaticSchema['options'],
+    'must be a known sharing policy',
+  ),
 ) as unknown as StaticSchema;
 
 const def = <K extends SharingKind>(p: PolicyOf<K>) => SHARING[p.kind as K] as unknown as PolicyDef<K>;
@@ -168,13 +188,19 @@ const def = <K extends SharingKind>(p: PolicyOf<K>) => SHARING[p.kind as K] as u
 export const policyLabel = (p: SharingPolicy): string => def(p).label(p);
 export const policyText = (p: SharingPolicy): string => def(p).format(p);
 export const policyCopies = (p: SharingPolicy, space: SearchSpace): number => def(p).copies(p, space);
-export const policyCheck = (p: SharingPolicy, space: SearchSpace, numCells: number): string | undefined => def(p).check?.(p, space, numCells);
+export const policyCheck = (p: SharingPolicy, space: SearchSpace, numCells: number): string | undefined =>
+  def(p).check?.(p, space, numCells);
 
 /** Parses CLI text such as "groups:16:random", "prefix:0" or "full". */
 export function parseSharing(text: string): SharingPolicy {
   const [kind, ...args] = text.split(':');
   const d = (SHARING as Record<string, PolicyDef>)[kind];
-  if (!d) throw new Error(`unknown sharing policy '${text}' (known: ${sharingKinds().map((k) => SHARING[k].format(SHARING[k].defaults as never)).join(', ')})`);
+  if (!d)
+    throw new Error(
+      `unknown sharing policy '${text}' (known: ${sharingKinds()
+        .map((k) => SHARING[k].format(SHARING[k].defaults as never))
+        .join(', ')})`,
+    );
   return v.parse(sharingSchema, d.parse(args));
 }
 

@@ -70,12 +70,29 @@ export function buildSlots(m: ModelConfig, space: SearchSpace, numClasses: numbe
   ];
   for (let l = 0; l < m.numCells; l++) {
     const cin = l === 0 ? S : 2 * C;
-    slots.push({ name: `cell${l}.pre.conv`, shape: [cin, C], kind: 'conv', trainable: true, cell: l, fanIn: cin, fill: 0 });
+    slots.push({
+      name: `cell${l}.pre.conv`,
+      shape: [cin, C],
+      kind: 'conv',
+      trainable: true,
+      cell: l,
+      fanIn: cin,
+      fill: 0,
+    });
     slots.push(...bnSlots(`cell${l}.pre.bn`, C, l, false));
-    for (let e = 0; e < NUM_EDGES; e++) for (let o = 0; o < space.numOps; o++) slots.push(...opSlots(space, l, e, o, C));
+    for (let e = 0; e < NUM_EDGES; e++)
+      for (let o = 0; o < space.numOps; o++) slots.push(...opSlots(space, l, e, o, C));
   }
   const h = m.numCells;
-  slots.push({ name: 'head.w', shape: [2 * C, numClasses], kind: 'linear', trainable: true, cell: h, fanIn: 2 * C, fill: 0 });
+  slots.push({
+    name: 'head.w',
+    shape: [2 * C, numClasses],
+    kind: 'linear',
+    trainable: true,
+    cell: h,
+    fanIn: 2 * C,
+    fill: 0,
+  });
   slots.push({ name: 'head.b', shape: [numClasses], kind: 'linear', trainable: true, cell: h, fanIn: 2 * C, fill: 0 });
   return slots;
 }
@@ -107,10 +124,14 @@ export function countParameters(cfg: ExperimentConfig): number {
   const sizes = new Map<string, number>();
   for (let c = 0; c < space.numChildren; c++) {
     const arch = space.arch(c);
-    for (const s of slots) if (childUsesSlot(arch, s)) sizes.set(key(c, s), s.shape.reduce((a, b) => a * b, 1));
+    for (const s of slots)
+      if (childUsesSlot(arch, s))
+        sizes.set(
+          key(c, s),
+          s.shape.reduce((a, b) => a * b, 1),
+        );
   }
   let n = 0;
   for (const v of sizes.values()) n += v;
   return n;
 }
-

@@ -82,6 +82,7 @@ export function computeMetrics(rec: RunRecord): RunMetrics | undefined {
     t3r: ms(per.map((p) => p.t3r)),
     gtTauMeanK: ms(per.map((p) => p.gtTauMeanK)),
     gtTauStdK: ms(per.map((p) => p.gtTauStdK)),
-    groundTruthSTau: rec.groundTruth?.perSeed && rec.groundTruth.perSeed.length > 1 ? sTau(rec.groundTruth.perSeed) : undefined,
+    groundTruthSTau:
+      rec.groundTruth?.perSeed && rec.groundTruth.perSeed.length > 1 ? sTau(rec.groundTruth.perSeed) : undefined,
   };
 }

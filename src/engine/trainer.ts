@@ -25,7 +25,10 @@ function forwardBackward(store: WeightStore, child: number, batch: Batch, stats?
     const { x, y } = toTensors(batch, store.numClasses);
     const ctx: ForwardCtx = { w: store.resolver(child), training: true, stats };
     const logits = () => forward(ctx, x, store.space, store.space.arch(child), store.cfg.model);
-    return tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, logits()) as tf.Scalar, copies.map((c) => c.value));
+    return tf.variableGrads(
+      () => tf.losses.softmaxCrossEntropy(y, logits()) as tf.Scalar,
+      copies.map((c) => c.value),
+    );
   });
 }
 
@@ -35,7 +38,13 @@ function forwardBackward(store: WeightStore, child: number, batch: Batch, stats?
  * statistics of the copies the child read. Returns the loss. Nothing is applied if the loss is
  * not finite.
  */
-export async function trainStep(store: WeightStore, child: number, batch: Batch, t: StepParams, step = 0): Promise<number> {
+export async function trainStep(
+  store: WeightStore,
+  child: number,
+  batch: Batch,
+  t: StepParams,
+  step = 0,
+): Promise<number> {
   const lr = t.lr;
   const copies = store.trainableCopies(child);
   const stats: BnStat[] = [];
@@ -57,7 +66,11 @@ export async function trainStep(store: WeightStore, child: number, batch: Batch,
         if (scale !== 1) g = tf.mul(g, scale);
         if (wasmKernels() && t.momentum > 0) {
           // One kernel for the whole update (the same arithmetic, in the same order, as below).
-          const [wNew, mNew] = run('SPSgd', c.momentum ? { w, g, m: c.momentum } : { w, g }, { lr, momentum: t.momentum, weightDecay: t.weightDecay }) as tf.Tensor[];
+          const [wNew, mNew] = run('SPSgd', c.momentum ? { w, g, m: c.momentum } : { w, g }, {
+            lr,
+            momentum: t.momentum,
+            weightDecay: t.weightDecay,
+          }) as tf.Tensor[];
           if (!c.momentum) c.momentum = tf.variable(tf.zerosLike(w), false);
           c.momentum.assign(mNew);
           w.assign(wNew);
@@ -102,7 +115,13 @@ export function recalibrateBn(store: WeightStore, child: number, batches: Batch[
     const stats: BnStat[] = [];
     tf.tidy(() => {
       const { x } = toTensors(b, store.numClasses);
-      forward({ w: store.resolver(child), training: true, stats }, x, store.space, store.space.arch(child), store.cfg.model);
+      forward(
+        { w: store.resolver(child), training: true, stats },
+        x,
+        store.space,
+        store.space.arch(child),
+        store.cfg.model,
+      );
     });
     for (const s of stats) {
       const unbiased = tf.tidy(() => tf.mul(s.variance, s.count / Math.max(1, s.count - 1)));
@@ -132,11 +151,17 @@ export function recalibrateBn(store: WeightStore, child: number, batches: Batch[
  * The stem is computed once per batch for every group of children reading the same stem copy —
  * the stem is the largest cost of the forward pass. Counts stay on the device until the end.
  */
-export async function evaluateChildren(store: WeightStore, children: readonly number[], val: ImageSet, opts: { batchSize: number; recalibration?: Batch[] }): Promise<number[]> {
+export async function evaluateChildren(
+  store: WeightStore,
+  children: readonly number[],
+  val: ImageSet,
+  opts: { batchSize: number; recalibration?: Batch[] },
+): Promise<number[]> {
   const cfg = store.cfg;
   const counts = new Map<number, tf.Tensor>();
   const overrides = new Map<number, Map<string, tf.Tensor>>();
-  if (opts.recalibration && opts.recalibration.length > 0) for (const c of children) overrides.set(c, recalibrateBn(store, c, opts.recalibration));
+  if (opts.recalibration && opts.recalibration.length > 0)
+    for (const c of children) overrides.set(c, recalibrateBn(store, c, opts.recalibration));
   const byStem = new Map<string, number[]>();
   for (const c of children) {
     const sig = overrides.size ? `child${c}` : store.stemSignature(c);
@@ -150,12 +175,18 @@ export async function evaluateChildren(store: WeightStore, children: readonly nu
         const x = tf.tensor4d(b.x, [b.n, b.size, b.size, 3]);
         const y = tf.tensor1d(b.y, 'int32');
         for (const [sig, group] of byStem) {
-          const ctx0: ForwardCtx = { w: store.resolver(group[0]), training: false, statOverride: overrides.get(group[0]) };
+          const ctx0: ForwardCtx = {
+            w: store.resolver(group[0]),
+            training: false,
+            statOverride: overrides.get(group[0]),
+          };
           const s = stem(ctx0, x);
           // Cell-0 intermediates shared between children of this stem (not with per-child BN overrides).
           const cache = new Map<string, tf.Tensor>();
           for (const c of group) {
-            const memo = overrides.size ? undefined : { key: (slot: string) => store.keyOf(c, slot), cache, inputKey: sig };
+            const memo = overrides.size
+              ? undefined
+              : { key: (slot: string) => store.keyOf(c, slot), cache, inputKey: sig };
             // One tidy per child: 64 children's activations at once would exhaust wasm's 4 GB heap.
             const total = tf.tidy(() => {
               const ctx: ForwardCtx = { w: store.resolver(c), training: false, statOverride: overrides.get(c), memo };
@@ -185,7 +216,11 @@ export async function evaluateChildren(store: WeightStore, children: readonly nu
  * Loss and gradient of every trainable copy a child reads, on one batch, without updating
  * anything: for backend self-tests and gradient checks.
  */
-export async function lossAndGradients(store: WeightStore, child: number, batch: Batch): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
+export async function lossAndGradients(
+  store: WeightStore,
+  child: number,
+  batch: Batch,
+): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
   const { value, grads } = forwardBackward(store, child, batch);
   try {
     const out = new Map<string, Float32Array>();

@@ -5,17 +5,61 @@ import * as tf from '@tensorflow/tfjs';
 import { KERNELS_PLAIN, KERNELS_SHARED } from './wasmKernels.bin';
 
 interface Exports {
-  depthwise(x: number, w: number, y: number, n: number, h: number, wd: number, c: number, k: number, d: number, pt: number, pl: number, flip: number): void;
-  depthwiseFilterGrad(x: number, dy: number, dw: number, n: number, h: number, wd: number, c: number, k: number, d: number, pt: number, pl: number): void;
+  depthwise(
+    x: number,
+    w: number,
+    y: number,
+    n: number,
+    h: number,
+    wd: number,
+    c: number,
+    k: number,
+    d: number,
+    pt: number,
+    pl: number,
+    flip: number,
+  ): void;
+  depthwiseFilterGrad(
+    x: number,
+    dy: number,
+    dw: number,
+    n: number,
+    h: number,
+    wd: number,
+    c: number,
+    k: number,
+    d: number,
+    pt: number,
+    pl: number,
+  ): void;
   colSums(a: number, b: number, m: number, c: number, outA: number, outB: number): void;
   moments(x: number, m: number, c: number, mean: number, variance: number): void;
   affine(x: number, a: number, b: number, y: number, m: number, c: number): void;
   bnInputGrad(dy: number, xhat: number, k: number, sdy: number, sdx: number, dx: number, m: number, c: number): void;
   maxPoolGrad(x: number, dy: number, dx: number, n: number, h: number, wd: number, c: number): void;
   spatialMean(x: number, out: number, n: number, hw: number, c: number): void;
-  pointwise(x: number, w: number, y: number, m: number, ci: number, co: number, transposeW: number, scratch: number): void;
+  pointwise(
+    x: number,
+    w: number,
+    y: number,
+    m: number,
+    ci: number,
+    co: number,
+    transposeW: number,
+    scratch: number,
+  ): void;
   pointwiseFilterGrad(x: number, dy: number, dw: number, m: number, ci: number, co: number): void;
-  sgd(w: number, g: number, m: number, wOut: number, mOut: number, size: number, lr: number, mom: number, wd: number): void;
+  sgd(
+    w: number,
+    g: number,
+    m: number,
+    wOut: number,
+    mOut: number,
+    size: number,
+    lr: number,
+    mom: number,
+    wd: number,
+  ): void;
 }
 
 interface WasmBackend {
@@ -50,7 +94,10 @@ type Attrs = Record<string, number>;
 type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs: Attrs };
 const ptr = (b: WasmBackend, t: tf.TensorInfo | undefined) => (t ? b.getMemoryOffset(t.dataId) : 0);
 
-const KERNELS: Record<string, (b: WasmBackend, e: Exports, i: Record<string, tf.TensorInfo>, a: Attrs) => tf.TensorInfo | tf.TensorInfo[]> = {
+const KERNELS: Record<
+  string,
+  (b: WasmBackend, e: Exports, i: Record<string, tf.TensorInfo>, a: Attrs) => tf.TensorInfo | tf.TensorInfo[]
+> = {
   SPDepthwise: (b, e, { x, w }, a) => {
     const [n, h, wd, c] = x.shape;
     const y = b.makeOutput(x.shape, 'float32');
@@ -115,7 +162,17 @@ const KERNELS: Record<string, (b: WasmBackend, e: Exports, i: Record<string, tf.
   SPSgd: (b, e, { w, g, m }, a) => {
     const wOut = b.makeOutput(w.shape, 'float32');
     const mOut = b.makeOutput(w.shape, 'float32');
-    e.sgd(ptr(b, w), ptr(b, g), ptr(b, m), ptr(b, wOut), ptr(b, mOut), w.shape.reduce((p, q) => p * q, 1), a.lr, a.momentum, a.weightDecay);
+    e.sgd(
+      ptr(b, w),
+      ptr(b, g),
+      ptr(b, m),
+      ptr(b, wOut),
+      ptr(b, mOut),
+      w.shape.reduce((p, q) => p * q, 1),
+      a.lr,
+      a.momentum,
+      a.weightDecay,
+    );
     return [wOut, mOut];
   },
   SPSpatialMean: (b, e, { x }) => {
@@ -140,7 +197,8 @@ export function installWasmKernels(): void {
       kernelFunc: ({ inputs, backend, attrs }: KernelArgs) => {
         const b = backend as WasmBackend;
         const t = inputs as Record<string, tf.TensorInfo>;
-        for (const v of Object.values(t)) if (v && v.dtype !== 'float32') throw new Error(`${kernelName}: float32 only`);
+        for (const v of Object.values(t))
+          if (v && v.dtype !== 'float32') throw new Error(`${kernelName}: float32 only`);
         return f(b, exportsFor(b), t, attrs);
       },
     } as unknown as tf.KernelConfig);
@@ -155,4 +213,5 @@ export function useWasmKernels(on: boolean): void {
 export const wasmKernels = (): boolean => enabled && registered && tf.getBackend() === 'wasm';
 
 export const run = (name: string, inputs: Record<string, tf.Tensor>, attrs: Attrs = {}) =>
-  tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[];
+  tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as
+    tf.Tensor | tf.Tensor[];

@@ -45,7 +45,12 @@ export class WeightStore {
         if (!childUsesSlot(arch, s)) continue;
         const key = this.keyFn(c, s);
         m.set(s.name, key);
-        if (!this.copies.has(key)) this.copies.set(key, { key, slot: s, value: ownedVariable(initTensor(s, Rng.from(initSeed, 'init', key)), s.trainable, `${this.id}/${key}`) });
+        if (!this.copies.has(key))
+          this.copies.set(key, {
+            key,
+            slot: s,
+            value: ownedVariable(initTensor(s, Rng.from(initSeed, 'init', key)), s.trainable, `${this.id}/${key}`),
+          });
       }
       this.keys[c] = m;
     }
@@ -97,7 +102,10 @@ export class WeightStore {
   async snapshot(): Promise<Snapshot> {
     const out: Snapshot = new Map();
     for (const c of this.copies.values())
-      out.set(c.key, { value: (await c.value.data()) as Float32Array, momentum: c.momentum ? ((await c.momentum.data()) as Float32Array) : undefined });
+      out.set(c.key, {
+        value: (await c.value.data()) as Float32Array,
+        momentum: c.momentum ? ((await c.momentum.data()) as Float32Array) : undefined,
+      });
     return out;
   }
 

@@ -15,7 +15,11 @@ let webgpuInfo: string | undefined;
 export function vulkanIcds(): string[] {
   const explicit = process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES;
   if (explicit) return [explicit];
-  return ['/usr/share/vulkan/icd.d/lvp_icd.x86_64.json', '/usr/share/vulkan/icd.d/lvp_icd.json', '/usr/lib/chromium/vk_swiftshader_icd.json'].filter((f) => existsSync(f));
+  return [
+    '/usr/share/vulkan/icd.d/lvp_icd.x86_64.json',
+    '/usr/share/vulkan/icd.d/lvp_icd.json',
+    '/usr/lib/chromium/vk_swiftshader_icd.json',
+  ].filter((f) => existsSync(f));
 }
 
 async function initWebgpu(): Promise<string> {
@@ -32,11 +36,15 @@ async function initWebgpu(): Promise<string> {
     if (!adapter) continue;
     Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
     await import('@tensorflow/tfjs-backend-webgpu');
-    const info = (adapter as unknown as { info?: { vendor?: string; architecture?: string; device?: string; description?: string } }).info;
+    const info = (
+      adapter as unknown as { info?: { vendor?: string; architecture?: string; device?: string; description?: string } }
+    ).info;
     webgpuInfo = `Dawn via ${icd ?? 'system Vulkan'}${info ? ` (${[info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ')})` : ''}`;
     return webgpuInfo;
   }
-  throw new Error(`no WebGPU adapter from Dawn (tried Vulkan drivers: ${tried.join(', ')}); install Mesa lavapipe (mesa-vulkan-drivers ≥ 25, bookworm-backports) or Debian chromium, plus libvulkan1`);
+  throw new Error(
+    `no WebGPU adapter from Dawn (tried Vulkan drivers: ${tried.join(', ')}); install Mesa lavapipe (mesa-vulkan-drivers ≥ 25, bookworm-backports) or Debian chromium, plus libvulkan1`,
+  );
 }
 
 /** Selects and readies a backend; returns a one-line description of the device. */

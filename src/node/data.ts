@@ -11,9 +11,14 @@ export const DEFAULT_CIFAR_DIR = resolve(process.env.CIFAR10_DIR ?? 'data/cifar1
 
 /** Reads CIFAR-10 from a folder of .bin files (searched recursively), or a .tar.gz file. */
 export function loadCifarFrom(path: string): DataSplits {
-  if (!existsSync(path)) throw new DatasetError(`${path} does not exist; run \`npm run data:cifar10\` (needs internet) or pass --data <folder with data_batch_*.bin/test_batch.bin, or train.bin/test.bin>`, path);
+  if (!existsSync(path))
+    throw new DatasetError(
+      `${path} does not exist; run \`npm run data:cifar10\` (needs internet) or pass --data <folder with data_batch_*.bin/test_batch.bin, or train.bin/test.bin>`,
+      path,
+    );
   if (statSync(path).isFile()) {
-    if (path.endsWith('.tar.gz') || path.endsWith('.tgz')) return splitsFromTarGz(new Uint8Array(readFileSync(path)), path);
+    if (path.endsWith('.tar.gz') || path.endsWith('.tgz'))
+      return splitsFromTarGz(new Uint8Array(readFileSync(path)), path);
     throw new DatasetError(`${path}: expected a folder of .bin files or cifar-10-binary.tar.gz`, path);
   }
   const files: { name: string; bytes: Uint8Array }[] = [];

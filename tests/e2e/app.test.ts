@@ -75,7 +75,10 @@ describe('the app in chromium', () => {
     await waitDone(page);
     expect(await page.locator('path.trace').count()).toBe(64);
     expect(await page.locator('[data-chart=spread] g.box').count()).toBe(64);
-    const longest = Math.max(0, ...(await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks)));
+    const longest = Math.max(
+      0,
+      ...(await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks)),
+    );
     console.log(`longest main-thread task during the run: ${longest.toFixed(0)} ms`);
     expect(longest).toBeLessThan(250); // target < 100 ms; the figure is printed above
     // A tap (not a hover) on the traces names a child and its numbers.
@@ -111,13 +114,23 @@ describe('the app in chromium', () => {
     await expect.poll(() => page.locator('[data-testid=gt-warning]').count()).toBe(1);
     // An opened record becomes the experiment: its config in the controls and the address bar.
     const rec = fakeRecord({ instances: 3, config: { name: 'opened', seed: 7 } as never });
-    await page.setInputFiles('[data-testid=open-record]', { name: 'run.json', mimeType: 'application/json', buffer: Buffer.from(recordToJson(rec)) });
-    await page.waitForFunction(() => (document.querySelector('[data-field="instances"]') as HTMLInputElement)?.value === '3');
+    await page.setInputFiles('[data-testid=open-record]', {
+      name: 'run.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(recordToJson(rec)),
+    });
+    await page.waitForFunction(
+      () => (document.querySelector('[data-field="instances"]') as HTMLInputElement)?.value === '3',
+    );
     expect(await field(page, 'seed')).toBe('7');
     expect(await page.locator('path.trace').count()).toBe(64);
     expect(decodeURIComponent(page.url())).toMatch(/instances=3|#v=2&c=/);
     // A record that is not one gets a message and changes nothing.
-    await page.setInputFiles('[data-testid=open-record]', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"kind":"supernet-playground/run","schemaVersion":2,"instances":[{"accuracy":[[2]]}]}') });
+    await page.setInputFiles('[data-testid=open-record]', {
+      name: 'bad.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"kind":"supernet-playground/run","schemaVersion":2,"instances":[{"accuracy":[[2]]}]}'),
+    });
     expect(await page.textContent('[data-testid=notice]')).toMatch(/bad\.json: not a valid run record/);
     expect(await field(page, 'seed')).toBe('7');
     await page.context().close();
@@ -137,10 +150,14 @@ describe('the app in chromium', () => {
       { name: 'data_batch_1.bin', mimeType: 'application/octet-stream', buffer: bin(64) },
       { name: 'test_batch.bin', mimeType: 'application/octet-stream', buffer: bin(32).subarray(0, 32 * 3073 - 10) },
     ]);
-    await page.waitForFunction(() => /CIFAR-10 from/.test(document.querySelector('[data-testid=dataset]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /CIFAR-10 from/.test(document.querySelector('[data-testid=dataset]')?.textContent ?? ''),
+    );
     await page.click('[data-testid=play]');
     await page.waitForSelector('[data-testid=run-notice] [data-testid=notice]', { timeout: 30_000 });
-    expect(await page.textContent('[data-testid=notice]')).toMatch(/test_batch\.bin: .*record 31 at byte offset 95263 is truncated/);
+    expect(await page.textContent('[data-testid=notice]')).toMatch(
+      /test_batch\.bin: .*record 31 at byte offset 95263 is truncated/,
+    );
     await input.setInputFiles([
       { name: 'data_batch_1.bin', mimeType: 'application/octet-stream', buffer: bin(64) },
       { name: 'test_batch.bin', mimeType: 'application/octet-stream', buffer: bin(32) },
@@ -155,17 +172,30 @@ describe('the app in chromium', () => {
     const page = await openPage(browser, url + microLink(60, 1));
     await page.click('[data-testid=play]');
     await page.waitForSelector('[data-testid=pause]', { timeout: 30_000 });
-    await page.waitForFunction(() => /step [1-9]/.test(document.querySelector('[data-testid=progress]')?.textContent ?? ''), null, { timeout: 30_000 });
-    expect(await page.textContent('[data-testid=progress]')).toMatch(/(training|evaluating every child) · instance 1\/1, step \d+\/\d+ · \d+% · ETA (\d+ s|\d+ min)/);
+    await page.waitForFunction(
+      () => /step [1-9]/.test(document.querySelector('[data-testid=progress]')?.textContent ?? ''),
+      null,
+      { timeout: 30_000 },
+    );
+    expect(await page.textContent('[data-testid=progress]')).toMatch(
+      /(training|evaluating every child) · instance 1\/1, step \d+\/\d+ · \d+% · ETA (\d+ s|\d+ min)/,
+    );
     await page.click('[data-testid=pause]');
-    await page.waitForFunction(() => document.querySelector('[data-testid=progress]')?.getAttribute('data-status') === 'paused');
-    const stepAt = async () => Number(/step (\d+)\//.exec((await page.textContent('[data-testid=progress]')) ?? '')?.[1]);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=progress]')?.getAttribute('data-status') === 'paused',
+    );
+    const stepAt = async () =>
+      Number(/step (\d+)\//.exec((await page.textContent('[data-testid=progress]')) ?? '')?.[1]);
     await page.waitForTimeout(400);
     const a = await stepAt();
     await page.waitForTimeout(800);
     expect(await stepAt()).toBe(a);
     await page.click('[data-testid=step]');
-    await page.waitForFunction((s) => Number(/step (\d+)\//.exec(document.querySelector('[data-testid=progress]')?.textContent ?? '')?.[1]) > s, a, { timeout: 10_000 });
+    await page.waitForFunction(
+      (s) => Number(/step (\d+)\//.exec(document.querySelector('[data-testid=progress]')?.textContent ?? '')?.[1]) > s,
+      a,
+      { timeout: 10_000 },
+    );
     await page.click('[data-testid=resume]');
     await page.click('[data-testid=cancel]');
     await waitDone(page, 30_000);
@@ -179,7 +209,11 @@ describe('the app in chromium', () => {
     await page.click('[data-testid=fault]');
     await page.waitForSelector('[data-testid=run-notice] [data-testid=notice]', { timeout: 30_000 });
     expect(await page.textContent('[data-testid=notice]')).toMatch(/training worker failed/);
-    await page.waitForFunction(() => !(document.querySelector('[data-testid=play]') as HTMLButtonElement).disabled, null, { timeout: 90_000 });
+    await page.waitForFunction(
+      () => !(document.querySelector('[data-testid=play]') as HTMLButtonElement).disabled,
+      null,
+      { timeout: 90_000 },
+    );
     await page.click('[data-testid=play]');
     await waitDone(page, 60_000);
     expect(await page.locator('path.trace').count()).toBe(64);
@@ -216,11 +250,19 @@ describe('the app in chromium', () => {
     const c = microConfig(30, 1);
     const page = await openPage(browser, url + encodeLink(c));
     await page.click('[data-testid=play]');
-    await page.waitForFunction(() => /step (1\d\d|[5-9]\d)\//.test(document.querySelector('[data-testid=progress]')?.textContent ?? ''), null, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => /step (1\d\d|[5-9]\d)\//.test(document.querySelector('[data-testid=progress]')?.textContent ?? ''),
+      null,
+      { timeout: 60_000 },
+    );
     await page.reload();
     await page.waitForSelector('[data-testid=interrupted]', { timeout: 60_000 });
     expect(await page.textContent('[data-testid=interrupted]')).toMatch(/interrupted .* step \d+/);
-    await page.waitForFunction(() => !(document.querySelector('[data-testid=resume-interrupted]') as HTMLButtonElement)?.disabled, null, { timeout: 90_000 });
+    await page.waitForFunction(
+      () => !(document.querySelector('[data-testid=resume-interrupted]') as HTMLButtonElement)?.disabled,
+      null,
+      { timeout: 90_000 },
+    );
     await page.click('[data-testid=resume-interrupted]');
     await waitDone(page, 90_000);
     expect(await page.textContent('[data-testid=record-source]')).toMatch(/Live run/);

@@ -12,7 +12,11 @@ export const SHOTS = process.env.SCREENSHOTS ? 'docs/screenshots' : 'test-result
 export async function serveBuiltApp(): Promise<{ server: PreviewServer; url: string }> {
   await build({ logLevel: 'warn', build: { outDir: 'dist' } });
   // Served under a sub-path, as a static host would: the build must not assume '/'.
-  const server = await preview({ preview: { port: 0, host: '127.0.0.1', strictPort: false }, base: '/playground/', logLevel: 'warn' });
+  const server = await preview({
+    preview: { port: 0, host: '127.0.0.1', strictPort: false },
+    base: '/playground/',
+    logLevel: 'warn',
+  });
   const addr = server.httpServer.address();
   if (!addr || typeof addr === 'string') throw new Error('preview server has no port');
   return { server, url: `http://127.0.0.1:${addr.port}/playground/` };
@@ -22,24 +26,40 @@ export function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--enable-unsafe-webgpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
 /** A page with long tasks, page errors and CSP violations recorded. */
-export async function openPage(browser: Browser, url: string, opts: BrowserContextOptions = {}): Promise<Page & { problems: string[] }> {
+export async function openPage(
+  browser: Browser,
+  url: string,
+  opts: BrowserContextOptions = {},
+): Promise<Page & { problems: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true, ...opts });
   const page = (await context.newPage()) as Page & { problems: string[] };
   page.problems = [];
   page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) page.problems.push(`CSP: ${m.text()}`);
+    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text()))
+      page.problems.push(`CSP: ${m.text()}`);
   });
   await page.addInitScript(() => {
     const w = window as unknown as { __longTasks: number[]; __csp: string[] };
     w.__longTasks = [];
     w.__csp = [];
-    new PerformanceObserver((l) => l.getEntries().forEach((e) => w.__longTasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
+    new PerformanceObserver((l) => l.getEntries().forEach((e) => w.__longTasks.push(e.duration))).observe({
+      type: 'longtask',
+      buffered: true,
+    });
     document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
   await page.goto(url);
@@ -49,7 +69,12 @@ export async function openPage(browser: Browser, url: string, opts: BrowserConte
 }
 
 export const statusOf = (page: Page) => page.getAttribute('[data-testid=progress]', 'data-status');
-export const waitDone = (page: Page, timeout = 120_000) => page.waitForFunction(() => document.querySelector('[data-testid=progress]')?.getAttribute('data-status') === 'done', null, { timeout });
+export const waitDone = (page: Page, timeout = 120_000) =>
+  page.waitForFunction(
+    () => document.querySelector('[data-testid=progress]')?.getAttribute('data-status') === 'done',
+    null,
+    { timeout },
+  );
 
 /** A short experiment: micro model, a few seconds in the worker. */
 export function microConfig(epochs = 3, instances = 2): ExperimentConfig {

@@ -28,8 +28,22 @@ afterAll(async () => {
 async function axe(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: AXE });
   const r = await page.evaluate(async () => {
-    const res = await (window as unknown as { axe: { run(o: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run({ resultTypes: ['violations'] });
-    return res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`);
+    const res = await (
+      window as unknown as {
+        axe: {
+          run(o: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
+        };
+      }
+    ).axe.run({ resultTypes: ['violations'] });
+    return res.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        (v) =>
+          `${v.id}: ${v.nodes
+            .map((n) => n.target.join(' '))
+            .slice(0, 3)
+            .join(' | ')}`,
+      );
   });
   return r;
 }
@@ -50,7 +64,9 @@ describe('layout and accessibility', () => {
       expect(await overflow(page)).toBeLessThanOrEqual(0);
       // Choosing another finding visibly changes the page: its card, and focus on it.
       await page.click('[data-preset=signal]');
-      await page.waitForFunction(() => /There is still signal/.test(document.getElementById('finding-title')?.textContent ?? ''));
+      await page.waitForFunction(() =>
+        /There is still signal/.test(document.getElementById('finding-title')?.textContent ?? ''),
+      );
       await page.waitForFunction(() => document.activeElement?.id === 'finding-title', null, { timeout: 10_000 });
       expect(new URL(page.url()).search).toBe('?preset=signal');
       await page.context().close();
@@ -61,7 +77,11 @@ describe('layout and accessibility', () => {
       [390, 844],
       [360, 740],
     ]) {
-      const page = await openPage(browser, url + microLink(2, 1), { viewport: { width: w, height: h }, hasTouch: true, isMobile: true });
+      const page = await openPage(browser, url + microLink(2, 1), {
+        viewport: { width: w, height: h },
+        hasTouch: true,
+        isMobile: true,
+      });
       expect(await overflow(page), `${w} px`).toBeLessThanOrEqual(0);
       await page.click('[data-testid=play]');
       await waitDone(page);
@@ -86,12 +106,18 @@ describe('layout and accessibility', () => {
   });
 
   it('classroom mode at 1920×1080: controls hidden, text ≥ 14 px, the finding’s card and its first charts on one screen', async () => {
-    const page = await openPage(browser, `${url}?mode=class&preset=interference`, { viewport: { width: 1920, height: 1080 } });
+    const page = await openPage(browser, `${url}?mode=class&preset=interference`, {
+      viewport: { width: 1920, height: 1080 },
+    });
     expect(await page.locator('.settings').count()).toBe(0);
     expect(await page.locator('[data-testid=device-report]').count()).toBe(0);
     const card = (await page.locator('[data-testid=finding-card]').boundingBox())!;
     expect(card.y).toBeLessThan(1080);
-    const sizes = await page.evaluate(() => [...document.querySelectorAll('main p, main li, main td, main th, .charts svg text, button')].filter((e) => (e as HTMLElement).offsetParent !== null || e instanceof SVGElement).map((e) => parseFloat(getComputedStyle(e).fontSize)));
+    const sizes = await page.evaluate(() =>
+      [...document.querySelectorAll('main p, main li, main td, main th, .charts svg text, button')]
+        .filter((e) => (e as HTMLElement).offsetParent !== null || e instanceof SVGElement)
+        .map((e) => parseFloat(getComputedStyle(e).fontSize)),
+    );
     expect(Math.min(...sizes)).toBeGreaterThanOrEqual(14);
     if (await page.locator('.chart').count()) {
       const first = (await page.locator('.chart').first().boundingBox())!;

@@ -3,7 +3,18 @@ import { gunzipSync } from 'fflate';
 import { parseTar } from 'nanotar';
 import type { DataSplits, ImageSet } from './dataset';
 
-export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+export const CIFAR10_CLASSES = [
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+];
 export const RECORD_BYTES = 3073;
 const PIXELS = 1024;
 
@@ -35,7 +46,8 @@ export function parseCifarBin(bytes: Uint8Array, file: string): ImageSet {
   for (let i = 0; i < n; i++) {
     const off = i * RECORD_BYTES;
     const label = bytes[off];
-    if (label > 9) throw new DatasetError(`${file}: record ${i} at byte offset ${off} has label ${label}, outside 0-9`, file, off);
+    if (label > 9)
+      throw new DatasetError(`${file}: record ${i} at byte offset ${off} has label ${label}, outside 0-9`, file, off);
     labels[i] = label;
     const o = i * PIXELS * 3;
     for (let p = 0; p < PIXELS; p++) {
@@ -70,8 +82,16 @@ const TEST_RE = /(^|\/)test_batch\.bin$|(^|\/)test\.bin$/;
 export function splitsFromFiles(files: { name: string; bytes: Uint8Array }[]): DataSplits {
   const train = files.filter((f) => TRAIN_RE.test(f.name)).sort((a, b) => a.name.localeCompare(b.name));
   const test = files.filter((f) => TEST_RE.test(f.name));
-  if (train.length === 0) throw new DatasetError(`no training file found (expected data_batch_1..5.bin or train.bin) among: ${files.map((f) => f.name).join(', ') || 'nothing'}`, '');
-  if (test.length === 0) throw new DatasetError(`no test file found (expected test_batch.bin or test.bin) among: ${files.map((f) => f.name).join(', ')}`, '');
+  if (train.length === 0)
+    throw new DatasetError(
+      `no training file found (expected data_batch_1..5.bin or train.bin) among: ${files.map((f) => f.name).join(', ') || 'nothing'}`,
+      '',
+    );
+  if (test.length === 0)
+    throw new DatasetError(
+      `no test file found (expected test_batch.bin or test.bin) among: ${files.map((f) => f.name).join(', ')}`,
+      '',
+    );
   return {
     name: 'cifar10',
     classes: CIFAR10_CLASSES,
@@ -86,7 +106,10 @@ export function splitsFromTarGz(bytes: Uint8Array, file = 'cifar-10-binary.tar.g
   try {
     tar = gunzipSync(bytes);
   } catch (e) {
-    throw new DatasetError(`${file}: not a valid gzip stream (${(e as Error).message}); the download may be truncated`, file);
+    throw new DatasetError(
+      `${file}: not a valid gzip stream (${(e as Error).message}); the download may be truncated`,
+      file,
+    );
   }
   let entries;
   try {

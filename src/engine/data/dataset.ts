@@ -38,7 +38,8 @@ export function downsample(s: ImageSet, size: number): ImageSet {
       for (let x = 0; x < size; x++)
         for (let c = 0; c < 3; c++) {
           let acc = 0;
-          for (let dy = 0; dy < f; dy++) for (let dx = 0; dx < f; dx++) acc += s.images[((i * s.size + y * f + dy) * s.size + x * f + dx) * 3 + c];
+          for (let dy = 0; dy < f; dy++)
+            for (let dx = 0; dx < f; dx++) acc += s.images[((i * s.size + y * f + dy) * s.size + x * f + dx) * 3 + c];
           out[((i * size + y) * size + x) * 3 + c] = Math.round(acc * inv);
         }
   return { images: out, labels: s.labels, n: s.n, size };

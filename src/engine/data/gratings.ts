@@ -17,7 +17,9 @@ const DISTRACTOR_AMPLITUDE = 0.8;
 const JITTER = 0.08;
 const NOISE = 30;
 
-export const GRATING_CLASSES = ORIENTATIONS.flatMap((o) => WAVELENGTHS.map((w) => `${o === 0 ? 'vertical' : 'horizontal'} ${w} px`));
+export const GRATING_CLASSES = ORIENTATIONS.flatMap((o) =>
+  WAVELENGTHS.map((w) => `${o === 0 ? 'vertical' : 'horizontal'} ${w} px`),
+);
 
 function unitColour(rng: Rng): number[] {
   const c = [rng.normal(), rng.normal(), rng.normal()];
@@ -45,7 +47,8 @@ function draw(img: Float32Array, label: number, rng: Rng): void {
   const o = ORIENTATIONS[Math.floor(label / WAVELENGTHS.length)];
   grating(w * (1 + rng.uniform(-JITTER, JITTER)), o + rng.uniform(-8, 8), AMPLITUDE);
   const [lo, hi] = [Math.log(WAVELENGTHS[0] * 0.8), Math.log(WAVELENGTHS[WAVELENGTHS.length - 1] * 1.2)];
-  for (let d = 0; d < DISTRACTORS; d++) grating(Math.exp(rng.uniform(lo, hi)), rng.uniform(0, 180), AMPLITUDE * DISTRACTOR_AMPLITUDE * rng.uniform(0.5, 1));
+  for (let d = 0; d < DISTRACTORS; d++)
+    grating(Math.exp(rng.uniform(lo, hi)), rng.uniform(0, 180), AMPLITUDE * DISTRACTOR_AMPLITUDE * rng.uniform(0.5, 1));
   for (let i = 0; i < img.length; i++) img[i] += rng.normal() * NOISE;
 }
 
@@ -65,5 +68,10 @@ function generateSet(n: number, seed: number, split: string): ImageSet {
 }
 
 export function gratingSplits(trainSize: number, valSize: number, seed: number): DataSplits {
-  return { name: `gratings(seed ${seed})`, classes: GRATING_CLASSES, train: generateSet(trainSize, seed, 'train'), val: generateSet(valSize, seed, 'val') };
+  return {
+    name: `gratings(seed ${seed})`,
+    classes: GRATING_CLASSES,
+    train: generateSet(trainSize, seed, 'train'),
+    val: generateSet(valSize, seed, 'val'),
+  };
 }

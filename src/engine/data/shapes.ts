@@ -67,7 +67,8 @@ function draw(img: Float32Array, label: number, rng: Rng): void {
     }
     case 3: {
       const r = rng.uniform(5, 8);
-      for (let y = -12; y <= 12; y++) for (let x = -12; x <= 12; x++) put(cx + x, cy + y, fg, Math.exp(-(x * x + y * y) / (2 * r * r)));
+      for (let y = -12; y <= 12; y++)
+        for (let x = -12; x <= 12; x++) put(cx + x, cy + y, fg, Math.exp(-(x * x + y * y) / (2 * r * r)));
       break;
     }
     case 4:
@@ -119,5 +120,10 @@ function generateSet(n: number, seed: number, split: string): ImageSet {
 }
 
 export function shapeSplits(trainSize: number, valSize: number, seed: number): DataSplits {
-  return { name: `synthetic(seed ${seed})`, classes: SHAPE_CLASSES, train: generateSet(trainSize, seed, 'train'), val: generateSet(valSize, seed, 'val') };
+  return {
+    name: `synthetic(seed ${seed})`,
+    classes: SHAPE_CLASSES,
+    train: generateSet(trainSize, seed, 'train'),
+    val: generateSet(valSize, seed, 'val'),
+  };
 }

@@ -49,7 +49,9 @@ export type DataSourceId = keyof typeof DATASETS;
 export const DATASET_IDS = Object.keys(DATASETS) as DataSourceId[];
 
 /** The generated splits of a built-in source, or undefined when the data must come from files. */
-export function builtInSplits(cfg: { data: { source: DataSourceId; trainSize: number; valSize: number; synthSeed: number } }): DataSplits | undefined {
+export function builtInSplits(cfg: {
+  data: { source: DataSourceId; trainSize: number; valSize: number; synthSeed: number };
+}): DataSplits | undefined {
   const src: DataSource = DATASETS[cfg.data.source];
   return src.generate?.(cfg.data.trainSize, cfg.data.valSize, cfg.data.synthSeed);
 }

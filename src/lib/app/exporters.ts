@@ -21,8 +21,24 @@ export function perChildCsv(r: RunRecord): string {
   const gtRank = gt ? bestFirstRanks(gt.mean) : undefined;
   const finals = r.instances.map(finalRow).filter(Boolean);
   const ranks = finals.map((f) => bestFirstRanks(f));
-  const head = ['child', 'gt_mean', 'gt_std', 'gt_rank', ...finals.map((_, i) => `acc_instance${i}`), ...finals.map((_, i) => `rank_instance${i}`)];
-  const rows = r.childNames.map((name, c) => [name, gt?.mean[c] ?? '', gt?.std[c] ?? '', gtRank?.[c] ?? '', ...finals.map((f) => f[c]), ...ranks.map((rk) => rk[c])].join(','));
+  const head = [
+    'child',
+    'gt_mean',
+    'gt_std',
+    'gt_rank',
+    ...finals.map((_, i) => `acc_instance${i}`),
+    ...finals.map((_, i) => `rank_instance${i}`),
+  ];
+  const rows = r.childNames.map((name, c) =>
+    [
+      name,
+      gt?.mean[c] ?? '',
+      gt?.std[c] ?? '',
+      gtRank?.[c] ?? '',
+      ...finals.map((f) => f[c]),
+      ...ranks.map((rk) => rk[c]),
+    ].join(','),
+  );
   return [head.join(','), ...rows].join('\n') + '\n';
 }
 
@@ -46,7 +62,10 @@ function wrap(s: string, chars: number): string[] {
 }
 
 /** A standalone SVG: the title above the chart, legend and caption below, the page's style inlined. */
-export function exportSvg(svg: SVGSVGElement, t: { title: string; caption: string; legend: string; description: string }): string {
+export function exportSvg(
+  svg: SVGSVGElement,
+  t: { title: string; caption: string; legend: string; description: string },
+): string {
   const vb = svg.viewBox.baseVal;
   const w = vb && vb.width ? vb.width : svg.clientWidth;
   const h = vb && vb.height ? vb.height : svg.clientHeight;
@@ -54,7 +73,10 @@ export function exportSvg(svg: SVGSVGElement, t: { title: string; caption: strin
   const notes = [...(t.legend ? wrap(t.legend, chars) : []), ...(t.caption ? wrap(t.caption, chars) : [])];
   const top = 30;
   const bottom = 10 + notes.length * 17;
-  const inner = new XMLSerializer().serializeToString(svg).replace(/^<svg[^>]*>/, '').replace(/<\/svg>$/, '');
+  const inner = new XMLSerializer()
+    .serializeToString(svg)
+    .replace(/^<svg[^>]*>/, '')
+    .replace(/<\/svg>$/, '');
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h + top + bottom}" width="${w}" height="${h + top + bottom}" role="img" aria-label="${esc(t.title)}">`,
     `<title>${esc(t.title)}</title>${t.description ? `<desc>${esc(t.description)}</desc>` : ''}<style>${STYLE}</style>`,
@@ -80,5 +102,7 @@ export async function svgToPng(svgText: string, like: SVGSVGElement, scale = 2):
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
-  return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
+  return new Promise((resolve, reject) =>
+    canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'),
+  );
 }

@@ -6,10 +6,26 @@ import type { Cost } from '../../engine/cost';
 import { galleryConfig } from '../../engine/gallery';
 import { parseRecordText, validateRecord, type GroundTruth, type RunRecord } from '../../engine/record';
 import { preset, SCALE_IDS } from '../../engine/presets';
-import { decodeLink, decodeReadable, encodeLink, encodeReadable, withExperimentQuery, type PageFlags } from '../state/links';
+import {
+  decodeLink,
+  decodeReadable,
+  encodeLink,
+  encodeReadable,
+  withExperimentQuery,
+  type PageFlags,
+} from '../state/links';
 import type { DatasetSource, DeviceReport, FromWorker, ProgressInfo } from '../worker/protocol';
 import { compareRuns, type Comparison } from './compare';
-import { allRuns, clearInterrupted, loadInterrupted, loadLastRun, loadRun, saveInterrupted, saveRun, storageProblems } from './persist';
+import {
+  allRuns,
+  clearInterrupted,
+  loadInterrupted,
+  loadLastRun,
+  loadRun,
+  saveInterrupted,
+  saveRun,
+  storageProblems,
+} from './persist';
 import { TrainerClient } from './trainerClient';
 
 export type Status = 'starting' | 'idle' | 'running' | 'paused' | 'done';
@@ -99,7 +115,8 @@ export class Session {
 
   private fail(text: string, fatal: boolean) {
     this.notice = { kind: 'error', text, where: 'run' };
-    if (fatal) this.startWorker(); // a broken backend (out of memory, lost device) gets a fresh worker
+    if (fatal)
+      this.startWorker(); // a broken backend (out of memory, lost device) gets a fresh worker
     else this.status = this.device ? 'idle' : 'starting';
   }
 
@@ -159,7 +176,11 @@ export class Session {
       await saveRun(r);
       this.runs = await allRuns();
     } catch (e) {
-      this.notice = { kind: 'error', text: `could not keep the run in this browser's storage: ${(e as Error).message}`, where: 'page' };
+      this.notice = {
+        kind: 'error',
+        text: `could not keep the run in this browser's storage: ${(e as Error).message}`,
+        where: 'page',
+      };
     }
   }
 
@@ -183,7 +204,9 @@ export class Session {
     if (!this.record && rec) this.record = rec;
     const g = galleryConfig(presetId);
     if (g && configHash(g.config) === hash) {
-      const found = await Promise.all(g.contrasts.map(async (x) => ({ label: x.label, record: await shippedRecording(x.config) })));
+      const found = await Promise.all(
+        g.contrasts.map(async (x) => ({ label: x.label, record: await shippedRecording(x.config) })),
+      );
       this.contrasts = found.filter((x): x is { label: string; record: RunRecord } => !!x.record);
     }
   }
@@ -219,14 +242,22 @@ export class Session {
   requestEstimate(): void {
     clearTimeout(this.estimateTimer);
     if (!this.device || this.status === 'running' || this.status === 'paused') return;
-    this.estimateTimer = setTimeout(() => this.client.send({ type: 'estimate', config: $state.snapshot(this.config), id: ++this.estimateId }), 250);
+    this.estimateTimer = setTimeout(
+      () => this.client.send({ type: 'estimate', config: $state.snapshot(this.config), id: ++this.estimateId }),
+      250,
+    );
   }
 
   // ---- running ----
   async start(opts: { resume?: RunRecord; confirmed?: boolean } = {}): Promise<void> {
     const c = opts.resume?.config ?? ($state.snapshot(this.config) as ExperimentConfig);
     if (!opts.confirmed && this.cost && this.cost.seconds > ASK_ABOVE_SECONDS && typeof confirm === 'function') {
-      if (!confirm(`This run will take about ${Math.round(this.cost.seconds / 60)} minutes on ${this.device?.backend}. Start it?`)) return;
+      if (
+        !confirm(
+          `This run will take about ${Math.round(this.cost.seconds / 60)} minutes on ${this.device?.backend}. Start it?`,
+        )
+      )
+        return;
     }
     if (this.notice?.where !== 'page') this.notice = undefined;
     const gt = this.groundTruth ?? (await shippedGroundTruth(c));
@@ -236,7 +267,13 @@ export class Session {
     this.status = 'running';
     this.interrupted = undefined;
     this.client.send({ type: 'speed', delayMs: this.delayMs });
-    this.client.send({ type: 'start', config: c, groundTruth: gt, dataset: $state.snapshot(this.dataset) as DatasetSource, resume: opts.resume });
+    this.client.send({
+      type: 'start',
+      config: c,
+      groundTruth: gt,
+      dataset: $state.snapshot(this.dataset) as DatasetSource,
+      resume: opts.resume,
+    });
   }
 
   /** ?faults=1 only: make the worker fail for real (an impossible allocation), to see the page recover. */
@@ -258,7 +295,9 @@ export class Session {
   // ---- files ----
   async useCifarFiles(files: FileList | null): Promise<void> {
     if (!files?.length) return;
-    const list = await Promise.all([...files].map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+    const list = await Promise.all(
+      [...files].map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
+    );
     this.dataset = { kind: 'cifar10-files', files: list };
     this.datasetLabel = `CIFAR-10 from ${list.map((f) => f.name).join(', ')}`;
     const c = structuredClone($state.snapshot(this.config) as ExperimentConfig);
@@ -271,7 +310,8 @@ export class Session {
   /** Opens a record file: its config becomes the experiment (controls and address bar follow). */
   async openRecord(file: File): Promise<void> {
     try {
-      if (file.size > 50_000_000) throw new Error(`${(file.size / 1e6).toFixed(0)} MB is more than the 50 MB a record may have`);
+      if (file.size > 50_000_000)
+        throw new Error(`${(file.size / 1e6).toFixed(0)} MB is more than the 50 MB a record may have`);
       const rec = await parseInWorkerlessTask(file);
       await this.setConfig(rec.config, presetOf(rec.config) ?? this.presetId, { keepRecord: rec });
       this.status = this.device ? 'done' : this.status;
@@ -286,7 +326,12 @@ export class Session {
     const readable = link.kind === 'none' ? decodeReadable(location.search) : link;
     if (readable.kind === 'error') this.notice = { kind: 'error', text: readable.message, where: 'page' };
     const fromLink = link.kind === 'ok' ? link.config : readable.kind === 'ok' ? readable.config : undefined;
-    const presetId = new URLSearchParams(location.search).get('preset') ?? (fromLink ? presetOf(fromLink) : undefined) ?? this.flags.finding ?? 'tiny';
+    const presetId =
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, not state
+      new URLSearchParams(location.search).get('preset') ??
+      (fromLink ? presetOf(fromLink) : undefined) ??
+      this.flags.finding ??
+      'tiny';
     this.startWorker();
     void fetchJson('runs/paper-trace.json').then((r) => {
       try {
@@ -328,7 +373,8 @@ async function parseInWorkerlessTask(file: File): Promise<RunRecord> {
   const w = new Worker(new URL('../worker/parse.worker.ts', import.meta.url), { type: 'module' });
   try {
     return await new Promise<RunRecord>((resolve, reject) => {
-      w.onmessage = (ev: MessageEvent<{ ok: boolean; record?: RunRecord; message?: string }>) => (ev.data.ok ? resolve(ev.data.record!) : reject(new Error(ev.data.message)));
+      w.onmessage = (ev: MessageEvent<{ ok: boolean; record?: RunRecord; message?: string }>) =>
+        ev.data.ok ? resolve(ev.data.record!) : reject(new Error(ev.data.message));
       w.onerror = (ev) => reject(new Error(ev.message || 'the parser crashed'));
       w.postMessage({ text, name: file.name });
     });

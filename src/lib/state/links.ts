@@ -2,7 +2,13 @@
 // (#v=2&c=<base64url JSON>&h=<checksum>), or, for the common settings, a readable query
 // (?preset=interference&order=shuffle-period&instances=5). A damaged link is refused, never read as
 // another config; a malformed or newer one gets a clear message and no config.
-import { CONFIG_SCHEMA_VERSION, hashHex, parseConfig, stableStringify, type ExperimentConfig } from '../../engine/config';
+import {
+  CONFIG_SCHEMA_VERSION,
+  hashHex,
+  parseConfig,
+  stableStringify,
+  type ExperimentConfig,
+} from '../../engine/config';
 import { GALLERY_CONFIGS } from '../../engine/gallery';
 import { CONFIG_LIMITS, parseJsonLimited } from '../../engine/jsonLimits';
 import { preset, SCALE_IDS } from '../../engine/presets';
@@ -31,31 +37,56 @@ export function encodeLink(cfg: ExperimentConfig): string {
   return `#v=${LINK_VERSION}&c=${c}&h=${checksum(c)}`;
 }
 
-export type LinkResult = { kind: 'none' } | { kind: 'ok'; config: ExperimentConfig } | { kind: 'error'; message: string };
+export type LinkResult =
+  { kind: 'none' } | { kind: 'ok'; config: ExperimentConfig } | { kind: 'error'; message: string };
 const fallback = 'The default experiment is shown instead.';
 
 export function decodeLink(hash: string): LinkResult {
   const h = hash.replace(/^#/, '');
   if (!h) return { kind: 'none' };
-  if (h.length > MAX_LINK) return { kind: 'error', message: `This link is ${h.length.toLocaleString('en')} characters long, far more than any experiment needs: it was not read. ${fallback}` };
+  if (h.length > MAX_LINK)
+    return {
+      kind: 'error',
+      message: `This link is ${h.length.toLocaleString('en')} characters long, far more than any experiment needs: it was not read. ${fallback}`,
+    };
   const params = new URLSearchParams(h);
   const v = params.get('v');
   const c = params.get('c');
-  if (v === null || c === null) return { kind: 'error', message: `This link is not a Supernet Playground experiment link (it lacks v= or c=). ${fallback}` };
-  if (!/^\d+$/.test(v)) return { kind: 'error', message: `This link has an unreadable version "${v.slice(0, 20)}". ${fallback}` };
-  if (Number(v) > LINK_VERSION) return { kind: 'error', message: `This link was made by a newer version of Supernet Playground (link v${v}, this page reads v${LINK_VERSION}). Reload to get the newest page; ${fallback.toLowerCase()}` };
+  if (v === null || c === null)
+    return {
+      kind: 'error',
+      message: `This link is not a Supernet Playground experiment link (it lacks v= or c=). ${fallback}`,
+    };
+  if (!/^\d+$/.test(v))
+    return { kind: 'error', message: `This link has an unreadable version "${v.slice(0, 20)}". ${fallback}` };
+  if (Number(v) > LINK_VERSION)
+    return {
+      kind: 'error',
+      message: `This link was made by a newer version of Supernet Playground (link v${v}, this page reads v${LINK_VERSION}). Reload to get the newest page; ${fallback.toLowerCase()}`,
+    };
   // Version 1 links carried no checksum; they are still read (and migrated).
-  if (Number(v) >= 2 && params.get('h') !== checksum(c)) return { kind: 'error', message: `This link is damaged: its checksum does not match (a character was changed or lost when it was copied). ${fallback}` };
+  if (Number(v) >= 2 && params.get('h') !== checksum(c))
+    return {
+      kind: 'error',
+      message: `This link is damaged: its checksum does not match (a character was changed or lost when it was copied). ${fallback}`,
+    };
   let raw: unknown;
   try {
     raw = parseJsonLimited(fromB64url(c), MAX_LINK, CONFIG_LIMITS, 'the link');
   } catch (e) {
     const m = (e as Error).message;
-    return { kind: 'error', message: /not valid JSON|atob|decode|character/i.test(m) || e instanceof DOMException ? `This link is damaged (its experiment data cannot be decoded) — perhaps it was cut off when copied. ${fallback}` : `This link was not read: ${m}. ${fallback}` };
+    return {
+      kind: 'error',
+      message:
+        /not valid JSON|atob|decode|character/i.test(m) || e instanceof DOMException
+          ? `This link is damaged (its experiment data cannot be decoded) — perhaps it was cut off when copied. ${fallback}`
+          : `This link was not read: ${m}. ${fallback}`,
+    };
   }
   try {
     const s = (raw as { schemaVersion?: unknown })?.schemaVersion;
-    if (typeof s === 'number' && s > CONFIG_SCHEMA_VERSION) throw new Error(`config schema v${s} is newer than this page's v${CONFIG_SCHEMA_VERSION}`);
+    if (typeof s === 'number' && s > CONFIG_SCHEMA_VERSION)
+      throw new Error(`config schema v${s} is newer than this page's v${CONFIG_SCHEMA_VERSION}`);
     return { kind: 'ok', config: parseConfig(raw) };
   } catch (e) {
     return { kind: 'error', message: `This link's experiment is not valid: ${(e as Error).message}. ${fallback}` };
@@ -150,7 +181,14 @@ export function pageFlags(search: string): PageFlags {
   const classroom = q.get('mode') === 'class';
   if (classroom && !q.has('hide')) for (const h of ['controls', 'device', 'exports', 'notes']) hide.add(h);
   const threads = Number(q.get('threads'));
-  return { classroom, finding: q.get('finding') ?? q.get('preset') ?? undefined, hide, backend: q.get('backend') ?? undefined, faults: q.get('faults') === '1', threads: Number.isInteger(threads) && threads > 0 ? Math.min(threads, 16) : undefined };
+  return {
+    classroom,
+    finding: q.get('finding') ?? q.get('preset') ?? undefined,
+    hide,
+    backend: q.get('backend') ?? undefined,
+    faults: q.get('faults') === '1',
+    threads: Number.isInteger(threads) && threads > 0 ? Math.min(threads, 16) : undefined,
+  };
 }
 
 /** The query with the experiment part replaced (page flags kept). */

@@ -48,7 +48,10 @@ export function nearestTrace(t: Traces, i: number, acc: number): number {
   let d = Infinity;
   t.series.forEach((s, c) => {
     const e = Math.abs(s[i] - acc);
-    if (e < d) ((d = e), (best = c));
+    if (e < d) {
+      d = e;
+      best = c;
+    }
   });
   return best;
 }
@@ -56,7 +59,9 @@ export function nearestTrace(t: Traces, i: number, acc: number): number {
 export function describeTraces(r: RunRecord, t: Traces): string {
   const last = t.series.map((s) => s[s.length - 1]);
   const bestNow = last.indexOf(Math.max(...last));
-  const leaders = new Set(t.steps.map((_, i) => t.series.map((s) => s[i]).reduce((b, v, c, a) => (v > a[b] ? c : b), 0)));
+  const leaders = new Set(
+    t.steps.map((_, i) => t.series.map((s) => s[i]).reduce((b, v, c, a) => (v > a[b] ? c : b), 0)),
+  );
   const inst = r.instances[0];
   const top = inst ? trainedChildTopShare(inst) : Number.NaN;
   return `Accuracy of all ${t.series.length} children over ${t.steps.length} ${t.dense ? 'consecutive steps' : 'evaluations'} (steps ${t.steps[0]}–${t.steps[t.steps.length - 1]}), from ${pct(Math.min(...t.series.flat()))} to ${pct(Math.max(...t.series.flat()))}. ${leaders.size} different children lead at some point; at the end ${r.childNames[bestNow]} leads with ${pct(last[bestNow])}.${Number.isFinite(top) ? ` The child just trained is in the top quarter after ${pct(top, 0)} of the steps.` : ''}`;
@@ -87,7 +92,8 @@ export function tauCurves(r: RunRecord): TauCurves {
       return { mean: s.mean, std: s.std };
     }),
     gtTau: gt ? insts.map((i) => epochRows(i).map((row) => gtTau(row, gt))) : [],
-    noiseFloor: r.groundTruth?.perSeed && r.groundTruth.perSeed.length > 1 ? sTau(r.groundTruth.perSeed).mean : undefined,
+    noiseFloor:
+      r.groundTruth?.perSeed && r.groundTruth.perSeed.length > 1 ? sTau(r.groundTruth.perSeed).mean : undefined,
   };
 }
 
@@ -132,9 +138,25 @@ export function rankSpread(r: RunRecord): { source: string; children: Spread[] }
   const children = Array.from({ length: n }, (_, c) => {
     const ranks = ranked.map((rk) => rk[c]);
     const s = [...ranks].sort((a, b) => a - b);
-    return { child: c, gtRank: gtRank[c], ranks, q1: quantile(s, 0.25), median: quantile(s, 0.5), q3: quantile(s, 0.75), min: s[0], max: s[s.length - 1], gtSeedRanks: seedRanks.map((rk) => rk[c]) };
+    return {
+      child: c,
+      gtRank: gtRank[c],
+      ranks,
+      q1: quantile(s, 0.25),
+      median: quantile(s, 0.5),
+      q3: quantile(s, 0.75),
+      min: s[0],
+      max: s[s.length - 1],
+      gtSeedRanks: seedRanks.map((rk) => rk[c]),
+    };
   }).sort((a, b) => a.gtRank - b.gtRank);
-  return { source: insts.length > 1 ? `final ranks of ${insts.length} instances` : `the last ${rows.length} evaluations of one instance`, children };
+  return {
+    source:
+      insts.length > 1
+        ? `final ranks of ${insts.length} instances`
+        : `the last ${rows.length} evaluations of one instance`,
+    children,
+  };
 }
 
 export function describeSpread(r: RunRecord, s: { source: string; children: Spread[] }): string {
@@ -217,7 +239,13 @@ export function sharingPoints(runs: RunRecord[], source: SharingPoint['source'],
     if (!r.groundTruth) continue;
     const w = tauWindow(r, k);
     if (!w.meanK.n) continue;
-    out.push({ label: policyLabel(r.config.sharing), copies: policyCopies(r.config.sharing, spaceOf(r.config)), mean: w.meanK.mean, std: w.stdK.mean, source });
+    out.push({
+      label: policyLabel(r.config.sharing),
+      copies: policyCopies(r.config.sharing, spaceOf(r.config)),
+      mean: w.meanK.mean,
+      std: w.stdK.mean,
+      source,
+    });
   }
   return out;
 }
@@ -232,13 +260,26 @@ export const PAPER_TABLE3: SharingPoint[] = [
     [16, 0.72, 0.0411],
     [32, 0.736, 0.0364],
     [64, 0.8032, 0.0151],
-  ].map(([m, mu, sd]) => ({ label: `paper: groups m=${m} (similarity)`, copies: m, mean: mu, std: sd, source: 'paper' as const })),
-  { label: 'paper: prefix k=0', copies: 64, mean: PAPER.table3.prefix0[0], std: PAPER.table3.prefix0[1], source: 'paper' as const },
+  ].map(([m, mu, sd]) => ({
+    label: `paper: groups m=${m} (similarity)`,
+    copies: m,
+    mean: mu,
+    std: sd,
+    source: 'paper' as const,
+  })),
+  {
+    label: 'paper: prefix k=0',
+    copies: 64,
+    mean: PAPER.table3.prefix0[0],
+    std: PAPER.table3.prefix0[1],
+    source: 'paper' as const,
+  },
 ];
 
 export function describeSharing(points: SharingPoint[]): string {
   const ours = points.filter((p) => p.source !== 'paper');
-  if (!ours.length) return 'No runs with a dense window and ground truth yet; the paper’s Table 3 is shown for reference.';
+  if (!ours.length)
+    return 'No runs with a dense window and ground truth yet; the paper’s Table 3 is shown for reference.';
   return ours.map((p) => `${p.label}: Mean-64 ${num(p.mean, 2)}, Std-64 ${num(p.std, 2)}`).join('; ') + '.';
 }
 

@@ -28,4 +28,5 @@ export function rankColour(rank: number, n: number): string {
 }
 
 export const pct = (v: number, d = 1) => (Number.isFinite(v) ? `${(v * 100).toFixed(d)}%` : '—');
-export const num = (v: number | null | undefined, d = 3) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—');
+export const num = (v: number | null | undefined, d = 3) =>
+  typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—';

@@ -23,12 +23,25 @@ import { fixThreadedFactorySource } from './wasmThreads';
  * page URL tries it anyway; the report says what came of it.
  */
 export function wasmThreads(requested: number): DeviceReport['threads'] {
-  const isolated = (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
-  if (requested <= 1) return { count: 1, why: 'the single-threaded build: tfjs’s threaded build gets one XNNPACK thread inside a worker here (add ?threads=2 to try it)' };
-  if (!isolated) return { count: 1, why: 'the page is not cross-origin isolated (no COOP/COEP headers), so SharedArrayBuffer and wasm threads are unavailable' };
+  const isolated =
+    (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true &&
+    typeof SharedArrayBuffer !== 'undefined';
+  if (requested <= 1)
+    return {
+      count: 1,
+      why: 'the single-threaded build: tfjs’s threaded build gets one XNNPACK thread inside a worker here (add ?threads=2 to try it)',
+    };
+  if (!isolated)
+    return {
+      count: 1,
+      why: 'the page is not cross-origin isolated (no COOP/COEP headers), so SharedArrayBuffer and wasm threads are unavailable',
+    };
   if (!fixThreadedFactorySource()) return { count: 1, why: 'the threaded wasm module could not be prepared' };
   const cores = navigator.hardwareConcurrency || 1;
-  return { count: Math.max(1, Math.min(requested, cores, 8)), why: `requested ${requested}; cross-origin isolated; ${cores} logical cores reported` };
+  return {
+    count: Math.max(1, Math.min(requested, cores, 8)),
+    why: `requested ${requested}; cross-origin isolated; ${cores} logical cores reported`,
+  };
 }
 
 let threads: DeviceReport['threads'] | undefined;
@@ -41,7 +54,11 @@ function setUpWasm(requested: number): DeviceReport['threads'] {
   return threads;
 }
 
-setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+});
 
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|software|microsoft basic render/i;
 
@@ -94,29 +111,54 @@ export async function chooseBackend(opts: BackendOptions = {}): Promise<DeviceRe
       if (name === 'webgpu') {
         const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
         if (!gpu) throw new Error('this browser exposes no WebGPU (navigator.gpu is missing)');
-        const a = (await gpu.requestAdapter()) as { info?: Record<string, string | boolean>; isFallbackAdapter?: boolean } | null;
+        const a = (await gpu.requestAdapter()) as {
+          info?: Record<string, string | boolean>;
+          isFallbackAdapter?: boolean;
+        } | null;
         if (!a) throw new Error('no WebGPU adapter was offered');
         const info = a.info ?? {};
-        adapter = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unnamed adapter';
+        adapter =
+          [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') ||
+          'unnamed adapter';
         const fallback = a.isFallbackAdapter || info.isFallbackAdapter;
-        if ((fallback || SOFTWARE.test(adapter)) && opts.force !== 'webgpu') throw new Error(`software fallback adapter (${adapter}): slower than wasm on this machine`);
+        if ((fallback || SOFTWARE.test(adapter)) && opts.force !== 'webgpu')
+          throw new Error(`software fallback adapter (${adapter}): slower than wasm on this machine`);
       }
       if (name === 'webgl') {
         const gl = new OffscreenCanvas(1, 1).getContext('webgl2') as WebGL2RenderingContext | null;
         if (!gl) throw new Error('no WebGL2 context (OffscreenCanvas in a worker)');
         const ext = gl.getExtension('WEBGL_debug_renderer_info');
         adapter = ext ? String(gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : String(gl.getParameter(gl.RENDERER));
-        if (SOFTWARE.test(adapter) && opts.force !== 'webgl') throw new Error(`software renderer (${adapter}): slower than wasm on this machine`);
+        if (SOFTWARE.test(adapter) && opts.force !== 'webgl')
+          throw new Error(`software renderer (${adapter}): slower than wasm on this machine`);
       }
       if (!(await tf.setBackend(name))) throw new Error('failed to initialise');
       await tf.ready();
       if (name === 'wasm' || name === 'cpu') adapter = describeBackend().replace(/^\w+ — /, '');
       const got = await selfTestRun();
       const err = Math.max(Math.abs(got.loss - ref.loss) / Math.abs(ref.loss), relErr(got.grads, ref.grads));
-      if (!(err < 1e-3)) throw new Error(`self-test failed: loss/gradients differ from the cpu backend by ${err.toExponential(2)} (relative)`);
+      if (!(err < 1e-3))
+        throw new Error(
+          `self-test failed: loss/gradients differ from the cpu backend by ${err.toExponential(2)} (relative)`,
+        );
       const actual = name === 'wasm' ? Number(/(\d+) threads?/.exec(adapter)?.[1] ?? 1) : 1;
-      const threads = name === 'wasm' ? { count: actual, why: actual === wasmThreadInfo.count ? wasmThreadInfo.why : `${wasmThreadInfo.count} asked for, ${actual} running (${wasmThreadInfo.why})` } : { count: 1, why: `${name} runs on its own device` };
-      return { backend: name, adapter, refused, selfTest: `loss and gradients match the cpu backend to ${err.toExponential(1)} relative`, threads };
+      const threads =
+        name === 'wasm'
+          ? {
+              count: actual,
+              why:
+                actual === wasmThreadInfo.count
+                  ? wasmThreadInfo.why
+                  : `${wasmThreadInfo.count} asked for, ${actual} running (${wasmThreadInfo.why})`,
+            }
+          : { count: 1, why: `${name} runs on its own device` };
+      return {
+        backend: name,
+        adapter,
+        refused,
+        selfTest: `loss and gradients match the cpu backend to ${err.toExponential(1)} relative`,
+        threads,
+      };
     } catch (e) {
       refused.push({ backend: name, reason: (e as Error).message });
     }

@@ -21,7 +21,11 @@ export class ProgressModel {
     const space = spaceOf(cfg);
     const jobs = jobsOf(cfg.sharing, space).length;
     const left = cfg.instances - completedInstances;
-    this.total = { trainSteps: totalSteps(cfg) * left, evalPoints: evalPoints(cfg).length * left, finetuneSteps: cfg.finetune.steps * space.numChildren * left };
+    this.total = {
+      trainSteps: totalSteps(cfg) * left,
+      evalPoints: evalPoints(cfg).length * left,
+      finetuneSteps: cfg.finetune.steps * space.numChildren * left,
+    };
     this.rate = {
       trainSteps: rates.trainSecondsPerImage * cfg.train.batchSize * jobs,
       evalPoints: rates.evalAllSecondsPerImage * cfg.data.valSize,
@@ -34,10 +38,18 @@ export class ProgressModel {
     if (n > 0 && seconds > 0) this.rate[kind] = 0.8 * this.rate[kind] + 0.2 * (seconds / n);
   }
   private seconds(w: Work): number {
-    return w.trainSteps * this.rate.trainSteps + w.evalPoints * this.rate.evalPoints + w.finetuneSteps * this.rate.finetuneSteps;
+    return (
+      w.trainSteps * this.rate.trainSteps +
+      w.evalPoints * this.rate.evalPoints +
+      w.finetuneSteps * this.rate.finetuneSteps
+    );
   }
   get etaSeconds(): number {
-    const left = { trainSteps: this.total.trainSteps - this.done.trainSteps, evalPoints: this.total.evalPoints - this.done.evalPoints, finetuneSteps: this.total.finetuneSteps - this.done.finetuneSteps };
+    const left = {
+      trainSteps: this.total.trainSteps - this.done.trainSteps,
+      evalPoints: this.total.evalPoints - this.done.evalPoints,
+      finetuneSteps: this.total.finetuneSteps - this.done.finetuneSteps,
+    };
     return Math.max(0, this.seconds(left));
   }
   get fraction(): number {

@@ -6,7 +6,8 @@ import type { GroundTruth, RunRecord } from '../../engine/record';
 
 export const PROTOCOL_VERSION = 2;
 
-export type DatasetSource = { kind: 'built-in' } | { kind: 'cifar10-files'; files: { name: string; bytes: Uint8Array }[] };
+export type DatasetSource =
+  { kind: 'built-in' } | { kind: 'cifar10-files'; files: { name: string; bytes: Uint8Array }[] };
 
 export type ToWorker =
   /** First message: pick the backend (optionally forced, from the page URL's ?backend=). */
@@ -63,5 +64,10 @@ export type FromWorker =
   | { v: 2; type: 'error'; message: string; record?: RunRecord; fatal?: boolean };
 
 export function isFromWorker(m: unknown): m is FromWorker {
-  return !!m && typeof m === 'object' && (m as { v?: number }).v === PROTOCOL_VERSION && typeof (m as { type?: unknown }).type === 'string';
+  return (
+    !!m &&
+    typeof m === 'object' &&
+    (m as { v?: number }).v === PROTOCOL_VERSION &&
+    typeof (m as { type?: unknown }).type === 'string'
+  );
 }

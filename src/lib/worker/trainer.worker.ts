@@ -45,12 +45,14 @@ async function between(): Promise<void> {
 function loadDataset(src: DatasetSource, cfg: ExperimentConfig): DataSplits {
   const built = builtInSplits(cfg);
   if (built) return built;
-  if (src.kind !== 'cifar10-files') throw new Error(`${DATASETS[cfg.data.source].title} needs files: drop the CIFAR-10 binary files on the page first`);
+  if (src.kind !== 'cifar10-files')
+    throw new Error(`${DATASETS[cfg.data.source].title} needs files: drop the CIFAR-10 binary files on the page first`);
   const tar = src.files.find((f) => /\.(tar\.gz|tgz)$/.test(f.name));
   return tar ? splitsFromTarGz(tar.bytes, tar.name) : splitsFromFiles(src.files);
 }
 
-const isMemoryError = (e: unknown) => /memory|allocat|out of bounds|Aborted|RangeError: Array buffer/i.test(String((e as Error)?.message ?? e));
+const isMemoryError = (e: unknown) =>
+  /memory|allocat|out of bounds|Aborted|RangeError: Array buffer/i.test(String((e as Error)?.message ?? e));
 
 async function run(raw: unknown, gt: GroundTruth | undefined, src: DatasetSource, resume?: RunRecord) {
   running = true;
@@ -58,10 +60,28 @@ async function run(raw: unknown, gt: GroundTruth | undefined, src: DatasetSource
   let live: RunRecord | undefined;
   try {
     const cfg = parseConfig(raw);
-    post({ v: 2, type: 'progress', progress: { phase: 'preparing', step: 0, totalSteps: 0, instance: 0, instances: cfg.instances, fraction: 0, imagesPerSecond: 0, etaSeconds: Number.NaN, loss: Number.NaN, child: '' } });
+    post({
+      v: 2,
+      type: 'progress',
+      progress: {
+        phase: 'preparing',
+        step: 0,
+        totalSteps: 0,
+        instance: 0,
+        instances: cfg.instances,
+        fraction: 0,
+        imagesPerSecond: 0,
+        etaSeconds: Number.NaN,
+        loss: Number.NaN,
+        child: '',
+      },
+    });
     const rates = await calibrate(cfg);
     const bytes = estimateCost(cfg, rates).bytes;
-    if (bytes > MEMORY_LIMIT) throw new Error(`this run needs about ${fmtBytes(bytes)} of memory, more than the ${fmtBytes(MEMORY_LIMIT)} a browser tab can give; choose a smaller model, batch or dataset`);
+    if (bytes > MEMORY_LIMIT)
+      throw new Error(
+        `this run needs about ${fmtBytes(bytes)} of memory, more than the ${fmtBytes(MEMORY_LIMIT)} a browser tab can give; choose a smaller model, batch or dataset`,
+      );
     const data = prepareData(cfg, loadDataset(src, cfg));
     const done = resume?.instances.filter((i) => i.status === 'complete').length ?? 0;
     const model = new ProgressModel(cfg, rates, done);
@@ -76,7 +96,22 @@ async function run(raw: unknown, gt: GroundTruth | undefined, src: DatasetSource
       const now = performance.now();
       if (!force && now - lastPost < 100) return;
       lastPost = now;
-      post({ v: 2, type: 'progress', progress: { phase, step: step.step, totalSteps: step.total, instance: step.instance, instances: cfg.instances, fraction: model.fraction, imagesPerSecond: images / ((now - t0) / 1000), etaSeconds: model.etaSeconds, loss: step.loss, child: step.child } });
+      post({
+        v: 2,
+        type: 'progress',
+        progress: {
+          phase,
+          step: step.step,
+          totalSteps: step.total,
+          instance: step.instance,
+          instances: cfg.instances,
+          fraction: model.fraction,
+          imagesPerSecond: images / ((now - t0) / 1000),
+          etaSeconds: model.etaSeconds,
+          loss: step.loss,
+          child: step.child,
+        },
+      });
     };
     const tick = () => {
       const now = performance.now();
@@ -92,7 +127,13 @@ async function run(raw: unknown, gt: GroundTruth | undefined, src: DatasetSource
         onStep: (s) => {
           images += s.images;
           model.add('trainSteps', 1, tick());
-          step = { step: s.step, total: s.totalSteps, instance: s.instance, loss: s.loss[0], child: names[s.children[0]] };
+          step = {
+            step: s.step,
+            total: s.totalSteps,
+            instance: s.instance,
+            loss: s.loss[0],
+            child: names[s.children[0]],
+          };
           report(s.step === s.totalSteps);
         },
         onPhase: (_i, p) => {
@@ -137,7 +178,11 @@ async function estimate(raw: unknown, id: number) {
 self.onmessage = async (ev: MessageEvent<ToWorker>) => {
   const m = ev.data;
   if (!m || m.v !== PROTOCOL_VERSION) {
-    post({ v: 2, type: 'error', message: `worker protocol mismatch: got ${JSON.stringify((m as { v?: unknown })?.v)}, speaks ${PROTOCOL_VERSION}` });
+    post({
+      v: 2,
+      type: 'error',
+      message: `worker protocol mismatch: got ${JSON.stringify((m as { v?: unknown })?.v)}, speaks ${PROTOCOL_VERSION}`,
+    });
     return;
   }
   switch (m.type) {
@@ -200,7 +245,12 @@ function watchDeviceLoss() {
     const b = tf.backend() as unknown as { device?: { lost?: Promise<{ message: string }> } };
     b.device?.lost?.then((info) => {
       cancelled = true;
-      post({ v: 2, type: 'error', message: `the GPU device was lost (${info.message}); the page starts a new worker on another backend — finished evaluations are kept`, fatal: true });
+      post({
+        v: 2,
+        type: 'error',
+        message: `the GPU device was lost (${info.message}); the page starts a new worker on another backend — finished evaluations are kept`,
+        fatal: true,
+      });
     });
   });
 }

@@ -1,0 +1,64 @@
+// Every chart rendered (server-side, Svelte's own renderer) from a fixed record and compared with a
+// committed SVG, the observablehq/plot way: on a difference the new rendering is written beside the
+// old as <name>-changed.svg, to look at and to copy over the old one when the change is intended.
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { render } from 'svelte/server';
+import { describe, expect, it } from 'vitest';
+import { lagCurve, PAPER_TABLE3, sharingPoints } from '../src/lib/views/chartData';
+import BestPicks from '../src/lib/views/BestPicks.svelte';
+import DenseTraces from '../src/lib/views/DenseTraces.svelte';
+import FinetuneChart from '../src/lib/views/FinetuneChart.svelte';
+import LagChart from '../src/lib/views/LagChart.svelte';
+import RankSpread from '../src/lib/views/RankSpread.svelte';
+import SharingChart from '../src/lib/views/SharingChart.svelte';
+import TauChart from '../src/lib/views/TauChart.svelte';
+import { fakeRecord } from './fixtures';
+
+const rec = fakeRecord({ instances: 3, finetune: 3 });
+// A longer dense window so the lag curve has points.
+const dense = structuredClone(rec);
+for (const inst of dense.instances) {
+  inst.points = Array.from({ length: 40 }, (_, k) => ({ step: k + 1, epoch: 1, epochEnd: k === 39, dense: true }));
+  inst.accuracy = inst.points.map((_, k) => rec.instances[0].accuracy[0].map((v, c) => v + (((c + k) % 7) - 3) / 200));
+}
+const onhover = () => undefined;
+
+const views: [string, () => string][] = [
+  ['traces', () => render(DenseTraces, { props: { record: rec, width: 560, onhover } }).body],
+  ['tau', () => render(TauChart, { props: { record: rec, width: 560 } }).body],
+  ['spread', () => render(RankSpread, { props: { record: rec, width: 560, onhover } }).body],
+  ['best', () => render(BestPicks, { props: { record: rec, width: 560, onhover } }).body],
+  ['finetune', () => render(FinetuneChart, { props: { record: rec, width: 560 } }).body],
+  [
+    'lag',
+    () => render(LagChart, { props: { series: [lagCurve(dense, 'fixture', 'ours')!], period: 16, width: 560 } }).body,
+  ],
+  [
+    'sharing',
+    () =>
+      render(SharingChart, { props: { points: [...PAPER_TABLE3, ...sharingPoints([rec], 'ours', 64)], width: 560 } })
+        .body,
+  ],
+];
+
+/** Svelte's hydration comments and generated ids are not part of what a chart shows. */
+const normalise = (html: string) =>
+  html
+    .replace(/<!--[^>]*-->/g, '')
+    .replace(/tip-[a-z0-9]+/g, 'tip-x')
+    .trim() + '\n';
+
+describe('views render as committed', () => {
+  for (const [name, draw] of views)
+    it(name, () => {
+      const path = `tests/snapshots/${name}.svg`;
+      const changed = `tests/snapshots/${name}-changed.svg`;
+      const got = normalise(draw());
+      expect(got).toMatch(/<svg/);
+      if (!existsSync(path)) writeFileSync(path, got);
+      const want = readFileSync(path, 'utf8');
+      if (got !== want) writeFileSync(changed, got);
+      else if (existsSync(changed)) unlinkSync(changed);
+      expect(got === want, `${name} differs from ${path}: see ${changed}`).toBe(true);
+    });
+});
