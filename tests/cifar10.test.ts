@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'fflate';
-import { createTar } from 'nanotar';
+import { Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import { createTar } from './tarFixture';
+import { readTarGz } from '../src/engine/data/tarGz';
 import { describe, expect, it } from 'vitest';
 import {
   DatasetError,
@@ -71,6 +74,70 @@ describe('CIFAR-10 binary reader', () => {
     expect(s.train.n).toBe(6);
     expect(s.val.n).toBe(3);
     expect(() => splitsFromTarGz(gz.subarray(0, gz.length >> 1), 'cut.tar.gz')).toThrow(/cut\.tar\.gz/);
+  });
+
+  it('refuses an archive with one flipped byte (gzip CRC-32 and length are checked)', () => {
+    const tar = createTar([
+      { name: 'b/data_batch_1.bin', data: fixture(4) },
+      { name: 'b/test_batch.bin', data: fixture(3) },
+    ]);
+    const gz = gzipSync(tar, { level: 0 }); // stored blocks: a flipped byte changes data, not structure
+    let refused = 0;
+    for (const at of [200, 1000, 5000, 9000, gz.length - 6]) {
+      const bad = gz.slice();
+      bad[at] ^= 0x10;
+      try {
+        splitsFromTarGz(bad, 'flipped.tar.gz');
+      } catch (e) {
+        expect((e as Error).message).toMatch(/flipped\.tar\.gz: .*(CRC-32 mismatch|damaged|not a valid)/);
+        refused++;
+      }
+    }
+    expect(refused).toBe(5);
+  });
+
+  it('ignores entries with absolute or .. paths, and limits entries and their size', () => {
+    const keep = () => true;
+    const tar = createTar([
+      { name: '../evil/data_batch_1.bin', data: fixture(1) },
+      { name: '/etc/test_batch.bin', data: fixture(1) },
+      { name: 'ok/test_batch.bin', data: fixture(1) },
+    ]);
+    expect(readTarGz([gzipSync(tar)], 'paths.tar.gz', keep).map((f) => f.name)).toEqual(['ok/test_batch.bin']);
+    const many = createTar(Array.from({ length: 70 }, (_, i) => ({ name: `f${i}.txt`, data: 'x' })));
+    expect(() => readTarGz([gzipSync(many)], 'many.tar.gz', keep)).toThrow(/many\.tar\.gz: more than 64 entries/);
+    const big = createTar([{ name: 'big.bin', data: new Uint8Array(40_000) }]);
+    expect(() =>
+      readTarGz([gzipSync(big)], 'big.tar.gz', keep, { maxInflated: 1e9, maxEntry: 30_000, maxEntries: 10 }),
+    ).toThrow(/big\.tar\.gz: entry "big\.bin" is 40,000 bytes, over the 30,000-byte limit/);
+  });
+
+  it('stops a 4 GB gzip bomb (generated here, streamed) at the inflated-size limit, without holding it', async () => {
+    // 4 GiB of zeros in a tar entry, compressed as a stream by zlib (the bomb is ~4 MB compressed).
+    const header = createTar([{ name: 'data_batch_1.bin', data: new Uint8Array(0) }]).subarray(0, 512);
+    header.set(new TextEncoder().encode((2 ** 32).toString(8).padStart(11, '0') + '\0'), 124);
+    const zeros = new Uint8Array(1 << 24);
+    const source = Readable.from(
+      (function* () {
+        yield header;
+        for (let i = 0; i < 256; i++) yield zeros;
+      })(),
+    );
+    const pieces: Uint8Array[] = [];
+    const gz = source.pipe(createGzip({ level: 1 }));
+    for await (const d of gz) pieces.push(d as Uint8Array);
+    const compressed = pieces.reduce((a, p) => a + p.length, 0);
+    expect(compressed).toBeLessThan(40_000_000);
+    const before = process.memoryUsage().rss;
+    const t0 = performance.now();
+    expect(() => readTarGz(pieces, 'bomb.tar.gz', () => true)).toThrow(
+      /bomb\.tar\.gz: .*(over the 32,000,000-byte limit|inflates to more than 200,000,000 bytes)/,
+    );
+    const grew = process.memoryUsage().rss - before;
+    console.log(
+      `gzip bomb: ${(compressed / 1e6).toFixed(1)} MB compressed, 4.3 GB inflated; refused in ${(performance.now() - t0).toFixed(0)} ms, memory grew ${(grew / 1e6).toFixed(0)} MB`,
+    );
+    expect(grew).toBeLessThan(500_000_000);
   });
 
   const shared = '../shared/data/cifar10-subset';

@@ -1,5 +1,5 @@
 // Node-side dataset loading: synthetic (built in) or CIFAR-10 from a local folder or tarball.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ExperimentConfig } from '../engine/config';
 import { DatasetError, splitsFromFiles, splitsFromTarGz } from '../engine/data/cifar10';
@@ -31,8 +31,23 @@ export function loadCifarFrom(path: string): DataSplits {
   };
   walk(path);
   const tarball = join(path, 'cifar-10-binary.tar.gz');
-  if (files.length === 0 && existsSync(tarball)) return splitsFromTarGz(new Uint8Array(readFileSync(tarball)), tarball);
+  if (files.length === 0 && existsSync(tarball)) return splitsFromTarGz(fileChunks(tarball), tarball);
   return splitsFromFiles(files);
+}
+
+/** A file read in 1 MB pieces: an archive is never held whole, compressed or not. */
+export function* fileChunks(path: string, size = 1 << 20): Generator<Uint8Array> {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = new Uint8Array(size);
+    for (;;) {
+      const n = readSync(fd, buf, 0, size, null);
+      if (n === 0) return;
+      yield buf.slice(0, n);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function loadData(cfg: ExperimentConfig, cifarPath = DEFAULT_CIFAR_DIR): DataSplits {

@@ -1,7 +1,6 @@
 // CIFAR-10 in the official binary layout: records of 1 label byte + 3072 planar (R, G, B) bytes.
-import { gunzipSync } from 'fflate';
-import { parseTar } from 'nanotar';
 import type { DataSplits, ImageSet } from './dataset';
+import { readTarGz } from './tarGz';
 
 export const CIFAR10_CLASSES = [
   'airplane',
@@ -100,23 +99,13 @@ export function splitsFromFiles(files: { name: string; bytes: Uint8Array }[]): D
   };
 }
 
-/** Reads the official cifar-10-binary.tar.gz (gunzip + untar in memory). */
-export function splitsFromTarGz(bytes: Uint8Array, file = 'cifar-10-binary.tar.gz'): DataSplits {
-  let tar: Uint8Array;
-  try {
-    tar = gunzipSync(bytes);
-  } catch (e) {
-    throw new DatasetError(
-      `${file}: not a valid gzip stream (${(e as Error).message}); the download may be truncated`,
-      file,
-    );
-  }
-  let entries;
-  try {
-    entries = parseTar(tar);
-  } catch (e) {
-    throw new DatasetError(`${file}: not a valid tar archive (${(e as Error).message})`, file);
-  }
-  const files = entries.filter((e) => e.name.endsWith('.bin') && e.data).map((e) => ({ name: e.name, bytes: e.data! }));
+/** Reads the official cifar-10-binary.tar.gz, streamed (tarGz.ts): its train and test .bin files only. */
+export function splitsFromTarGz(bytes: Uint8Array | Iterable<Uint8Array>, file = 'cifar-10-binary.tar.gz'): DataSplits {
+  const chunks = bytes instanceof Uint8Array ? chunked(bytes, 1 << 20) : bytes;
+  const files = readTarGz(chunks, file, (name) => TRAIN_RE.test(name) || TEST_RE.test(name));
   return splitsFromFiles(files);
+}
+
+function* chunked(b: Uint8Array, size: number): Generator<Uint8Array> {
+  for (let i = 0; i < b.length; i += size) yield b.subarray(i, i + size);
 }

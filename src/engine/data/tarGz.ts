@@ -1,0 +1,195 @@
+// cifar-10-binary.tar.gz read as a stream: gunzip and untar chunk by chunk, keeping only the .bin
+// entries CIFAR-10 needs, with limits on the inflated size, the number of entries and the size of
+// each, so a damaged or hostile archive fails fast with a message instead of filling memory. The
+// gzip trailer (CRC-32 and length) is checked: a flipped byte is an error, not different pixels.
+import { Gunzip } from 'fflate';
+import { DatasetError } from './cifar10';
+
+export interface ArchiveLimits {
+  /** Bytes of tar stream inflated in all (the official archive: 184 MB). */
+  maxInflated: number;
+  /** Bytes of one kept entry (a CIFAR-10 batch: 30.7 MB). */
+  maxEntry: number;
+  /** Entries of any kind in the tar stream. */
+  maxEntries: number;
+}
+
+export const CIFAR_ARCHIVE_LIMITS: ArchiveLimits = { maxInflated: 200_000_000, maxEntry: 32_000_000, maxEntries: 64 };
+
+const CRC_TABLE = (() => {
+  const t = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c;
+  }
+  return t;
+})();
+
+/** CRC-32 (the gzip one), continued from `crc`. */
+export function crc32(data: Uint8Array, crc = 0): number {
+  let c = ~crc;
+  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 255] ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+const text = (b: Uint8Array, from: number, len: number) => {
+  let s = '';
+  for (let i = from; i < from + len && b[i] !== 0; i++) s += String.fromCharCode(b[i]);
+  return s;
+};
+const octal = (b: Uint8Array, from: number, len: number) => parseInt(text(b, from, len).trim() || '0', 8);
+
+/** Incremental tar reader: feed it bytes; it calls `onFile` for every regular file `keep` accepts. */
+class TarStream {
+  private header = new Uint8Array(512);
+  private headerFill = 0;
+  private remaining = 0; // data bytes of the current entry still to come
+  private padding = 0;
+  private current: { name: string; data: Uint8Array; fill: number } | undefined;
+  entries = 0;
+  ended = false;
+  constructor(
+    private readonly file: string,
+    private readonly limits: ArchiveLimits,
+    private readonly keep: (name: string) => boolean,
+    private readonly onFile: (name: string, data: Uint8Array) => void,
+  ) {}
+
+  push(chunk: Uint8Array): void {
+    let i = 0;
+    while (i < chunk.length && !this.ended) {
+      if (this.remaining > 0) {
+        const n = Math.min(this.remaining, chunk.length - i);
+        if (this.current) {
+          this.current.data.set(chunk.subarray(i, i + n), this.current.fill);
+          this.current.fill += n;
+        }
+        this.remaining -= n;
+        i += n;
+        if (this.remaining === 0 && this.current) {
+          this.onFile(this.current.name, this.current.data);
+          this.current = undefined;
+        }
+      } else if (this.padding > 0) {
+        const n = Math.min(this.padding, chunk.length - i);
+        this.padding -= n;
+        i += n;
+      } else {
+        const n = Math.min(512 - this.headerFill, chunk.length - i);
+        this.header.set(chunk.subarray(i, i + n), this.headerFill);
+        this.headerFill += n;
+        i += n;
+        if (this.headerFill === 512) {
+          this.headerFill = 0;
+          this.readHeader();
+        }
+      }
+    }
+  }
+
+  private readHeader(): void {
+    const h = this.header;
+    if (h.every((b) => b === 0)) {
+      this.ended = true; // end-of-archive block
+      return;
+    }
+    if (++this.entries > this.limits.maxEntries)
+      throw new DatasetError(
+        `${this.file}: more than ${this.limits.maxEntries} entries in the archive (the limit); it is not CIFAR-10`,
+        this.file,
+      );
+    const magic = text(h, 257, 6);
+    const prefix = magic.startsWith('ustar') ? text(h, 345, 155) : '';
+    const name = (prefix ? `${prefix}/` : '') + text(h, 0, 100);
+    const size = octal(h, 124, 12);
+    const type = String.fromCharCode(h[156] || 48);
+    if (!Number.isFinite(size) || size < 0)
+      throw new DatasetError(`${this.file}: entry "${name.slice(0, 80)}" has an unreadable size`, this.file);
+    this.remaining = size;
+    this.padding = (512 - (size % 512)) % 512;
+    // Only regular files with a plain relative name: absolute paths and '..' are never used.
+    const safe = !name.startsWith('/') && !name.split('/').includes('..');
+    if ((type === '0' || type === '\0') && safe && this.keep(name)) {
+      if (size > this.limits.maxEntry)
+        throw new DatasetError(
+          `${this.file}: entry "${name.slice(0, 80)}" is ${size.toLocaleString('en')} bytes, over the ${this.limits.maxEntry.toLocaleString('en')}-byte limit for one file`,
+          this.file,
+        );
+      this.current = { name, data: new Uint8Array(size), fill: 0 };
+      if (size === 0) {
+        this.onFile(name, this.current.data);
+        this.current = undefined;
+      }
+    }
+  }
+}
+
+/**
+ * Streams a .tar.gz: `chunks` are the compressed bytes in order (one Uint8Array, or pieces read
+ * from disk). Returns the kept files. Throws DatasetError naming the file and the limit or defect.
+ */
+export function readTarGz(
+  chunks: Iterable<Uint8Array>,
+  file: string,
+  keep: (name: string) => boolean,
+  limits = CIFAR_ARCHIVE_LIMITS,
+): { name: string; bytes: Uint8Array }[] {
+  const files: { name: string; bytes: Uint8Array }[] = [];
+  const tar = new TarStream(file, limits, keep, (name, bytes) => files.push({ name, bytes }));
+  let inflated = 0;
+  let crc = 0;
+  let error: unknown;
+  const gz = new Gunzip((data) => {
+    if (error) return;
+    try {
+      inflated += data.length;
+      if (inflated > limits.maxInflated)
+        throw new DatasetError(
+          `${file}: inflates to more than ${limits.maxInflated.toLocaleString('en')} bytes (the limit; CIFAR-10 is 184 MB): not the CIFAR-10 archive, or a decompression bomb`,
+          file,
+        );
+      crc = crc32(data, crc);
+      tar.push(data);
+    } catch (e) {
+      error = e;
+    }
+  });
+  // The last 8 compressed bytes: CRC-32 and length (mod 2^32) of the inflated data.
+  const tail = new Uint8Array(8);
+  let total = 0;
+  try {
+    for (const chunk of chunks) {
+      total += chunk.length;
+      for (let i = Math.max(0, chunk.length - 8); i < chunk.length; i++) {
+        tail.copyWithin(0, 1);
+        tail[7] = chunk[i];
+      }
+      gz.push(chunk);
+      if (error) throw error;
+    }
+    gz.push(new Uint8Array(0), true);
+  } catch (e) {
+    if (e instanceof DatasetError) throw e;
+    throw new DatasetError(
+      `${file}: not a valid gzip stream (${(e as Error).message}); the download may be truncated or damaged`,
+      file,
+    );
+  }
+  if (error) throw error;
+  if (total < 18) throw new DatasetError(`${file}: too short to be a gzip file`, file);
+  const view = new DataView(tail.buffer);
+  const wantCrc = view.getUint32(0, true);
+  const wantLen = view.getUint32(4, true);
+  if (wantLen !== inflated >>> 0)
+    throw new DatasetError(
+      `${file}: the gzip trailer says ${wantLen.toLocaleString('en')} bytes, ${inflated.toLocaleString('en')} were inflated: the file is damaged`,
+      file,
+    );
+  if (wantCrc !== crc)
+    throw new DatasetError(
+      `${file}: CRC-32 mismatch (trailer ${wantCrc.toString(16)}, data ${crc.toString(16)}): the file is damaged`,
+      file,
+    );
+  return files;
+}
