@@ -1,15 +1,17 @@
-// npm run bench: supernet-step images/s at batch 64 (paper model and tiny) on wasm, cpu and webgpu
-// (Dawn), next to the same step in PyTorch on the CPU, and ours/PyTorch. A measurement, not a test.
+// npm run bench: one supernet training step at batch 64 (paper model and the classroom tiny) on
+// wasm (our SIMD kernels, and without them), cpu and webgpu (Dawn), next to the same step in PyTorch
+// on the CPU (one thread), measured in this run. Images per wall-second and per CPU-second (CPU time
+// stays comparable on a shared, loaded machine). A measurement, not a test.
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { ExperimentConfig } from '../src/engine/config';
-import { preset } from '../src/engine/presets';
-import { makeBatch } from '../src/engine/data/dataset';
+import { downsample, makeBatch } from '../src/engine/data/dataset';
 import { gratingSplits } from '../src/engine/data/gratings';
-import { downsample } from '../src/engine/data/dataset';
-import { trainStep } from '../src/engine/trainer';
 import { useStockGradients } from '../src/engine/gradients';
+import { preset } from '../src/engine/presets';
+import { evaluateChildren, trainStep } from '../src/engine/trainer';
+import { useWasmKernels } from '../src/engine/wasmKernels';
 import { WeightStore } from '../src/engine/weightStore';
 import { useBackend, type BackendName } from '../src/node/backends';
 
@@ -23,111 +25,125 @@ const only = (flag: string) =>
 const backends = (only('backends') ?? ['wasm', 'cpu', 'webgpu']) as BackendName[];
 const models = only('models') ?? ['paper', 'tiny'];
 /** Seconds of timed steps per case (after warm-up); slow cases stop after one step. */
-const BUDGET_S = Number(only('seconds')?.[0] ?? 20);
+const BUDGET_S = Number(only('seconds')?.[0] ?? 15);
 
-const children = Array.from({ length: 64 }, (_, i) => i).filter((i) => i % 7 === 0); // same children as the PyTorch script
+const children = Array.from({ length: 64 }, (_, i) => i).filter((i) => i % 7 === 0); // as the PyTorch script
 
-async function measure(
-  name: string,
-  backend: BackendName,
-  stockGradients = false,
-): Promise<{ imgPerS: number; steps: number } | string> {
-  useStockGradients(stockGradients);
+interface Rate {
+  perWall: number;
+  perCpu: number;
+  steps: number;
+}
+type Variant = 'ours' | 'no-kernels' | 'stock';
+
+async function measure(name: string, backend: BackendName, variant: Variant = 'ours'): Promise<Rate | string> {
   try {
     await useBackend(backend);
   } catch (e) {
     return `unavailable: ${(e as Error).message}`;
   }
+  useStockGradients(variant === 'stock');
+  useWasmKernels(variant === 'ours');
   const cfg: ExperimentConfig = preset(name);
-  cfg.train.batchSize = BATCH;
   const data = gratingSplits(BATCH, 10, 0);
-  const train = downsample(data.train, cfg.model.inputSize);
   const batch = makeBatch(
-    train,
+    downsample(data.train, cfg.model.inputSize),
     Array.from({ length: BATCH }, (_, i) => i),
   );
   const store = new WeightStore(cfg, 0);
+  const params = { ...cfg.train, lr: 0.025 };
   try {
-    // Warm-up: each child once (shader compilation on webgpu, kernel set-up), within the budget.
     const w0 = performance.now();
     for (const c of children) {
-      await trainStep(store, c, batch, { ...cfg.train, lr: 0.025 });
+      await trainStep(store, c, batch, params);
       if ((performance.now() - w0) / 1000 > BUDGET_S) break;
     }
     let steps = 0;
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     do {
-      await trainStep(store, children[steps % children.length], batch, { ...cfg.train, lr: 0.025 });
+      await trainStep(store, children[steps % children.length], batch, params);
       steps++;
     } while ((performance.now() - t0) / 1000 < BUDGET_S);
-    const sec = (performance.now() - t0) / 1000 / steps;
-    return { imgPerS: BATCH / sec, steps };
+    const wall = (performance.now() - t0) / 1000;
+    const cu = process.cpuUsage(c0);
+    return { perWall: (BATCH * steps) / wall, perCpu: (BATCH * steps) / ((cu.user + cu.system) / 1e6), steps };
   } finally {
     store.dispose();
     useStockGradients(false);
+    useWasmKernels(true);
   }
 }
 
-function torchRef(name: string): { imgPerS: number } | string {
+/** Evaluating all 64 children on 1,024 images with inherited weights (the dense window's unit of work). */
+async function measureEval(name: string): Promise<string> {
+  await useBackend('wasm');
+  const cfg = preset(name);
+  const data = gratingSplits(10, 1024, 0);
+  const val = downsample(data.val, cfg.model.inputSize);
+  const store = new WeightStore(cfg, 0);
+  const all = Array.from({ length: 64 }, (_, i) => i);
+  const out: string[] = [];
+  for (const kernels of [false, true]) {
+    useWasmKernels(kernels);
+    await evaluateChildren(store, all, val, { batchSize: 512 });
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await evaluateChildren(store, all, val, { batchSize: 512 });
+    const cu = process.cpuUsage(c0);
+    out.push(
+      `${kernels ? 'ours' : 'without our kernels'} ${((performance.now() - t0) / 1000).toFixed(2)} s wall, ` +
+        `${((cu.user + cu.system) / 1e6).toFixed(2)} CPU-s`,
+    );
+  }
+  useWasmKernels(true);
+  store.dispose();
+  return out.join('; ');
+}
+
+function torchRef(name: string): { perWall: number; perCpu: number } | string {
   const py = '/usr/bin/python3';
   if (!existsSync(py)) return 'not measured: /usr/bin/python3 missing';
   const m = preset(name).model;
-  const r = spawnSync(
-    py,
-    [
-      'bench/torch_step.py',
-      String(m.stemChannels),
-      String(m.cellChannels),
-      String(m.numCells),
-      String(m.inputSize),
-      String(BATCH),
-      name === 'paper' ? '6' : '30',
-    ],
-    { encoding: 'utf8' },
-  );
+  const shape = [m.stemChannels, m.cellChannels, m.numCells, m.inputSize, BATCH].map(String);
+  const r = spawnSync(py, ['bench/torch_step.py', ...shape, name === 'paper' ? '8' : '40'], { encoding: 'utf8' });
   if (r.status !== 0)
     return /No module named 'torch'/.test(r.stderr)
       ? 'not measured: PyTorch not installed (apt-get install python3-torch)'
       : `failed: ${r.stderr.trim().split('\n').pop()}`;
-  return { imgPerS: JSON.parse(r.stdout.trim().split('\n').pop()!).img_per_s };
+  const j = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  return { perWall: j.img_per_s, perCpu: j.img_per_cpu_s };
 }
 
-const rows: string[] = [];
-const line = (s: string) => {
-  rows.push(s);
-  console.log(s);
-};
-line(
-  `supernet training step, batch ${BATCH}, one child per step (round-robin over ${children.length} children); tfjs ${tf.version.tfjs}; ${new Date().toISOString()}`,
+const f = (x: number) => x.toFixed(1).padStart(8);
+console.log(
+  `supernet training step, batch ${BATCH}, one child per step (${children.length} children in turn); tfjs ` +
+    `${tf.version.tfjs}; ${new Date().toISOString()}`,
 );
+console.log(`images per wall-second | per CPU-second; ratios against PyTorch per CPU-second`);
 for (const name of models) {
   const ref = torchRef(name);
-  const refTxt = typeof ref === 'string' ? ref : `${ref.imgPerS.toFixed(1)} img/s`;
-  line(`\n${name} model (${JSON.stringify(preset(name).model)})`);
-  line(`  PyTorch CPU, 1 thread (reference)  ${refTxt}`);
+  console.log(`\n${name} model ${JSON.stringify(preset(name).model)}`);
+  console.log(
+    typeof ref === 'string'
+      ? `  PyTorch CPU, 1 thread       ${ref}`
+      : `  PyTorch CPU, 1 thread      ${f(ref.perWall)} | ${f(ref.perCpu)}`,
+  );
+  const variants: [BackendName, Variant, string][] = [];
   for (const b of backends) {
-    const r = await measure(name, b);
-    if (typeof r === 'string') line(`  tfjs ${b.padEnd(7)} ${r}`);
+    variants.push([b, 'ours', `tfjs ${b}`]);
+    if (b === 'wasm') variants.push([b, 'no-kernels', 'tfjs wasm, without our kernels']);
+    if (b !== 'wasm' && name === 'tiny') variants.push([b, 'stock', `tfjs ${b}, stock gradients`]);
+  }
+  for (const [b, variant, label] of variants) {
+    const r = await measure(name, b, variant);
+    if (typeof r === 'string') console.log(`  ${label.padEnd(27)} ${r}`);
     else
-      line(
-        `  tfjs ${b.padEnd(7)} ${r.imgPerS.toFixed(1).padStart(8)} img/s  (${r.steps} timed steps)  ours/PyTorch ${typeof ref === 'string' ? '—' : (r.imgPerS / ref.imgPerS).toFixed(3)}`,
+      console.log(
+        `  ${label.padEnd(27)}${f(r.perWall)} | ${f(r.perCpu)}   ` +
+          `×${typeof ref === 'string' ? '—' : (r.perCpu / ref.perCpu).toFixed(2)} PyTorch   (${r.steps} steps)`,
       );
   }
-}
-
-// Baseline in the same process: our forward-op gradients against stock tfjs kernels and autodiff
-// (wasm lacks the stock backprop kernels, so cpu and webgpu only; tiny model, to keep it short).
-const stockBackends = backends.filter((b) => b !== 'wasm');
-if (models.includes('tiny') && stockBackends.length) {
-  line(`\ncustom gradients vs stock tfjs gradients (tiny model, same process)`);
-  for (const b of stockBackends) {
-    const stockRun = await measure('tiny', b, true);
-    const ours = await measure('tiny', b, false);
-    if (typeof stockRun === 'string' || typeof ours === 'string')
-      line(`  tfjs ${b.padEnd(7)} ${typeof stockRun === 'string' ? stockRun : ours}`);
-    else
-      line(
-        `  tfjs ${b.padEnd(7)} stock ${stockRun.imgPerS.toFixed(1)} img/s, ours ${ours.imgPerS.toFixed(1)} img/s: ours/stock ${(ours.imgPerS / stockRun.imgPerS).toFixed(2)}`,
-      );
-  }
+  if (backends.includes('wasm'))
+    console.log(`  evaluation of 64 children × 1,024 images on wasm: ${await measureEval(name)}`);
 }

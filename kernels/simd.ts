@@ -217,7 +217,10 @@ export function bnInputGrad(dy: usize, xhat: usize, k: usize, sdy: usize, sdx: u
   }
 }
 
-/** 3×3 max-pool gradient, stride 1, 'same', padding never wins: dy goes to the first maximum of each window (row-major). */
+/**
+ * 3×3 max-pool gradient, stride 1, 'same', padding never wins: dy goes to the first maximum of each window (row-
+ * major).
+ */
 export function maxPoolGrad(x: usize, dy: usize, dx: usize, n: i32, h: i32, wd: i32, c: i32): void {
   memory.fill(dx, 0, (<usize>(n * h * wd * c)) << 2);
   const c4 = c & ~3;
@@ -349,7 +352,10 @@ function transpose8(w: usize, out: usize): void {
       store<f32>(out + ((<usize>(i * 8 + o)) << 2), load<f32>(w + ((<usize>(o * 8 + i)) << 2)));
 }
 
-/** y[r, o] = Σ_i x[r, i] · w[i, o]  (with transposeW: w is [o, i] and used as its transpose; `scratch`: 64 floats for the 8×8 case). */
+/**
+ * y[r, o] = Σ_i x[r, i] · w[i, o]  (with transposeW: w is [o, i] and used as its transpose; `scratch`: 64 floats for
+ * the 8×8 case).
+ */
 export function pointwise(
   x: usize,
   w: usize,

@@ -105,16 +105,20 @@ describe('chart data', () => {
     const t = traces(r)!;
     expect(nearestTrace(t, 0, t.series[17][0])).toBe(17);
   });
-  it('tau curves: one S-Tau and GT-Tau per epoch end, noise floor from the GT seeds; a finished instance keeps its curve', () => {
-    const c = tauCurves(r);
-    expect(c.epochs).toEqual([1, 2, 3, 4]);
-    expect(c.gtTau).toHaveLength(2);
-    expect(c.noiseFloor).toBeGreaterThan(0);
-    const live = structuredClone(r);
-    live.instances[1].points = live.instances[1].points.slice(0, 1);
-    live.instances[1].accuracy = live.instances[1].accuracy.slice(0, 1);
-    expect(tauCurves(live).gtTau[0]).toHaveLength(4);
-  });
+  it(
+    'tau curves: one S-Tau and GT-Tau per epoch end, noise floor from the GT seeds; a finished instance ' +
+      'keeps its curve',
+    () => {
+      const c = tauCurves(r);
+      expect(c.epochs).toEqual([1, 2, 3, 4]);
+      expect(c.gtTau).toHaveLength(2);
+      expect(c.noiseFloor).toBeGreaterThan(0);
+      const live = structuredClone(r);
+      live.instances[1].points = live.instances[1].points.slice(0, 1);
+      live.instances[1].accuracy = live.instances[1].accuracy.slice(0, 1);
+      expect(tauCurves(live).gtTau[0]).toHaveLength(4);
+    },
+  );
   it('rank spread is ordered by ground truth, best first', () => {
     const s = rankSpread(r)!;
     expect(s.children[0].gtRank).toBe(1);

@@ -22,3 +22,15 @@ describe('architecture', () => {
       expect(readFileSync(f, 'utf8'), f).not.toMatch(/worker|persist|fetch\(|indexedDB/);
   });
 });
+
+describe('style', () => {
+  it('no source line is wider than the formatter’s 120 characters', () => {
+    const long: string[] = [];
+    for (const dir of ['src', 'tests', 'bench', 'scripts', 'kernels'])
+      for (const f of files(dir).filter((p) => /\.(ts|svelte|js|css)$/.test(p) && !p.endsWith('wasmKernels.bin.ts')))
+        readFileSync(f, 'utf8')
+          .split('\n')
+          .forEach((l, i) => [...l].length > 120 && long.push(`${f}:${i + 1} (${[...l].length})`));
+    expect(long).toEqual([]);
+  });
+});

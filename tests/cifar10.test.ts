@@ -135,7 +135,8 @@ describe('CIFAR-10 binary reader', () => {
     );
     const grew = process.memoryUsage().rss - before;
     console.log(
-      `gzip bomb: ${(compressed / 1e6).toFixed(1)} MB compressed, 4.3 GB inflated; refused in ${(performance.now() - t0).toFixed(0)} ms, memory grew ${(grew / 1e6).toFixed(0)} MB`,
+      `gzip bomb: ${(compressed / 1e6).toFixed(1)} MB compressed, 4.3 GB inflated; refused in ` +
+        `${(performance.now() - t0).toFixed(0)} ms, memory grew ${(grew / 1e6).toFixed(0)} MB`,
     );
     expect(grew).toBeLessThan(500_000_000);
   });

@@ -29,45 +29,48 @@ const readRecord = (p: string) => parseRecordText(readFileSync(p, 'utf8'));
 const small = (over = {}) => microConfig({ space: { ops: ['max_pool_3x3', 'sep_conv_3x3'] }, ...over });
 
 describe('cli', () => {
-  it('run: computes and caches ground truth, writes a record whose GT-Tau and S-Tau match its own accuracy matrix', () => {
-    const cfgPath = write('micro.json', small({ instances: 2 }));
-    const out = join(dir, 'run.json');
-    const r = cli(['run', '--config', cfgPath, '--backend', 'wasm', '--compute-gt', '--out', out]);
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/estimate: .* on wasm/);
-    expect(r.stderr).toMatch(/ground truth written to/);
-    expect(r.stdout).toMatch(/GT-Tau .* T1R .* T3R/);
-    const rec = readRecord(out);
-    expect(rec.status).toBe('complete');
-    expect(rec.checkpoint).toBeUndefined();
-    const gt = rec.groundTruth!.mean;
-    rec.instances.forEach((inst, i) =>
-      expect((rec.metrics as { instances: { gtTau: number }[] }).instances[i].gtTau).toBeCloseTo(
-        gtTau(finalRow(inst), gt),
+  it(
+    'run: computes and caches ground truth, writes a record whose GT-Tau and S-Tau match its own accuracy ' + 'matrix',
+    () => {
+      const cfgPath = write('micro.json', small({ instances: 2 }));
+      const out = join(dir, 'run.json');
+      const r = cli(['run', '--config', cfgPath, '--backend', 'wasm', '--compute-gt', '--out', out]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/estimate: .* on wasm/);
+      expect(r.stderr).toMatch(/ground truth written to/);
+      expect(r.stdout).toMatch(/GT-Tau .* T1R .* T3R/);
+      const rec = readRecord(out);
+      expect(rec.status).toBe('complete');
+      expect(rec.checkpoint).toBeUndefined();
+      const gt = rec.groundTruth!.mean;
+      rec.instances.forEach((inst, i) =>
+        expect((rec.metrics as { instances: { gtTau: number }[] }).instances[i].gtTau).toBeCloseTo(
+          gtTau(finalRow(inst), gt),
+          12,
+        ),
+      );
+      expect((rec.metrics as { sTau: { mean: number } }).sTau.mean).toBeCloseTo(
+        sTau(rec.instances.map(finalRow)).mean,
         12,
-      ),
-    );
-    expect((rec.metrics as { sTau: { mean: number } }).sTau.mean).toBeCloseTo(
-      sTau(rec.instances.map(finalRow)).mean,
-      12,
-    );
-    const again = cli([
-      'run',
-      '--config',
-      cfgPath,
-      '--backend',
-      'wasm',
-      '--compute-gt',
-      '--out',
-      join(dir, 'run2.json'),
-    ]);
-    expect(again.status).toBe(0);
-    expect(again.stderr).not.toMatch(/ground truth written to/);
-    write('micro.json', small({ instances: 2, seed: 9 }));
-    const plain = cli(['run', '--config', cfgPath, '--backend', 'wasm', '--out', join(dir, 'run3.json')]);
-    expect(plain.status).toBe(0);
-    expect(plain.stdout).toMatch(/no ground truth for this config.*--compute-gt/);
-  });
+      );
+      const again = cli([
+        'run',
+        '--config',
+        cfgPath,
+        '--backend',
+        'wasm',
+        '--compute-gt',
+        '--out',
+        join(dir, 'run2.json'),
+      ]);
+      expect(again.status).toBe(0);
+      expect(again.stderr).not.toMatch(/ground truth written to/);
+      write('micro.json', small({ instances: 2, seed: 9 }));
+      const plain = cli(['run', '--config', cfgPath, '--backend', 'wasm', '--out', join(dir, 'run3.json')]);
+      expect(plain.status).toBe(0);
+      expect(plain.stdout).toMatch(/no ground truth for this config.*--compute-gt/);
+    },
+  );
 
   it('Ctrl-C through `npm run cli` leaves a valid partial record, and --resume finishes it identically', async () => {
     const c = small({ instances: 2 });

@@ -23,6 +23,7 @@ export const OPTIONS = {
   policies: { type: 'string' },
   shard: { type: 'string' },
   instances: { type: 'string' },
+  only: { type: 'string' },
   resume: { type: 'string' },
   'compute-gt': { type: 'boolean', default: false },
   yes: { type: 'boolean', default: false },
@@ -42,6 +43,7 @@ commands:
   merge        join ground-truth shards: merge <shard files or folders> --out <file>
   sweep        run a grid of sharing policies (one record per policy)
   findings     run the gallery presets and write the findings report (docs/findings.md)
+  gallery      record every gallery preset and its contrasts for the page (public/runs/<config hash>.json)
 
 options:
   --preset <${SCALE_IDS.join('|')}>   start from a preset (default tiny)
@@ -54,18 +56,24 @@ options:
 ${sharingKinds()
   .map(
     (k) =>
-      `                                   ${SHARING[k].format(SHARING[k].defaults as never).padEnd(22)} ${SHARING[k].help}`,
+      `                                   ${SHARING[k].format(SHARING[k].defaults as never).padEnd(22)} ` +
+      `${SHARING[k].help}`,
   )
   .join('\n')}
   --order <mode>                 ${ORDER_IDS.join(' | ')}
 ${ORDER_IDS.map((o) => `                                   ${o.padEnd(22)} ${ORDER_MODES[o].help}`).join('\n')}
   --epochs <n>  --finetune <n>   override epochs; fine-tune steps per child after training
-  --data <path>                  CIFAR-10 folder or cifar-10-binary.tar.gz (default data/cifar10); sources: ${DATASET_IDS.join(', ')}
-  --out <file>                   run record (run) / ground truth or shard (groundtruth) / folder (sweep) / report (findings)
+  --data <path>                  CIFAR-10 folder or cifar-10-binary.tar.gz (default data/cifar10)
+                                 (the config's data.source: ${DATASET_IDS.join(', ')})
+  --out <file>                   run record (run) / ground truth or shard (groundtruth) / folder (sweep, gallery)
+                                 / report (findings)
   --resume <partial.json>        run: continue a partial record (Ctrl-C) to the same result as an uninterrupted run
-  --shard <i/n>                  groundtruth: this shard of n (also from SLURM_ARRAY_TASK_ID/COUNT, or JOB_COMPLETION_INDEX + SHARD_COUNT)
-  --policies <p1,p2,...>         sweep: the sharing policies (default full,groups:4:similarity,groups:16:random,prefix:0)
+  --shard <i/n>                  groundtruth: this shard of n (also from SLURM_ARRAY_TASK_ID/COUNT,
+                                 or JOB_COMPLETION_INDEX + SHARD_COUNT)
+  --policies <p1,p2,...>         sweep: the sharing policies
+                                 (default full,groups:4:similarity,groups:16:random,prefix:0)
   --instances <n>                findings: instances per preset (default 5)
+  --only <ids>                   findings: run only these presets' experiments (e.g. less-sharing), without the report
   --compute-gt                   run/sweep: compute missing ground truth first (children × seeds trained alone)
   --yes                          start even if the cost estimate is over the limit (2 h or 3 GB)
 `;
@@ -137,7 +145,8 @@ export function shardFrom(v: Values, env: NodeJS.ProcessEnv = process.env): Shar
   if (env.JOB_COMPLETION_INDEX !== undefined) {
     if (!env.SHARD_COUNT)
       throw new Error(
-        'JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job) but SHARD_COUNT is not: set it to the Job’s completions',
+        'JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job) but SHARD_COUNT is not: set it to the Job’s ' +
+          'completions',
       );
     return checkShard(
       { index: int(env.JOB_COMPLETION_INDEX, 'JOB_COMPLETION_INDEX'), count: int(env.SHARD_COUNT, 'SHARD_COUNT') },

@@ -94,13 +94,25 @@ export async function findingsCommand(v: Values, stopped: () => boolean): Promis
     writeAtomic(path, recordToJson({ ...rec, checkpoint: rec.status === 'complete' ? undefined : checkpoint }));
     if (rec.status !== 'complete')
       throw new Error(
-        `${c.name}: ${rec.status}${rec.error ? ` — ${rec.error}` : ''} (records so far are in ${runsDir}; run findings again to continue)`,
+        `${c.name}: ${rec.status}${rec.error ? ` — ${rec.error}` : ''} (records so far are in ${runsDir}; run ` +
+          `findings again to continue)`,
       );
     return rec;
   };
 
   const results: FindingResult[] = [];
   const gallery = (id: string) => GALLERY_CONFIGS.find((g) => g.id === id)!;
+  const only = v.only?.split(',');
+  if (only) {
+    // Only fill the runs folder (another process may be filling the rest); no report.
+    for (const id of only) {
+      const g = gallery(id);
+      if (!g) throw new Error(`--only: unknown preset '${id}'`);
+      for (const c of [g.config, ...g.contrasts.map((x) => x.config)]) await recordOf(adapt(c));
+    }
+    say(`records for ${only.join(', ')} are in ${runsDir}`);
+    return 0;
+  }
   const main1 = await recordOf(adapt(gallery('best-varies').config));
   const paperGt = existsSync('public/groundtruth/paper.json')
     ? (JSON.parse(readFileSync('public/groundtruth/paper.json', 'utf8')) as GroundTruth)
@@ -135,7 +147,12 @@ function report(results: FindingResult[], o: { n: number; data: string; seconds:
   const lines = [
     `# Findings: what the classroom presets show`,
     '',
-    `Made by \`npm run cli -- findings --instances ${o.n}${o.data.startsWith('CIFAR') ? ' --data <folder>' : ''}\` on ${new Date().toISOString().slice(0, 10)}: every gallery preset (and the contrasts a finding needs) with ${o.n} instances on ${o.data}, tfjs ${tf.version.tfjs} on ${tf.getBackend()}, in ${(o.seconds / 60).toFixed(0)} min of new runs. Run records: \`${o.runsDir}/\`. The paper's values are from Zhang et al. 2020 (Tables 2 and 3, and its published dense trace).`,
+    `Made by \`npm run cli -- findings --instances ` +
+      `${o.n}${o.data.startsWith('CIFAR') ? ' --data <folder>' : ''}\` on ` +
+      `${new Date().toISOString().slice(0, 10)}: every gallery preset (and the contrasts a finding needs) with ` +
+      `${o.n} instances on ${o.data}, tfjs ${tf.version.tfjs} on ${tf.getBackend()}, in ` +
+      `${(o.seconds / 60).toFixed(0)} min of new runs. Run records: \`${o.runsDir}/\`. The paper's values ` +
+      `are from Zhang et al. 2020 (Tables 2 and 3, and its published dense trace).`,
     '',
   ];
   for (const r of results) {
@@ -147,7 +164,8 @@ function report(results: FindingResult[], o: { n: number; data: string; seconds:
     );
     for (const row of r.rows)
       lines.push(
-        `| ${row.statistic} | ${row.paper} | ${row.ours} | ${row.target} | ${row.holds === undefined ? '—' : row.holds ? 'yes' : '**no**'} |`,
+        `| ${row.statistic} | ${row.paper} | ${row.ours} | ${row.target} | ` +
+          `${row.holds === undefined ? '—' : row.holds ? 'yes' : '**no**'} |`,
       );
     lines.push('', r.verdict, '');
   }

@@ -1,12 +1,13 @@
 // Command-line front end of the engine: run, groundtruth, merge, sweep, findings.
 //   npm run cli -- run --preset tiny --backend wasm --out run.json
 import * as tf from '@tensorflow/tfjs';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { safeParse } from 'valibot';
 import { calibrate } from '../engine/calibrate';
-import { parseConfig, spaceOf, stripControl, type ExperimentConfig } from '../engine/config';
+import { configHash, parseConfig, spaceOf, stripControl, type ExperimentConfig } from '../engine/config';
+import { GALLERY_CONFIGS } from '../engine/gallery';
 import { estimateCost, fmtBytes, fmtSeconds } from '../engine/cost';
 import { prepareData, runExperiment, totalSteps, type RunHooks } from '../engine/experiment';
 import {
@@ -55,7 +56,11 @@ async function checkCost(cfg: ExperimentConfig, yes: boolean, groundTruth = fals
   const cost = estimateCost(cfg, await calibrate(cfg), { groundTruth });
   const over = cost.seconds > MAX_SECONDS || cost.bytes > MAX_BYTES;
   say(
-    `estimate: ${fmtSeconds(cost.seconds)} and ${fmtBytes(cost.bytes)} on ${tf.getBackend()} (training ${fmtSeconds(cost.parts.train)}, evaluation ${fmtSeconds(cost.parts.evaluate)}${cost.parts.finetune ? `, fine-tune ${fmtSeconds(cost.parts.finetune)}` : ''}${cost.parts.groundTruth ? `, ground truth ${fmtSeconds(cost.parts.groundTruth)}` : ''})`,
+    `estimate: ${fmtSeconds(cost.seconds)} and ${fmtBytes(cost.bytes)} on ${tf.getBackend()} (training ` +
+      `${fmtSeconds(cost.parts.train)}, evaluation ` +
+      `${fmtSeconds(cost.parts.evaluate)}` +
+      `${cost.parts.finetune ? `, fine-tune ${fmtSeconds(cost.parts.finetune)}` : ''}` +
+      `${cost.parts.groundTruth ? `, ground truth ${fmtSeconds(cost.parts.groundTruth)}` : ''})`,
   );
   if (over && !yes) {
     say(`refused: over the limit of ${fmtSeconds(MAX_SECONDS)} or ${fmtBytes(MAX_BYTES)}; pass --yes to start anyway`);
@@ -123,7 +128,13 @@ async function run(given: Values, stopped: () => boolean): Promise<number> {
     cfg = resume.config;
     v.out ??= v.resume;
     say(
-      `resuming ${v.resume}: ${resume.instances.filter((i) => i.status === 'complete').length} of ${cfg.instances} instance(s) complete${resume.checkpoint ? `, instance ${resume.checkpoint.instance} from step ${resume.checkpoint.step}` : ''}`,
+      `resuming ${v.resume}: ${resume.instances.filter((i) => i.status === 'complete').length} of ' +
+        '${cfg.instances} instance(s) complete${
+          resume.checkpoint
+            ? `, instance ${resume.checkpoint.instance} ' +
+          'from step ${resume.checkpoint.step}`
+            : ''
+        }`,
     );
   } else cfg = buildConfig(v);
   if (v.out) checkWritable(v.out);
@@ -156,7 +167,8 @@ async function groundtruth(v: Values, stopped: () => boolean): Promise<number> {
   const data = prepareData(cfg, loadData(cfg, v.data));
   const runs = Math.ceil((spaceOf(cfg).numChildren * cfg.groundTruthSeeds - shard.index) / shard.count);
   say(
-    `ground truth shard ${shard.index}/${shard.count}: ${runs} stand-alone run(s) of ${totalSteps(cfg)} steps (key ${gtKeyHash(cfg)})`,
+    `ground truth shard ${shard.index}/${shard.count}: ${runs} stand-alone run(s) of ${totalSteps(cfg)} steps ` +
+      `(key ${gtKeyHash(cfg)})`,
   );
   const { hooks, progress } = hooksFor(
     `shard ${shard.index}/${shard.count}`,
@@ -168,7 +180,8 @@ async function groundtruth(v: Values, stopped: () => boolean): Promise<number> {
   if (!part) return EXIT.interrupted;
   writeAtomic(out, JSON.stringify(part));
   say(
-    `shard written to ${out}; when every shard is done: npm run cli -- merge ${out.replace(/shard-\d+-of/, 'shard-*-of')} --preset ${cfg.name} --out <file>`,
+    `shard written to ${out}; when every shard is done: npm run cli -- merge ` +
+      `${out.replace(/shard-\d+-of/, 'shard-*-of')} --preset ${cfg.name} --out <file>`,
   );
   return EXIT.ok;
 }
@@ -176,7 +189,9 @@ async function groundtruth(v: Values, stopped: () => boolean): Promise<number> {
 function printGroundTruth(gt: GroundTruth) {
   const spread = gt.std.reduce((a, b) => a + b, 0) / gt.std.length;
   process.stdout.write(
-    `ground truth (${gt.seeds} seeds): accuracy ${(Math.min(...gt.mean) * 100).toFixed(1)}%–${(Math.max(...gt.mean) * 100).toFixed(1)}%, mean per-child seed std ${(spread * 100).toFixed(2)} pp\n`,
+    `ground truth (${gt.seeds} seeds): accuracy ` +
+      `${(Math.min(...gt.mean) * 100).toFixed(1)}%–${(Math.max(...gt.mean) * 100).toFixed(1)}%, mean per-child ` +
+      `seed std ${(spread * 100).toFixed(2)} pp\n`,
   );
 }
 
@@ -217,11 +232,32 @@ async function sweep(v: Values, stopped: () => boolean): Promise<number> {
     const rec = await runOne(c, { ...v, out }, stopped);
     const m = rec.metrics;
     rows.push(
-      `${policyLabel(p).padEnd(26)} S-Tau ${m?.sTau.mean.toFixed(4) ?? '—'}  GT-Tau-Mean-k ${m?.gtTauMeanK.mean.toFixed(4) ?? '—'}  Std-k ${m?.gtTauStdK.mean.toFixed(4) ?? '—'}`,
+      `${policyLabel(p).padEnd(26)} S-Tau ${m?.sTau.mean.toFixed(4) ?? '—'}  GT-Tau-Mean-k ' +
+        '${m?.gtTauMeanK.mean.toFixed(4) ?? '—'}  Std-k ${m?.gtTauStdK.mean.toFixed(4) ?? '—'}`,
     );
     if (rec.status !== 'complete') break;
   }
   process.stdout.write(rows.join('\n') + '\n');
+  return EXIT.ok;
+}
+
+/** `gallery`: the shipped recordings — every gallery preset and its contrasts, by config hash (public/runs/). */
+async function gallery(v: Values, stopped: () => boolean): Promise<number> {
+  const outDir = v.out ?? 'public/runs';
+  const configs = GALLERY_CONFIGS.flatMap((g) => [g.config, ...g.contrasts.map((c) => c.config)]);
+  for (const c of configs) {
+    const path = join(outDir, `${configHash(c)}.json`);
+    checkWritable(path);
+    if (existsSync(path) && parseRecordText(readFileSync(path, 'utf8'), path).status === 'complete') {
+      say(`${c.name}: recorded already (${path})`);
+      continue;
+    }
+    say(`${c.name}: ${policyLabel(c.sharing)}, order ${c.train.order}, ${c.instances} instance(s)`);
+    const rec = await runOne(c, { ...v, out: undefined }, stopped);
+    if (rec.status !== 'complete') return rec.status === 'diverged' ? EXIT.diverged : EXIT.interrupted;
+    writeAtomic(path, recordToJson({ ...rec, source: 'recorded' }));
+    say(`${c.name}: ${rec.seconds.toFixed(0)} s, written to ${path}`);
+  }
   return EXIT.ok;
 }
 
@@ -233,7 +269,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     process.stdout.write(usage());
     return cmd ? EXIT.ok : EXIT.usage;
   }
-  const commands = ['run', 'groundtruth', 'merge', 'sweep', 'findings'];
+  const commands = ['run', 'groundtruth', 'merge', 'sweep', 'findings', 'gallery'];
   if (!commands.includes(cmd)) {
     say(`unknown command '${stripControl(cmd).slice(0, 40)}'\n${usage()}`);
     return EXIT.usage;
@@ -252,6 +288,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       return merge(v, positionals.slice(1));
     case 'sweep':
       return sweep(v, stopped);
+    case 'gallery':
+      return gallery(v, stopped);
     default:
       return findingsCommand(v, stopped);
   }

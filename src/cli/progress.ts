@@ -19,7 +19,9 @@ export class Progress {
     const eta = frac > 0 ? (sec / frac) * (1 - frac) : NaN;
     const width = 24;
     const bar = '█'.repeat(Math.round(frac * width)).padEnd(width, '░');
-    const line = `${this.label} ${bar} ${(frac * 100).toFixed(0).padStart(3)}% ${done}/${this.total}  ${(this.images / Math.max(sec, 1e-3)).toFixed(0)} img/s  ETA ${fmt(eta)} ${extra}`;
+    const line =
+      `${this.label} ${bar} ${(frac * 100).toFixed(0).padStart(3)}% ${done}/${this.total}  ` +
+      `${(this.images / Math.max(sec, 1e-3)).toFixed(0)} img/s  ETA ${fmt(eta)} ${extra}`;
     if (this.stream.isTTY) this.stream.write(`\r${line.slice(0, (this.stream.columns ?? 120) - 1)}\x1b[K`);
     else if (done === this.total || Math.floor(frac * 10) !== this.lastDecile) {
       // Not a terminal (CI, a log file): one line per 10 %.

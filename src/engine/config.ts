@@ -181,7 +181,8 @@ function migrate(raw: unknown): unknown {
 export function parseConfig(raw: unknown): ExperimentConfig {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
     throw new Error(
-      `invalid config: expected a JSON object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`,
+      `invalid config: expected a JSON object, got ` +
+        `${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`,
     );
   const r = v.safeParse(configSchema, migrate(raw));
   if (!r.success) throw new Error(`invalid config: ${issueText(r.issues[0])}`);
@@ -209,7 +210,10 @@ export function instanceSeeds(cfg: ExperimentConfig, i: number): InstanceSeeds {
   };
 }
 
-/** Deterministic JSON: object keys sorted, so equal configs hash equally. Iterative: deep input cannot overflow the stack. */
+/**
+ * Deterministic JSON: object keys sorted, so equal configs hash equally. Iterative: deep input cannot overflow the
+ * stack.
+ */
 export function stableStringify(root: unknown): string {
   type Item = { value: unknown } | { raw: string };
   const out: string[] = [];

@@ -6,7 +6,10 @@ import { evalPoints, totalSteps } from './schedule';
 import { jobsOf } from './sharing';
 import { countParameters } from './slots';
 
-/** Seconds per image, on this backend for this model: one training step; evaluating every child (with the shared work); one child. */
+/**
+ * Seconds per image, on this backend for this model: one training step; evaluating every child (with the shared work);
+ * one child.
+ */
 export interface Rates {
   trainSecondsPerImage: number;
   evalAllSecondsPerImage: number;
@@ -45,7 +48,10 @@ export function estimateCost(cfg: ExperimentConfig, rates: Rates, opts: { ground
   };
 }
 
-/** Rough peak memory: two copies of every weight (value, momentum), the data, and activations of a training and an evaluation batch. */
+/**
+ * Rough peak memory: two copies of every weight (value, momentum), the data, and activations of a training and an
+ * evaluation batch.
+ */
 export function estimateBytes(cfg: ExperimentConfig): number {
   const m = cfg.model;
   const px = m.inputSize * m.inputSize;

@@ -8,7 +8,8 @@ export class NonFiniteLossError extends Error {
     readonly loss: number,
   ) {
     super(
-      `the loss became ${loss} at step ${step} while training child ${child}; the update was not applied — the run diverged: lower the learning rate or turn on gradient clipping`,
+      `the loss became ${loss} at step ${step} while training child ${child}; the update was not applied — the ` +
+        `run diverged: lower the learning rate or turn on gradient clipping`,
     );
     this.name = 'NonFiniteLossError';
   }

@@ -63,7 +63,8 @@ export function prepareData(cfg: ExperimentConfig, d: DataSplits): DataSplits {
     throw new Error(`dataset ${d.name} has ${d.val.n} validation images, config asks for ${cfg.data.valSize}`);
   if (d.classes.length !== numClassesOf(cfg))
     throw new Error(
-      `dataset ${d.name} has ${d.classes.length} classes, the config's source ${cfg.data.source} has ${numClassesOf(cfg)}`,
+      `dataset ${d.name} has ${d.classes.length} classes, the config's source ${cfg.data.source} has ` +
+        `${numClassesOf(cfg)}`,
     );
   return {
     ...d,
@@ -117,7 +118,8 @@ export async function runInstance(
   if (r) {
     if (r.instance !== index || r.record.trainOrder.length !== jobIds.length)
       throw new Error(
-        `checkpoint is of instance ${r.instance} with ${r.record.trainOrder.length} jobs, not instance ${index} with ${jobIds.length}`,
+        `checkpoint is of instance ${r.instance} with ${r.record.trainOrder.length} jobs, not instance ${index} ` +
+          `with ${jobIds.length}`,
       );
     store.restore(decodeSnapshot(r.weights));
     r.orders.forEach((s, j) => (orders[j].state = s));

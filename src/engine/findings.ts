@@ -11,7 +11,10 @@ export function lagKendall(rows: ArrayLike<number>[], lag: number): number {
   return taus.length ? mean(taus) : Number.NaN;
 }
 
-/** Lag-64 minus lag-32 Kendall over an instance's dense window (the paper's trace: 0.795 − 0.435 = 0.36); lags scale with the period. */
+/**
+ * Lag-64 minus lag-32 Kendall over an instance's dense window (the paper's trace: 0.795 − 0.435 = 0.36); lags scale
+ * with the period.
+ */
 export function periodicity(
   inst: InstanceRecord,
   period: number,
@@ -88,7 +91,10 @@ export const meanStd = (v: number[]): MeanStd => {
   return { mean: x.length ? mean(x) : Number.NaN, std: x.length ? std(x) : Number.NaN, n: x.length };
 };
 
-/** GT-Tau over the last k dense points of every instance: Mean-k and Std-k per instance, averaged (the paper's Table 3). */
+/**
+ * GT-Tau over the last k dense points of every instance: Mean-k and Std-k per instance, averaged (the paper's Table
+ * 3).
+ */
 export function tauWindow(rec: RunRecord, k: number): { meanK: MeanStd; stdK: MeanStd } {
   const gt = rec.groundTruth?.mean;
   if (!gt) return { meanK: meanStd([]), stdK: meanStd([]) };

@@ -89,7 +89,8 @@ export function groundTruthFinding(gt: GroundTruth | undefined, paperGt?: Ground
     rows,
     verdict: verdict(
       rows,
-      'The ground truth is a ranking worth comparing with: its seeds agree and the children differ far more than their seeds do.',
+      'The ground truth is a ranking worth comparing with: its seeds agree and the children differ far more ' +
+        'than their seeds do.',
       'The ground truth itself is too noisy to rank against',
     ),
   };
@@ -134,7 +135,8 @@ export function findingOne(rec: RunRecord): FindingResult {
     rows: out,
     verdict: verdict(
       out,
-      `It does: ${bests.size} different children were ranked best over ${rec.instances.length} instance(s) × their epochs, and instances agree less (S-Tau ${f(s)}) than the ground truth’s own seeds (${f(floor)}).`,
+      `It does: ${bests.size} different children were ranked best over ${rec.instances.length} instance(s) × ` +
+        `their epochs, and instances agree less (S-Tau ${f(s)}) than the ground truth’s own seeds (${f(floor)}).`,
       'Not in this run',
     ),
   };
@@ -160,7 +162,8 @@ export function findingTwo(rec: RunRecord): FindingResult {
       statistic: 'GT-Tau before → after the fine-tune',
       paper: PAPER.finetune,
       ours: gains.length
-        ? `${f(mean(gains.map((g) => g.before)))} → ${f(mean(gains.map((g) => g.after)))}; higher in ${count(gains.map((g) => g.after > g.before))}`
+        ? `${f(mean(gains.map((g) => g.before)))} → ${f(mean(gains.map((g) => g.after)))}; higher in ` +
+          `${count(gains.map((g) => g.after > g.before))}`
         : '—',
       target: 'higher after, in most instances',
       holds: gains.length ? most(gains.map((g) => g.after > g.before)) : undefined,
@@ -172,7 +175,8 @@ export function findingTwo(rec: RunRecord): FindingResult {
     rows: out,
     verdict: verdict(
       out,
-      'It does: the worst children stay at the bottom, and a short fine-tune of each child moves the ranking towards the ground truth.',
+      'It does: the worst children stay at the bottom, and a short fine-tune of each child moves the ranking ' +
+        'towards the ground truth.',
       'Not in this run',
     ),
   };
@@ -264,7 +268,8 @@ export function findingFour(byPolicy: { label: string; rec: RunRecord }[], k = 6
     rows: out,
     verdict: verdict(
       out,
-      'It does: every reduced-sharing policy ranks closer to the ground truth and more steadily than full sharing, and random groups do worse than similar ones.',
+      'It does: every reduced-sharing policy ranks closer to the ground truth and more steadily than full ' +
+        'sharing, and random groups do worse than similar ones.',
       'Not everywhere',
     ),
   };

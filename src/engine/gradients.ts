@@ -191,7 +191,10 @@ function inverseCounts(h: number, w: number): tf.Tensor4D {
   return tf.tensor4d(a, [1, h, w, 1]);
 }
 
-/** 3×3 average pool, stride 1, 'same', padding excluded from the count (DARTS's avg_pool_3x3); its gradient is the same pool transposed. */
+/**
+ * 3×3 average pool, stride 1, 'same', padding excluded from the count (DARTS's avg_pool_3x3); its gradient is the same
+ * pool transposed.
+ */
 const avgPoolCustom = custom((x: tf.Tensor) => {
   const x4 = x as tf.Tensor4D;
   const [, h, w, c] = x4.shape;

@@ -19,7 +19,8 @@ export function checkJsonLimits(root: unknown, limits: JsonLimits, what = 'input
     if (typeof v === 'string') {
       if (v.length > limits.maxStringLength)
         throw new Error(
-          `${what}: the text at ${path || 'the top'} is ${v.length.toLocaleString('en')} characters long (at most ${limits.maxStringLength.toLocaleString('en')})`,
+          `${what}: the text at ${path || 'the top'} is ${v.length.toLocaleString('en')} characters long (at ' +
+            'most ${limits.maxStringLength.toLocaleString('en')})`,
         );
       continue;
     }
@@ -42,7 +43,8 @@ export function checkJsonLimits(root: unknown, limits: JsonLimits, what = 'input
 export function parseJsonLimited(text: string, maxBytes: number, limits: JsonLimits, what: string): unknown {
   if (text.length > maxBytes)
     throw new Error(
-      `${what} is ${(text.length / 1e6).toFixed(1)} MB, more than the ${(maxBytes / 1e6).toFixed(0)} MB this build reads`,
+      `${what} is ${(text.length / 1e6).toFixed(1)} MB, more than the ${(maxBytes / 1e6).toFixed(0)} MB this ` +
+        `build reads`,
     );
   let value: unknown;
   try {

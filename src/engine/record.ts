@@ -167,7 +167,8 @@ export function validateRecord(raw: unknown): RunRecord {
     throw new Error(`not a valid run record: kind is ${JSON.stringify(o.kind)?.slice(0, 60)}, expected ${RECORD_KIND}`);
   if (typeof o.schemaVersion === 'number' && o.schemaVersion > RECORD_SCHEMA_VERSION)
     throw new Error(
-      `not a valid run record: it was written by a newer build (schema ${o.schemaVersion}, this build reads ${RECORD_SCHEMA_VERSION})`,
+      `not a valid run record: it was written by a newer build (schema ${o.schemaVersion}, this build reads ` +
+        `${RECORD_SCHEMA_VERSION})`,
     );
   const r = v.safeParse(recordSchema, raw);
   if (!r.success) throw new Error(`not a valid run record: ${issueText(r.issues[0])}`);

@@ -114,7 +114,8 @@ export const SHARING: { [K in SharingKind]: PolicyDef<K> } = {
       return { kind: 'groups', m: number(m, 'groups: m'), partition, partitionSeed: 42 };
     },
     copies: (p) => p.m,
-    // 'similarity' = contiguous lexicographic slices (the paper's i // (n/m)); 'random' = [i % m] shuffled from the seed.
+    // 'similarity' = contiguous lexicographic slices (the paper's i // (n/m)); 'random' = [i % m] shuffled from the
+    // seed.
     groupMap: (p, space) => {
       const n = space.numChildren;
       if (p.partition === 'similarity') return Array.from({ length: n }, (_, i) => Math.floor(i / (n / p.m)));

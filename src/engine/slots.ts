@@ -103,7 +103,10 @@ export function childUsesSlot(arch: Arch, s: SlotDef): boolean {
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** Trainable parameters of the whole supernet (one copy per slot) — 58,074 at paper scale. Counted from shapes: no tensors. */
+/**
+ * Trainable parameters of the whole supernet (one copy per slot) — 58,074 at paper scale. Counted from shapes: no
+ * tensors.
+ */
 export function supernetParamCount(m: ModelConfig, space: SearchSpace, numClasses: number): number {
   return buildSlots(m, space, numClasses)
     .filter((s) => s.trainable)

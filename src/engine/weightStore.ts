@@ -144,7 +144,10 @@ export function ownedVariable(init: tf.Tensor, trainable: boolean, name?: string
   return v;
 }
 
-/** PyTorch-default init (uniform ±1/√fanIn for convs and linears), drawn from our own PRNG so it is identical on every backend. */
+/**
+ * PyTorch-default init (uniform ±1/√fanIn for convs and linears), drawn from our own PRNG so it is identical on every
+ * backend.
+ */
 function initTensor(s: SlotDef, rng: Rng): tf.Tensor {
   const n = s.shape.reduce((a, b) => a * b, 1);
   const a = new Float32Array(n);

@@ -11,7 +11,9 @@ tf.env().set('PROD', true);
 let wasmLoaded = false;
 let webgpuInfo: string | undefined;
 
-/** Vulkan drivers Dawn can use here, best first: an explicit choice, Mesa lavapipe (Mesa ≥ 25), chromium's SwiftShader. */
+/**
+ * Vulkan drivers Dawn can use here, best first: an explicit choice, Mesa lavapipe (Mesa ≥ 25), chromium's SwiftShader.
+ */
 export function vulkanIcds(): string[] {
   const explicit = process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES;
   if (explicit) return [explicit];
@@ -39,11 +41,15 @@ async function initWebgpu(): Promise<string> {
     const info = (
       adapter as unknown as { info?: { vendor?: string; architecture?: string; device?: string; description?: string } }
     ).info;
-    webgpuInfo = `Dawn via ${icd ?? 'system Vulkan'}${info ? ` (${[info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ')})` : ''}`;
+    const detail = info
+      ? [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ')
+      : '';
+    webgpuInfo = `Dawn via ${icd ?? 'system Vulkan'}${detail ? ` (${detail})` : ''}`;
     return webgpuInfo;
   }
   throw new Error(
-    `no WebGPU adapter from Dawn (tried Vulkan drivers: ${tried.join(', ')}); install Mesa lavapipe (mesa-vulkan-drivers ≥ 25, bookworm-backports) or Debian chromium, plus libvulkan1`,
+    `no WebGPU adapter from Dawn (tried Vulkan drivers: ${tried.join(', ')}); install Mesa lavapipe ` +
+      `(mesa-vulkan-drivers ≥ 25, bookworm-backports) or Debian chromium, plus libvulkan1`,
   );
 }
 

@@ -13,7 +13,8 @@ export const DEFAULT_CIFAR_DIR = resolve(process.env.CIFAR10_DIR ?? 'data/cifar1
 export function loadCifarFrom(path: string): DataSplits {
   if (!existsSync(path))
     throw new DatasetError(
-      `${path} does not exist; run \`npm run data:cifar10\` (needs internet) or pass --data <folder with data_batch_*.bin/test_batch.bin, or train.bin/test.bin>`,
+      `${path} does not exist; run \`npm run data:cifar10\` (needs internet) or pass --data <folder with ` +
+        `data_batch_*.bin/test_batch.bin, or train.bin/test.bin>`,
       path,
     );
   if (statSync(path).isFile()) {

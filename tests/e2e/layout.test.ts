@@ -105,25 +105,29 @@ describe('layout and accessibility', () => {
     await page.context().close();
   });
 
-  it('classroom mode at 1920×1080: controls hidden, text ≥ 14 px, the finding’s card and its first charts on one screen', async () => {
-    const page = await openPage(browser, `${url}?mode=class&preset=interference`, {
-      viewport: { width: 1920, height: 1080 },
-    });
-    expect(await page.locator('.settings').count()).toBe(0);
-    expect(await page.locator('[data-testid=device-report]').count()).toBe(0);
-    const card = (await page.locator('[data-testid=finding-card]').boundingBox())!;
-    expect(card.y).toBeLessThan(1080);
-    const sizes = await page.evaluate(() =>
-      [...document.querySelectorAll('main p, main li, main td, main th, .charts svg text, button')]
-        .filter((e) => (e as HTMLElement).offsetParent !== null || e instanceof SVGElement)
-        .map((e) => parseFloat(getComputedStyle(e).fontSize)),
-    );
-    expect(Math.min(...sizes)).toBeGreaterThanOrEqual(14);
-    if (await page.locator('.chart').count()) {
-      const first = (await page.locator('.chart').first().boundingBox())!;
-      expect(first.y + first.height).toBeLessThanOrEqual(1080);
-    }
-    await page.screenshot({ path: `${SHOTS}/classroom.png` });
-    await page.context().close();
-  });
+  it(
+    'classroom mode at 1920×1080: controls hidden, text ≥ 14 px, the finding’s card and its first charts on ' +
+      'one screen',
+    async () => {
+      const page = await openPage(browser, `${url}?mode=class&preset=interference`, {
+        viewport: { width: 1920, height: 1080 },
+      });
+      expect(await page.locator('.settings').count()).toBe(0);
+      expect(await page.locator('[data-testid=device-report]').count()).toBe(0);
+      const card = (await page.locator('[data-testid=finding-card]').boundingBox())!;
+      expect(card.y).toBeLessThan(1080);
+      const sizes = await page.evaluate(() =>
+        [...document.querySelectorAll('main p, main li, main td, main th, .charts svg text, button')]
+          .filter((e) => (e as HTMLElement).offsetParent !== null || e instanceof SVGElement)
+          .map((e) => parseFloat(getComputedStyle(e).fontSize)),
+      );
+      expect(Math.min(...sizes)).toBeGreaterThanOrEqual(14);
+      if (await page.locator('.chart').count()) {
+        const first = (await page.locator('.chart').first().boundingBox())!;
+        expect(first.y + first.height).toBeLessThanOrEqual(1080);
+      }
+      await page.screenshot({ path: `${SHOTS}/classroom.png` });
+      await page.context().close();
+    },
+  );
 });

@@ -34,7 +34,9 @@ export function parseCifarBin(bytes: Uint8Array, file: string): ImageSet {
   if (bytes.length % RECORD_BYTES !== 0) {
     const whole = Math.floor(bytes.length / RECORD_BYTES);
     throw new DatasetError(
-      `${file}: ${bytes.length} bytes is not a whole number of ${RECORD_BYTES}-byte records; record ${whole} at byte offset ${whole * RECORD_BYTES} is truncated (${bytes.length - whole * RECORD_BYTES} of ${RECORD_BYTES} bytes)`,
+      `${file}: ${bytes.length} bytes is not a whole number of ${RECORD_BYTES}-byte records; record ${whole} at ` +
+        `byte offset ${whole * RECORD_BYTES} is truncated (${bytes.length - whole * RECORD_BYTES} of ` +
+        `${RECORD_BYTES} bytes)`,
       file,
       whole * RECORD_BYTES,
     );
@@ -83,7 +85,8 @@ export function splitsFromFiles(files: { name: string; bytes: Uint8Array }[]): D
   const test = files.filter((f) => TEST_RE.test(f.name));
   if (train.length === 0)
     throw new DatasetError(
-      `no training file found (expected data_batch_1..5.bin or train.bin) among: ${files.map((f) => f.name).join(', ') || 'nothing'}`,
+      `no training file found (expected data_batch_1..5.bin or train.bin) among: ` +
+        `${files.map((f) => f.name).join(', ') || 'nothing'}`,
       '',
     );
   if (test.length === 0)

@@ -19,7 +19,9 @@ export interface DataSource {
 export const DATASETS = {
   gratings: {
     title: 'noisy gratings (built in)',
-    help: 'synthetic 32×32 images: the class is the wavelength and orientation of a grating hidden under distractors; children rank by receptive field and depth',
+    help:
+      'synthetic 32×32 images: the class is the wavelength and orientation of a grating hidden under ' +
+      'distractors; children rank by receptive field and depth',
     classes: GRATING_CLASSES,
     builtIn: true,
     maxTrain: 100_000,
@@ -37,7 +39,9 @@ export const DATASETS = {
   },
   cifar10: {
     title: 'CIFAR-10 (your files)',
-    help: 'the official binary files (data_batch_*.bin, test_batch.bin or cifar-10-binary.tar.gz); validation = the test split, as in the paper’s code',
+    help:
+      'the official binary files (data_batch_*.bin, test_batch.bin or cifar-10-binary.tar.gz); validation ' +
+      '= the test split, as in the paper’s code',
     classes: CIFAR10_CLASSES,
     builtIn: false,
     maxTrain: 50_000,

@@ -113,7 +113,8 @@ class TarStream {
     if ((type === '0' || type === '\0') && safe && this.keep(name)) {
       if (size > this.limits.maxEntry)
         throw new DatasetError(
-          `${this.file}: entry "${name.slice(0, 80)}" is ${size.toLocaleString('en')} bytes, over the ${this.limits.maxEntry.toLocaleString('en')}-byte limit for one file`,
+          `${this.file}: entry "${name.slice(0, 80)}" is ${size.toLocaleString('en')} bytes, over the ' +
+            '${this.limits.maxEntry.toLocaleString('en')}-byte limit for one file`,
           this.file,
         );
       this.current = { name, data: new Uint8Array(size), fill: 0 };
@@ -146,7 +147,8 @@ export function readTarGz(
       inflated += data.length;
       if (inflated > limits.maxInflated)
         throw new DatasetError(
-          `${file}: inflates to more than ${limits.maxInflated.toLocaleString('en')} bytes (the limit; CIFAR-10 is 184 MB): not the CIFAR-10 archive, or a decompression bomb`,
+          `${file}: inflates to more than ${limits.maxInflated.toLocaleString('en')} bytes (the limit; CIFAR-10 ` +
+            `is 184 MB): not the CIFAR-10 archive, or a decompression bomb`,
           file,
         );
       crc = crc32(data, crc);
@@ -183,7 +185,8 @@ export function readTarGz(
   const wantLen = view.getUint32(4, true);
   if (wantLen !== inflated >>> 0)
     throw new DatasetError(
-      `${file}: the gzip trailer says ${wantLen.toLocaleString('en')} bytes, ${inflated.toLocaleString('en')} were inflated: the file is damaged`,
+      `${file}: the gzip trailer says ${wantLen.toLocaleString('en')} bytes, ${inflated.toLocaleString('en')} ` +
+        `were inflated: the file is damaged`,
       file,
     );
   if (wantCrc !== crc)

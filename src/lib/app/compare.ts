@@ -39,7 +39,12 @@ export function compareRuns(live: RunRecord, rec: RunRecord): Comparison {
   const sameBackend = live.engine.backend === rec.engine.backend;
   const pct = (x: number) => `${(x * 100).toFixed(2)} pp`;
   const text = equal
-    ? `The live run equals the recording: all ${compared.toLocaleString('en')} accuracies identical (${live.engine.backend}, as recorded).`
-    : `The live run (${live.engine.backend}) deviates from the recording (${rec.engine.backend}): largest accuracy difference ${pct(maxAcc)}${gt ? `, GT-Tau differs by at most ${maxTau.toFixed(3)}` : ''}${sameBackend ? ' — on the same backend, which should not happen: please report it' : ' — different backends round differently'}.`;
+    ? `The live run equals the recording: all ${compared.toLocaleString('en')} accuracies identical ` +
+      `(${live.engine.backend}, as recorded).`
+    : `The live run (${live.engine.backend}) deviates from the recording (${rec.engine.backend}): largest ` +
+      `accuracy difference ${pct(maxAcc)}${gt ? `, GT-Tau differs by at most ${maxTau.toFixed(3)}` : ''}` +
+      (sameBackend
+        ? ' — on the same backend, which should not happen: please report it.'
+        : ' — different backends round differently.');
   return { equal, sameBackend, maxAccuracyDiff: maxAcc, maxGtTauDiff: gt ? maxTau : Number.NaN, compared, text };
 }

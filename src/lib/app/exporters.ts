@@ -43,7 +43,9 @@ export function perChildCsv(r: RunRecord): string {
 }
 
 /** The page's chart style, inlined into exports so they look like the screen. */
-const STYLE = `text{font:13px system-ui,-apple-system,'Segoe UI',sans-serif;fill:#1d232a}.axis text{fill:#3d3d3d}.title{font-size:16px;font-weight:600}.note{font-size:12px;fill:#3d3d3d}`;
+const STYLE =
+  `text{font:13px system-ui,-apple-system,'Segoe UI',sans-serif;fill:#1d232a}.axis ` +
+  `text{fill:#3d3d3d}.title{font-size:16px;font-weight:600}.note{font-size:12px;fill:#3d3d3d}`;
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
@@ -78,7 +80,8 @@ export function exportSvg(
     .replace(/^<svg[^>]*>/, '')
     .replace(/<\/svg>$/, '');
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h + top + bottom}" width="${w}" height="${h + top + bottom}" role="img" aria-label="${esc(t.title)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h + top + bottom}" width="${w}" ` +
+      `height="${h + top + bottom}" role="img" aria-label="${esc(t.title)}">`,
     `<title>${esc(t.title)}</title>${t.description ? `<desc>${esc(t.description)}</desc>` : ''}<style>${STYLE}</style>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text class="title" x="8" y="21">${esc(t.title)}</text>`,

@@ -254,7 +254,8 @@ export class Session {
     if (!opts.confirmed && this.cost && this.cost.seconds > ASK_ABOVE_SECONDS && typeof confirm === 'function') {
       if (
         !confirm(
-          `This run will take about ${Math.round(this.cost.seconds / 60)} minutes on ${this.device?.backend}. Start it?`,
+          `This run will take about ${Math.round(this.cost.seconds / 60)} minutes on ${this.device?.backend}. ` +
+            `Start it?`,
         )
       )
         return;
@@ -366,7 +367,10 @@ export function presetOf(c: ExperimentConfig): string | undefined {
   return (SCALE_IDS as string[]).includes(c.name) ? c.name : undefined;
 }
 
-/** Parses a record file; JSON.parse of tens of MB blocks for a moment, so it runs in a short-lived worker when it is large. */
+/**
+ * Parses a record file; JSON.parse of tens of MB blocks for a moment, so it runs in a short-lived worker when it is
+ * large.
+ */
 async function parseInWorkerlessTask(file: File): Promise<RunRecord> {
   const text = await file.text();
   if (text.length < 2_000_000 || typeof Worker === 'undefined') return parseRecordText(text, file.name);

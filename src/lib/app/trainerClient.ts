@@ -15,7 +15,8 @@ export class TrainerClient {
     this.worker.onerror = (ev) => {
       ev.preventDefault();
       onCrash(
-        `the training worker crashed (${ev.message || 'unknown error'}); a new one was started — the last evaluations are kept`,
+        `the training worker crashed (${ev.message || 'unknown error'}); a new one was started — the last ` +
+          `evaluations are kept`,
       );
     };
     this.worker.onmessageerror = () => onCrash('a message from the training worker could not be read');

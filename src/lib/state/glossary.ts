@@ -4,7 +4,9 @@ export const GLOSSARY = {
   supernet: {
     term: 'supernet',
     short: 'One network that holds the weights of every candidate op; a child model is a path through it.',
-    long: 'Instead of training all 64 children separately, the supernet trains one child per step and every child inherits the weights of the ops it uses.',
+    long:
+      'Instead of training all 64 children separately, the supernet trains one child per step and every ' +
+      'child inherits the weights of the ops it uses.',
   },
   child: {
     term: 'child',
@@ -14,17 +16,23 @@ export const GLOSSARY = {
   sharing: {
     term: 'weight sharing',
     short: 'Children that pick the same op on an edge read and train the same weights.',
-    long: 'Full sharing keeps one copy of each op for all 64 children. Groups and prefix sharing keep more copies, so fewer children pull on each.',
+    long:
+      'Full sharing keeps one copy of each op for all 64 children. Groups and prefix sharing keep more ' +
+      'copies, so fewer children pull on each.',
   },
   interference: {
     term: 'interference',
     short: 'Training one child changes the shared weights — and so the accuracy — of the others.',
-    long: 'A step on child 434 also moves the weights and BatchNorm statistics that 433, 424, 334 … read: their accuracies rise or fall without being trained.',
+    long:
+      'A step on child 434 also moves the weights and BatchNorm statistics that 433, 424, 334 … read: ' +
+      'their accuracies rise or fall without being trained.',
   },
   groundTruth: {
     term: 'ground truth',
     short: 'Each child trained alone from scratch, several seeds; its mean accuracy gives the true ranking.',
-    long: 'The expensive reference the supernet’s ranking is judged against: 64 children × seeds stand-alone runs, precomputed by the CLI.',
+    long:
+      'The expensive reference the supernet’s ranking is judged against: 64 children × seeds stand-alone ' +
+      'runs, precomputed by the CLI.',
   },
   instance: {
     term: 'instance',
@@ -34,27 +42,37 @@ export const GLOSSARY = {
   kendall: {
     term: 'Kendall tau',
     short: 'Rank agreement between two rankings: +1 identical, 0 unrelated, −1 reversed.',
-    long: 'The share of child pairs ordered alike minus the share ordered oppositely (tau-b, ties counted as scipy does).',
+    long:
+      'The share of child pairs ordered alike minus the share ordered oppositely (tau-b, ties counted as ' +
+      'scipy does).',
   },
   gtTau: {
     term: 'GT-Tau',
     short: 'Kendall tau between the supernet’s ranking and the ground truth’s.',
-    long: 'How well the inherited-weight ranking matches the true one. The paper measures 0.46 ± 0.15 with full sharing.',
+    long:
+      'How well the inherited-weight ranking matches the true one. The paper measures 0.46 ± 0.15 with ' +
+      'full sharing.',
   },
   sTau: {
     term: 'S-Tau',
     short: 'Mean Kendall tau between the rankings of different instances: how stable the ranking is.',
-    long: 'Computed over every pair of instances (or of the last epochs of one instance). The ground truth’s own S-Tau is the noise floor to compare with.',
+    long:
+      'Computed over every pair of instances (or of the last epochs of one instance). The ground truth’s ' +
+      'own S-Tau is the noise floor to compare with.',
   },
   noiseFloor: {
     term: 'noise floor',
     short: 'How well the ground truth agrees with itself across its seeds.',
-    long: 'No ranking can be expected to agree with the ground truth better than the ground truth’s own seeds agree with each other.',
+    long:
+      'No ranking can be expected to agree with the ground truth better than the ground truth’s own seeds ' +
+      'agree with each other.',
   },
   t1r: {
     term: 'T1R',
     short: 'The true rank of the child the supernet picks as best (1 = it picked the true best).',
-    long: 'TnR looks at the n children ranked highest and reports the best true rank among them. The paper: T1R ≈ 15–19 of 64.',
+    long:
+      'TnR looks at the n children ranked highest and reports the best true rank among them. The paper: ' +
+      'T1R ≈ 15–19 of 64.',
   },
   t3r: {
     term: 'T3R',
@@ -64,7 +82,9 @@ export const GLOSSARY = {
   meanK: {
     term: 'GT-Tau-Mean-k',
     short: 'GT-Tau averaged over the last k training steps, evaluated after every step.',
-    long: 'GT-Tau swings from step to step; its mean over a window is a steadier measure of ranking quality (the paper: k = 64).',
+    long:
+      'GT-Tau swings from step to step; its mean over a window is a steadier measure of ranking quality ' +
+      '(the paper: k = 64).',
   },
   stdK: {
     term: 'GT-Tau-Std-k',

@@ -47,7 +47,9 @@ export function decodeLink(hash: string): LinkResult {
   if (h.length > MAX_LINK)
     return {
       kind: 'error',
-      message: `This link is ${h.length.toLocaleString('en')} characters long, far more than any experiment needs: it was not read. ${fallback}`,
+      message:
+        `This link is ${h.length.toLocaleString('en')} characters long, far more than any experiment ` +
+        `needs: it was not read. ${fallback}`,
     };
   const params = new URLSearchParams(h);
   const v = params.get('v');
@@ -62,13 +64,17 @@ export function decodeLink(hash: string): LinkResult {
   if (Number(v) > LINK_VERSION)
     return {
       kind: 'error',
-      message: `This link was made by a newer version of Supernet Playground (link v${v}, this page reads v${LINK_VERSION}). Reload to get the newest page; ${fallback.toLowerCase()}`,
+      message:
+        `This link was made by a newer version of Supernet Playground (link v${v}, this page reads ` +
+        `v${LINK_VERSION}). Reload to get the newest page; ${fallback.toLowerCase()}`,
     };
   // Version 1 links carried no checksum; they are still read (and migrated).
   if (Number(v) >= 2 && params.get('h') !== checksum(c))
     return {
       kind: 'error',
-      message: `This link is damaged: its checksum does not match (a character was changed or lost when it was copied). ${fallback}`,
+      message:
+        `This link is damaged: its checksum does not match (a character was changed or lost when it was ` +
+        `copied). ${fallback}`,
     };
   let raw: unknown;
   try {
@@ -79,7 +85,8 @@ export function decodeLink(hash: string): LinkResult {
       kind: 'error',
       message:
         /not valid JSON|atob|decode|character/i.test(m) || e instanceof DOMException
-          ? `This link is damaged (its experiment data cannot be decoded) — perhaps it was cut off when copied. ${fallback}`
+          ? `This link is damaged (its experiment data cannot be decoded) — perhaps it was cut off when copied. ` +
+            `${fallback}`
           : `This link was not read: ${m}. ${fallback}`,
     };
   }
@@ -161,7 +168,10 @@ export function encodeReadable(cfg: ExperimentConfig, presetId: string): string 
   }
 }
 
-/** Page flags in the query (not part of the experiment): classroom mode, the finding shown, hidden parts, forced backend. */
+/**
+ * Page flags in the query (not part of the experiment): classroom mode, the finding shown, hidden parts, forced
+ * backend.
+ */
 export interface PageFlags {
   classroom: boolean;
   finding?: string;

@@ -64,7 +64,18 @@ export function describeTraces(r: RunRecord, t: Traces): string {
   );
   const inst = r.instances[0];
   const top = inst ? trainedChildTopShare(inst) : Number.NaN;
-  return `Accuracy of all ${t.series.length} children over ${t.steps.length} ${t.dense ? 'consecutive steps' : 'evaluations'} (steps ${t.steps[0]}–${t.steps[t.steps.length - 1]}), from ${pct(Math.min(...t.series.flat()))} to ${pct(Math.max(...t.series.flat()))}. ${leaders.size} different children lead at some point; at the end ${r.childNames[bestNow]} leads with ${pct(last[bestNow])}.${Number.isFinite(top) ? ` The child just trained is in the top quarter after ${pct(top, 0)} of the steps.` : ''}`;
+  const all = t.series.flat();
+  const span = `steps ${t.steps[0]}–${t.steps[t.steps.length - 1]}`;
+  const kind = t.dense ? 'consecutive steps' : 'evaluations';
+  return [
+    `Accuracy of all ${t.series.length} children over ${t.steps.length} ${kind} (${span}),`,
+    `from ${pct(Math.min(...all))} to ${pct(Math.max(...all))}.`,
+    `${leaders.size} different children lead at some point;`,
+    `at the end ${r.childNames[bestNow]} leads with ${pct(last[bestNow])}.`,
+    Number.isFinite(top) ? `The child just trained is in the top quarter after ${pct(top, 0)} of the steps.` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 export interface TauCurves {
@@ -100,7 +111,16 @@ export function tauCurves(r: RunRecord): TauCurves {
 export function describeTau(c: TauCurves): string {
   const lastS = c.sTau.at(-1)?.mean;
   const lastGt = c.gtTau.map((g) => g.at(-1)).filter((x): x is number => x !== undefined);
-  return `Agreement after each of ${c.epochs.length} epochs.${lastGt.length ? ` GT-Tau at the last epoch: ${lastGt.map((x) => num(x, 2)).join(', ')}.` : ' No ground truth, so no GT-Tau.'}${lastS !== undefined && Number.isFinite(lastS) ? ` S-Tau between instances: ${num(lastS, 2)}.` : ''}${c.noiseFloor !== undefined ? ` The ground truth's own seeds agree at ${num(c.noiseFloor, 2)} (noise floor).` : ''}`;
+  return [
+    `Agreement after each of ${c.epochs.length} epochs.`,
+    lastGt.length
+      ? `GT-Tau at the last epoch: ${lastGt.map((x) => num(x, 2)).join(', ')}.`
+      : 'No ground truth, so no GT-Tau.',
+    lastS !== undefined && Number.isFinite(lastS) ? `S-Tau between instances: ${num(lastS, 2)}.` : '',
+    c.noiseFloor !== undefined ? `The ground truth's own seeds agree at ${num(c.noiseFloor, 2)} (noise floor).` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 export interface Spread {
@@ -164,7 +184,15 @@ export function describeSpread(r: RunRecord, s: { source: string; children: Spre
   const q = Math.floor(n / 4);
   const worst = s.children.slice(-q);
   const best = s.children.slice(0, q);
-  return `Rank of each child (${s.source}), children ordered by ground truth. The ground truth's worst quarter has median ranks ${Math.round(mean(worst.map((c) => c.median)))} on average (of ${n}); its best quarter ${Math.round(mean(best.map((c) => c.median)))}.${r.groundTruth ? '' : ' Without ground truth the order is by child index.'}`;
+  const medianOf = (cs: Spread[]) => Math.round(mean(cs.map((c) => c.median)));
+  return [
+    `Rank of each child (${s.source}), children ordered by ground truth.`,
+    `The ground truth's worst quarter has median ranks ${medianOf(worst)} on average (of ${n});`,
+    `its best quarter ${medianOf(best)}.`,
+    r.groundTruth ? '' : 'Without ground truth the order is by child index.',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** How often each child is the best, over instances × epoch ends, with its true rank. */
@@ -180,7 +208,12 @@ export function bestPicks(r: RunRecord): { child: number; count: number; gtRank?
 
 export function describePicks(r: RunRecord, p: ReturnType<typeof bestPicks>): string {
   const total = p.reduce((a, x) => a + x.count, 0);
-  return `${p.length} different children were ranked best in ${total} rankings (${r.instances.length} instance(s) × their epochs).${p[0] ? ` Most often: ${r.childNames[p[0].child]} (${p[0].count}×${p[0].gtRank ? `, true rank ${p[0].gtRank}` : ''}).` : ''}`;
+  const top = p[0];
+  const often = top
+    ? `Most often: ${r.childNames[top.child]} (${top.count}×${top.gtRank ? `, true rank ${top.gtRank}` : ''}).`
+    : '';
+  const where = `${total} rankings (${r.instances.length} instance(s) × their epochs)`;
+  return `${p.length} different children were ranked best in ${where}. ${often}`.trim();
 }
 
 /** Fine-tune (paper Fig. 4c/d): GT-Tau after each fine-tune step, per instance. */
@@ -193,7 +226,10 @@ export function finetuneCurves(r: RunRecord): { steps: number[]; curves: number[
 }
 
 export function describeFinetune(f: { steps: number[]; curves: number[][] }): string {
-  return `GT-Tau before the fine-tune: ${f.curves.map((c) => num(c[0], 2)).join(', ')}; after ${f.steps.length - 1} steps of training each child alone: ${f.curves.map((c) => num(c[c.length - 1], 2)).join(', ')}.`;
+  const first = f.curves.map((c) => num(c[0], 2)).join(', ');
+  const last = f.curves.map((c) => num(c[c.length - 1], 2)).join(', ');
+  const steps = f.steps.length - 1;
+  return `GT-Tau before the fine-tune: ${first}; after ${steps} steps of training each child alone: ${last}.`;
 }
 
 export interface LagSeries {
@@ -217,7 +253,8 @@ export function describeLag(series: LagSeries[], period: number): string {
   return series
     .map((s) => {
       const at = (lag: number) => s.tau[s.lags.indexOf(lag)];
-      return `${s.label}: Kendall ${num(at(period / 2), 2)} at lag ${period / 2}, ${num(at(period), 2)} at lag ${period}`;
+      const half = period / 2;
+      return `${s.label}: Kendall ${num(at(half), 2)} at lag ${half}, ${num(at(period), 2)} at lag ${period}`;
     })
     .join('; ')
     .concat('.');

@@ -29,12 +29,16 @@ export function wasmThreads(requested: number): DeviceReport['threads'] {
   if (requested <= 1)
     return {
       count: 1,
-      why: 'the single-threaded build: tfjs’s threaded build gets one XNNPACK thread inside a worker here (add ?threads=2 to try it)',
+      why:
+        'the single-threaded build: tfjs’s threaded build gets one XNNPACK thread inside a worker here ' +
+        '(add ?threads=2 to try it)',
     };
   if (!isolated)
     return {
       count: 1,
-      why: 'the page is not cross-origin isolated (no COOP/COEP headers), so SharedArrayBuffer and wasm threads are unavailable',
+      why:
+        'the page is not cross-origin isolated (no COOP/COEP headers), so SharedArrayBuffer and wasm ' +
+        'threads are unavailable',
     };
   if (!fixThreadedFactorySource()) return { count: 1, why: 'the threaded wasm module could not be prepared' };
   const cores = navigator.hardwareConcurrency || 1;

@@ -12,7 +12,10 @@ export type DatasetSource =
 export type ToWorker =
   /** First message: pick the backend (optionally forced, from the page URL's ?backend=). */
   | { v: 2; type: 'init'; backend?: string; threads?: number }
-  /** The config arrives untrusted and is checked by the schema in the worker too. `resume`: a partial record with a checkpoint. */
+  /**
+   * The config arrives untrusted and is checked by the schema in the worker too. `resume`: a partial record with a
+   * checkpoint.
+   */
   | { v: 2; type: 'start'; config: unknown; groundTruth?: GroundTruth; dataset: DatasetSource; resume?: RunRecord }
   /** Measure this backend on the config's model and answer with the cost of the run. */
   | { v: 2; type: 'estimate'; config: unknown; id: number }

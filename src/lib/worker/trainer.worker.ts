@@ -80,7 +80,8 @@ async function run(raw: unknown, gt: GroundTruth | undefined, src: DatasetSource
     const bytes = estimateCost(cfg, rates).bytes;
     if (bytes > MEMORY_LIMIT)
       throw new Error(
-        `this run needs about ${fmtBytes(bytes)} of memory, more than the ${fmtBytes(MEMORY_LIMIT)} a browser tab can give; choose a smaller model, batch or dataset`,
+        `this run needs about ${fmtBytes(bytes)} of memory, more than the ${fmtBytes(MEMORY_LIMIT)} a browser ` +
+          `tab can give; choose a smaller model, batch or dataset`,
       );
     const data = prepareData(cfg, loadDataset(src, cfg));
     const done = resume?.instances.filter((i) => i.status === 'complete').length ?? 0;
@@ -248,7 +249,9 @@ function watchDeviceLoss() {
       post({
         v: 2,
         type: 'error',
-        message: `the GPU device was lost (${info.message}); the page starts a new worker on another backend — finished evaluations are kept`,
+        message:
+          `the GPU device was lost (${info.message}); the page starts a new worker on another backend — ` +
+          `finished evaluations are kept`,
         fatal: true,
       });
     });
