@@ -36,7 +36,10 @@ const rec = validateRecord({
     url: 'https://github.com/ultmaster/deeper-insights-weight-sharing',
     commit: '2a7f852',
     licence: 'MIT (Copyright (c) 2019 Junbum Cha)',
-    note: 'figures/clustering/share_all_acc_last128.csv: CIFAR-10 at the paper’s scale, every child evaluated after each of the last 128 steps (39,073–39,200) of 200 epochs. Which child was trained at each step is not in the data.',
+    note: [
+      'figures/clustering/share_all_acc_last128.csv: CIFAR-10 at the paper’s scale, every child evaluated after each',
+      'of the last 128 steps (39,073–39,200) of 200 epochs. Which child was trained at each step is not in the data.',
+    ].join(' '),
   },
   createdAt: '2020-01-06T00:00:00.000Z',
   config: cfg,
