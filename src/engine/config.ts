@@ -125,8 +125,12 @@ function crossChecks(c: Base): [string, string][] {
   if (c.seed + c.instances - 1 > MAX_SEED) out.push(['seed', `plus instances must stay ≤ ${MAX_SEED}`]);
   const total = Math.ceil(c.data.trainSize / c.train.batchSize) * c.train.epochs;
   if (c.eval.denseSteps > total) out.push(['eval.denseSteps', `must be ≤ the ${total} training steps`]);
-  const why = policyCheck(c.sharing, searchSpace(c.space.ops), c.model.numCells);
-  if (why) out.push(['sharing', why]);
+  // The space's own rules (2..9 distinct ops) are reported by the schema; check the policy against it only when valid.
+  const ops = c.space.ops;
+  if (ops.length >= 2 && ops.length <= MAX_OPS && new Set(ops).size === ops.length) {
+    const why = policyCheck(c.sharing, searchSpace(ops), c.model.numCells);
+    if (why) out.push(['sharing', why]);
+  }
   return out;
 }
 

@@ -276,3 +276,41 @@ describe('the app in chromium', () => {
     await page.context().close();
   });
 });
+
+describe('hostile input through the real page (a sample of the fuzz suite)', () => {
+  it('20 hostile links and 10 hostile records: a message or a valid experiment, never a page error', async () => {
+    const { hostileLink, hostileRecord } = await import('../fuzz');
+    const { Rng } = await import('../../src/engine/rng');
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    let messages = 0;
+    for (let i = 0; i < 20; i++) {
+      await page.goto('about:blank');
+      await page.goto(url + hostileLink(Rng.from(20261128, 'link', i)));
+      await page.waitForSelector('[data-testid=finding-card]', { timeout: 60_000 });
+      if (await page.locator('[data-testid=notice]').count()) messages++;
+    }
+    for (let i = 0; i < 10; i++) {
+      const text = hostileRecord(Rng.from(20261128, 'record', i));
+      await page.setInputFiles('[data-testid=open-record]', {
+        name: `fuzz${i}.json`,
+        mimeType: 'application/json',
+        buffer: Buffer.from(text),
+      });
+      await page
+        .waitForFunction(
+          (n) => /fuzz\d+\.json/.test(document.querySelector('[data-testid=notice]')?.textContent ?? '') || n > 0,
+          0,
+          { timeout: 10_000 },
+        )
+        .catch(() => undefined);
+    }
+    console.log(
+      `browser fuzz sample: 20 links (${messages} with a message), 10 records; page errors: ${errors.length}`,
+    );
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
