@@ -193,3 +193,16 @@ describe('settings fields', () => {
     }
   });
 });
+
+describe('records read back', () => {
+  it('non-finite metrics are written as null and read back as the recomputed values (NaN where undefined)', async () => {
+    const { parseRecordText, recordToJson } = await import('../src/engine/record');
+    const r = fakeRecord({ instances: 1 });
+    r.metrics!.sTau.mean = Number.NaN; // one instance: no S-Tau
+    const text = recordToJson(r);
+    expect(text).toMatch(/"mean":null/);
+    const back = parseRecordText(text);
+    expect(back.metrics!.sTau.mean).toBeNaN();
+    expect(back.metrics!.gtTau.mean).toBeCloseTo(r.metrics!.gtTau.mean, 12);
+  });
+});

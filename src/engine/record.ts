@@ -4,7 +4,7 @@
 import * as v from 'valibot';
 import { configSchema, issueText, MAX_SEED, spaceOf } from './config';
 import { parseJsonLimited, type JsonLimits } from './jsonLimits';
-import type { RunMetrics } from './summary';
+import { computeMetrics, type RunMetrics } from './summary';
 
 export const RECORD_SCHEMA_VERSION = 2;
 export const RECORD_KIND = 'supernet-playground/run';
@@ -172,7 +172,10 @@ export function validateRecord(raw: unknown): RunRecord {
     );
   const r = v.safeParse(recordSchema, raw);
   if (!r.success) throw new Error(`not a valid run record: ${issueText(r.issues[0])}`);
-  return r.output as RunRecord;
+  // Stored metrics are not trusted (and non-finite ones were written as null): recomputed from the data.
+  const rec = r.output as RunRecord;
+  rec.metrics = computeMetrics(rec);
+  return rec;
 }
 
 /** Parses record text: size limit, depth and key limits, then the schema. */
