@@ -8,7 +8,7 @@ import type { TermId } from './glossary';
 export interface Field {
   path: string;
   label: string;
-  kind: 'int' | 'number' | 'select' | 'bool';
+  kind: 'int' | 'number' | 'select' | 'bool' | 'text';
   min?: number;
   max?: number;
   step?: number;
@@ -21,6 +21,7 @@ export interface Field {
 }
 
 export const FIELDS: Field[] = [
+  { path: 'name', label: 'Name', kind: 'text', help: 'names the experiment (and its preset)', group: 'run' },
   {
     path: 'instances',
     label: 'Instances',
@@ -236,11 +237,13 @@ export function setField(cfg: ExperimentConfig, f: Field, raw: string | boolean)
       c as unknown as Record<string, unknown>,
     );
   const value =
-    f.kind === 'bool'
-      ? Boolean(raw)
-      : f.kind === 'select'
-        ? (f.options?.find((o) => String(o.value) === String(raw))?.value ?? raw)
-        : Number(raw);
+    f.kind === 'text'
+      ? String(raw)
+      : f.kind === 'bool'
+        ? Boolean(raw)
+        : f.kind === 'select'
+          ? (f.options?.find((o) => String(o.value) === String(raw))?.value ?? raw)
+          : Number(raw);
   parent[keys[keys.length - 1]] = value;
   return c;
 }
