@@ -195,7 +195,7 @@ describe('settings fields', () => {
 });
 
 describe('records read back', () => {
-  it('non-finite metrics are written as null and read back as the recomputed values (NaN where undefined)', async () => {
+  it('non-finite metrics are written as null and read back recomputed (NaN where undefined)', async () => {
     const { parseRecordText, recordToJson } = await import('../src/engine/record');
     const r = fakeRecord({ instances: 1 });
     r.metrics!.sTau.mean = Number.NaN; // one instance: no S-Tau

@@ -127,15 +127,9 @@ async function run(given: Values, stopped: () => boolean): Promise<number> {
     if (resume.status === 'complete') throw new Error(`${v.resume} is already complete`);
     cfg = resume.config;
     v.out ??= v.resume;
-    say(
-      `resuming ${v.resume}: ${resume.instances.filter((i) => i.status === 'complete').length} of ' +
-        '${cfg.instances} instance(s) complete${
-          resume.checkpoint
-            ? `, instance ${resume.checkpoint.instance} ' +
-          'from step ${resume.checkpoint.step}`
-            : ''
-        }`,
-    );
+    const complete = resume.instances.filter((i) => i.status === 'complete').length;
+    const at = resume.checkpoint ? `, instance ${resume.checkpoint.instance} from step ${resume.checkpoint.step}` : '';
+    say(`resuming ${v.resume}: ${complete} of ${cfg.instances} instance(s) complete${at}`);
   } else cfg = buildConfig(v);
   if (v.out) checkWritable(v.out);
   if (!(await checkCost(cfg, !!v.yes || !!resume, !!v['compute-gt'] && !findGroundTruth(cfg)))) return EXIT.refused;
@@ -232,8 +226,8 @@ async function sweep(v: Values, stopped: () => boolean): Promise<number> {
     const rec = await runOne(c, { ...v, out }, stopped);
     const m = rec.metrics;
     rows.push(
-      `${policyLabel(p).padEnd(26)} S-Tau ${m?.sTau.mean.toFixed(4) ?? '—'}  GT-Tau-Mean-k ' +
-        '${m?.gtTauMeanK.mean.toFixed(4) ?? '—'}  Std-k ${m?.gtTauStdK.mean.toFixed(4) ?? '—'}`,
+      `${policyLabel(p).padEnd(26)} S-Tau ${m?.sTau.mean.toFixed(4) ?? '—'}  ` +
+        `GT-Tau-Mean-k ${m?.gtTauMeanK.mean.toFixed(4) ?? '—'}  Std-k ${m?.gtTauStdK.mean.toFixed(4) ?? '—'}`,
     );
     if (rec.status !== 'complete') break;
   }

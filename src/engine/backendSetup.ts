@@ -17,8 +17,8 @@ export function describeBackend(adapter = ''): string {
   if (name === 'wasm') {
     const b = tf.backend() as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } };
     const threads = b.wasm?.tfjs?.getThreadsCount?.() ?? 1;
-    return `wasm — WebAssembly, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, ${threads} ' +
-      'thread${threads === 1 ? '' : 's'}`;
+    const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off';
+    return `wasm — WebAssembly, SIMD ${simd}, ${threads} thread${threads === 1 ? '' : 's'}`;
   }
   if (name === 'cpu') return 'cpu — plain JavaScript';
   return `${name}${adapter ? ` — ${adapter}` : ''}`;

@@ -19,8 +19,8 @@ export function checkJsonLimits(root: unknown, limits: JsonLimits, what = 'input
     if (typeof v === 'string') {
       if (v.length > limits.maxStringLength)
         throw new Error(
-          `${what}: the text at ${path || 'the top'} is ${v.length.toLocaleString('en')} characters long (at ' +
-            'most ${limits.maxStringLength.toLocaleString('en')})`,
+          `${what}: the text at ${path || 'the top'} is ${v.length.toLocaleString('en')} characters long ` +
+            `(at most ${limits.maxStringLength.toLocaleString('en')})`,
         );
       continue;
     }

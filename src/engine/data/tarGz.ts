@@ -113,8 +113,8 @@ class TarStream {
     if ((type === '0' || type === '\0') && safe && this.keep(name)) {
       if (size > this.limits.maxEntry)
         throw new DatasetError(
-          `${this.file}: entry "${name.slice(0, 80)}" is ${size.toLocaleString('en')} bytes, over the ' +
-            '${this.limits.maxEntry.toLocaleString('en')}-byte limit for one file`,
+          `${this.file}: entry "${name.slice(0, 80)}" is ${size.toLocaleString('en')} bytes, ` +
+            `over the ${this.limits.maxEntry.toLocaleString('en')}-byte limit for one file`,
           this.file,
         );
       this.current = { name, data: new Uint8Array(size), fill: 0 };
