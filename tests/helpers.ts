@@ -10,7 +10,7 @@ export function microConfig(over: Partial<ExperimentConfig> = {}): ExperimentCon
   c.model = { stemChannels: 4, cellChannels: 4, numCells: 2, inputSize: 8 };
   c.data = { ...c.data, trainSize: 32, valSize: 16 };
   c.train = { ...c.train, epochs: 2, batchSize: 8, lr: 0.05 };
-  c.eval = { ...c.eval, denseSteps: 2, batchSize: 16 };
+  c.eval = { ...c.eval, denseSteps: 2, batchSize: 16, valSize: 16 };
   c.groundTruthSeeds = 2;
   return { ...c, ...over };
 }

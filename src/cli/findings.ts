@@ -35,6 +35,10 @@ function onCifar(c: ExperimentConfig, trainN: number, valN: number): ExperimentC
       trainSize: Math.min(c.data.trainSize, trainN),
       valSize: Math.min(c.data.valSize, valN),
     },
+    eval: {
+      ...c.eval,
+      valSize: Math.min(c.eval.valSize, c.data.valSize, valN),
+    },
   });
 }
 

@@ -76,6 +76,11 @@ export const evalSchema = v.strictObject({
   /** Batches of training data used to re-estimate BN statistics per child before evaluation; 0 = off (paper). */
   bnRecalibrationBatches: int(0, 64),
   batchSize: int(1, 4096),
+  /**
+   * Validation images the supernet's children are evaluated on: the first N of data.valSize (the
+   * ground truth uses them all). Fewer keeps dense evaluation affordable in a browser.
+   */
+  valSize: int(1, 20_000),
 });
 
 const baseSchema = v.strictObject({
@@ -122,6 +127,7 @@ function crossChecks(c: Base): [string, string][] {
   if (c.data.trainSize > src.maxTrain) out.push(['data.trainSize', `must be ≤ ${src.maxTrain} for ${c.data.source}`]);
   if (c.data.valSize > src.maxVal) out.push(['data.valSize', `must be ≤ ${src.maxVal} for ${c.data.source}`]);
   if (c.train.lrMin > c.train.lr) out.push(['train.lrMin', 'must not exceed train.lr']);
+  if (c.eval.valSize > c.data.valSize) out.push(['eval.valSize', `must be ≤ data.valSize (${c.data.valSize})`]);
   if (c.seed + c.instances - 1 > MAX_SEED) out.push(['seed', `plus instances must stay ≤ ${MAX_SEED}`]);
   const total = Math.ceil(c.data.trainSize / c.train.batchSize) * c.train.epochs;
   if (c.eval.denseSteps > total) out.push(['eval.denseSteps', `must be ≤ the ${total} training steps`]);
@@ -178,7 +184,8 @@ function migrate(raw: unknown): unknown {
   delete model.numClasses;
   const data = { ...(c.data as Record<string, unknown>) };
   if (data.source === 'synthetic') data.source = 'shapes';
-  return { ...c, schemaVersion: CONFIG_SCHEMA_VERSION, space: { ops: [...PAPER_OPS] }, model, data };
+  const evalCfg = { ...(c.eval as Record<string, unknown>), valSize: data.valSize };
+  return { ...c, schemaVersion: CONFIG_SCHEMA_VERSION, space: { ops: [...PAPER_OPS] }, model, data, eval: evalCfg };
 }
 
 /** Checks (and migrates) an untrusted config; throws an Error naming the first invalid field. */

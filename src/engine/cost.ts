@@ -29,14 +29,14 @@ export function estimateCost(cfg: ExperimentConfig, rates: Rates, opts: { ground
   const jobs = jobsOf(cfg.sharing, space).length;
   const steps = totalSteps(cfg);
   const trainImages = steps * cfg.train.batchSize * jobs * cfg.instances;
-  const evalImages = evalPoints(cfg).length * cfg.data.valSize * cfg.instances;
+  const evalImages = evalPoints(cfg).length * cfg.eval.valSize * cfg.instances;
   const ftSteps = cfg.finetune.steps * n * cfg.instances;
   const gtImages = opts.groundTruth ? steps * cfg.train.batchSize * n * cfg.groundTruthSeeds : 0;
   const parts = {
     train: trainImages * rates.trainSecondsPerImage,
     evaluate: evalImages * rates.evalAllSecondsPerImage,
     finetune:
-      ftSteps * (cfg.train.batchSize * rates.trainSecondsPerImage + cfg.data.valSize * rates.evalOneSecondsPerImage),
+      ftSteps * (cfg.train.batchSize * rates.trainSecondsPerImage + cfg.eval.valSize * rates.evalOneSecondsPerImage),
     groundTruth:
       gtImages * rates.trainSecondsPerImage +
       (opts.groundTruth ? cfg.data.valSize * n * cfg.groundTruthSeeds * rates.evalOneSecondsPerImage : 0),

@@ -126,7 +126,8 @@ export async function runInstance(
     r.augment.forEach((s, j) => augment[j] && (augment[j] = new Rng(s)));
   }
   hooks.onInstanceStart?.(rec);
-  const { train, val } = data;
+  const { train } = data;
+  const val = subset(data.val, cfg.eval.valSize);
   const evalOpts = () => ({
     batchSize: cfg.eval.batchSize,
     recalibration: cfg.eval.bnRecalibrationBatches > 0 ? recalibrationBatches(cfg, data, seeds.data) : undefined,
@@ -251,7 +252,9 @@ async function finetune(
     for (let s = 1; s <= n; s++) {
       const idx = Array.from({ length: cfg.train.batchSize }, () => rng.int(data.train.n));
       await trainStep(store, c, makeBatch(data.train, idx, cfg.data.augment ? rng : undefined), stepParams(cfg, lr), s);
-      acc[s][c] = (await evaluateChildren(store, [c], data.val, { batchSize: cfg.eval.batchSize }))[0];
+      acc[s][c] = (
+        await evaluateChildren(store, [c], subset(data.val, cfg.eval.valSize), { batchSize: cfg.eval.batchSize })
+      )[0];
       hooks.onFinetune?.(index, c, s, acc[s][c]);
       await hooks.yieldNow?.();
       if (hooks.shouldStop?.()) return undefined;
@@ -352,7 +355,8 @@ export function groundTruthConfig(cfg: ExperimentConfig): ExperimentConfig {
     vary: 'seed',
     sharing: { kind: 'none' },
     train: { ...cfg.train, order: 'fixed' },
-    eval: { ...cfg.eval, everyEpoch: false, denseSteps: 0 },
+    // Every child is judged on the whole validation set.
+    eval: { ...cfg.eval, everyEpoch: false, denseSteps: 0, valSize: cfg.data.valSize },
     finetune: { steps: 0 },
   };
 }

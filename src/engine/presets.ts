@@ -23,7 +23,7 @@ const PAPER: ExperimentConfig = {
     gradClip: 0,
     order: 'fixed',
   },
-  eval: { everyEpoch: true, denseSteps: 128, bnRecalibrationBatches: 0, batchSize: 250 },
+  eval: { everyEpoch: true, denseSteps: 128, bnRecalibrationBatches: 0, batchSize: 250, valSize: 10000 },
   finetune: { steps: 0 },
   groundTruthSeeds: 10,
 };
@@ -40,7 +40,7 @@ const TINY: ExperimentConfig = {
   model: { stemChannels: 8, cellChannels: 8, numCells: 1, inputSize: 16 },
   data: { source: 'gratings', trainSize: 8192, valSize: 1024, augment: false, synthSeed: 0 },
   train: { ...PAPER.train, epochs: 4, batchSize: 64, lr: 0.05, lrMin: 0.001 },
-  eval: { everyEpoch: true, denseSteps: 128, bnRecalibrationBatches: 0, batchSize: 512 },
+  eval: { everyEpoch: true, denseSteps: 128, bnRecalibrationBatches: 0, batchSize: 512, valSize: 1024 },
   groundTruthSeeds: 5,
 };
 
@@ -52,7 +52,7 @@ const SMALL: ExperimentConfig = {
   model: { stemChannels: 16, cellChannels: 8, numCells: 4, inputSize: 32 },
   data: { source: 'gratings', trainSize: 8192, valSize: 1024, augment: true, synthSeed: 0 },
   train: { ...PAPER.train, epochs: 8, batchSize: 64, lr: 0.05, lrMin: 0.002 },
-  eval: { everyEpoch: true, denseSteps: 64, bnRecalibrationBatches: 0, batchSize: 256 },
+  eval: { everyEpoch: true, denseSteps: 64, bnRecalibrationBatches: 0, batchSize: 256, valSize: 1024 },
   groundTruthSeeds: 2,
 };
 

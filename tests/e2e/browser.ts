@@ -84,7 +84,7 @@ export function microConfig(epochs = 3, instances = 2): ExperimentConfig {
   c.model = { stemChannels: 4, cellChannels: 4, numCells: 1, inputSize: 8 };
   c.data = { ...c.data, trainSize: 64, valSize: 32 };
   c.train = { ...c.train, epochs, batchSize: 16 };
-  c.eval = { ...c.eval, denseSteps: 4, batchSize: 32 };
+  c.eval = { ...c.eval, denseSteps: 4, batchSize: 32, valSize: 32 };
   return c;
 }
 export const microLink = (epochs = 3, instances = 2) => encodeLink(microConfig(epochs, instances));

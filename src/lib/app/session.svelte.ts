@@ -305,6 +305,7 @@ export class Session {
     c.data.source = 'cifar10';
     c.data.trainSize = Math.min(c.data.trainSize, 50_000);
     c.data.valSize = Math.min(c.data.valSize, 10_000);
+    c.eval.valSize = Math.min(c.eval.valSize, c.data.valSize);
     await this.setConfig(c);
   }
 

@@ -28,8 +28,8 @@ export class ProgressModel {
     };
     this.rate = {
       trainSteps: rates.trainSecondsPerImage * cfg.train.batchSize * jobs,
-      evalPoints: rates.evalAllSecondsPerImage * cfg.data.valSize,
-      finetuneSteps: rates.trainSecondsPerImage * cfg.train.batchSize + rates.evalOneSecondsPerImage * cfg.data.valSize,
+      evalPoints: rates.evalAllSecondsPerImage * cfg.eval.valSize,
+      finetuneSteps: rates.trainSecondsPerImage * cfg.train.batchSize + rates.evalOneSecondsPerImage * cfg.eval.valSize,
     };
   }
   /** Records `n` units of `kind` done in `seconds`; the rate follows measurements (exponential average). */

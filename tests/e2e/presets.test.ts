@@ -1,0 +1,53 @@
+// Every gallery preset as a class would use it: its recording (made by the CLI, public/runs/) is on
+// screen within 2 s of opening the link, before any training; "Run live" trains the same config in
+// the worker, and the page reports whether the result equals the recording. The wall time of each live
+// run in headless chromium (wasm) is printed — measured, not asserted.
+import type { Browser } from 'playwright-core';
+import type { PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GALLERY } from '../../src/lib/state/presets';
+import { launch, openPage, serveBuiltApp, waitDone } from './browser';
+
+let server: PreviewServer;
+let url: string;
+let browser: Browser;
+const timings: string[] = [];
+
+beforeAll(async () => {
+  ({ server, url } = await serveBuiltApp());
+  browser = await launch();
+});
+
+afterAll(async () => {
+  if (timings.length) console.log(`gallery presets in headless chromium:\n  ${timings.join('\n  ')}`);
+  await browser?.close();
+  await server?.close();
+});
+
+describe('gallery presets', () => {
+  for (const g of GALLERY)
+    it(`${g.id}: the recording is on screen within 2 s, and a live run matches it`, async () => {
+      const page = await openPage(browser, `${url}?preset=${g.id}`);
+      // From a fresh navigation: the recorded charts appear before (and without) any training.
+      const t0 = Date.now();
+      await page.goto(`${url}?preset=${g.id}`);
+      await page.waitForFunction(
+        () => /Recorded run/.test(document.querySelector('[data-testid=record-source]')?.textContent ?? ''),
+        null,
+        { timeout: 10_000 },
+      );
+      await page.waitForSelector('.chart svg', { timeout: 10_000 });
+      const shown = Date.now() - t0;
+      expect(shown).toBeLessThan(2000);
+      expect(await page.textContent('[data-testid=verdict]')).toBeTruthy();
+      await page.waitForSelector('[data-testid=play]:not([disabled])', { timeout: 90_000 });
+      const t1 = Date.now();
+      await page.click('[data-testid=play]');
+      await waitDone(page, 600_000);
+      const seconds = (Date.now() - t1) / 1000;
+      const comparison = (await page.textContent('[data-testid=comparison]')) ?? '';
+      timings.push(`${g.id}: recording shown in ${shown} ms; live run ${seconds.toFixed(0)} s; ${comparison.trim()}`);
+      expect(comparison).toMatch(/equals the recording/);
+      await page.context().close();
+    });
+});
