@@ -38,8 +38,8 @@ const TINY: ExperimentConfig = {
   name: 'tiny',
   instances: 1,
   model: { stemChannels: 8, cellChannels: 8, numCells: 1, inputSize: 16 },
-  data: { source: 'gratings', trainSize: 8192, valSize: 1024, augment: false, synthSeed: 0 },
-  train: { ...PAPER.train, epochs: 4, batchSize: 64, lr: 0.05, lrMin: 0.001 },
+  data: { source: 'gratings', trainSize: 8192, valSize: 8192, augment: false, synthSeed: 0 },
+  train: { ...PAPER.train, epochs: 4, batchSize: 64, lr: 0.1, lrMin: 0.001 },
   eval: { everyEpoch: true, denseSteps: 128, bnRecalibrationBatches: 0, batchSize: 512, valSize: 1024 },
   groundTruthSeeds: 5,
 };
