@@ -170,6 +170,7 @@ export function issueText(issue: v.BaseIssue<unknown>): string {
             ? 'an array'
             : 'an object'
         : String(issue.input);
+  if (issue.input === undefined && /^".*"$/.test(issue.expected ?? '')) return `${path} is missing`;
   return issue.type === 'strict_object' && issue.expected === 'never'
     ? `${path} is not a known field`
     : `${path} ${issue.message} (got ${got})`;
