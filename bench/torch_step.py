@@ -45,11 +45,12 @@ class Supernet(nn.Module):
 
 def main():
     stem, c, cells, size, batch, steps = (int(a) for a in sys.argv[1:7])
+    dev = torch.device(sys.argv[7] if len(sys.argv) > 7 else "cpu")
     torch.manual_seed(0)
-    net = Supernet(stem, c, cells)
+    net = Supernet(stem, c, cells).to(dev)
     opt = torch.optim.SGD(net.parameters(), lr=0.025, momentum=0.9, weight_decay=1e-3)
-    x = torch.randn(batch, 3, size, size)
-    y = torch.randint(0, 10, (batch,))
+    x = torch.randn(batch, 3, size, size, device=dev)
+    y = torch.randint(0, 10, (batch,), device=dev)
     archs = [((i // 16) % 4, (i // 4) % 4, i % 4) for i in range(0, 64, 7)]
     def step(i):
         opt.zero_grad(set_to_none=True)
@@ -57,14 +58,17 @@ def main():
         loss.backward()
         opt.step()
         return loss.item()
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     for i in range(2): step(i)
+    sync()
     t = time.perf_counter()
     c = time.process_time()
     for i in range(steps): step(i)
+    sync()
     dt = (time.perf_counter() - t) / steps
     dc = (time.process_time() - c) / steps
     params = sum(p.numel() for p in net.parameters())
-    print(json.dumps({"ms_per_step": dt * 1000, "img_per_s": batch / dt, "img_per_cpu_s": batch / dc, "params": params, "torch": torch.__version__, "threads": torch.get_num_threads()}))
+    print(json.dumps({"stack": "pytorch " + dev.type, "batch": batch, "ms_per_step": dt * 1000, "img_per_s": batch / dt, "img_per_cpu_s": batch / dc, "params": params, "torch": torch.__version__, "threads": torch.get_num_threads()}))
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,45 @@
+// The GPU benchmark's script (bundled by `npm run bench:gpu` into gpu-bench/bench.mjs, run by
+// gpu-bench/run.sh on a lent GPU machine): one training step of the paper model on tfjs-backend-webgpu
+// through Dawn, with our forward-op gradients and with stock tfjs gradients, at batch 64 and 256.
+// Prints one JSON line per case.
+import * as tf from '@tensorflow/tfjs';
+import { makeBatch, downsample } from '../src/engine/data/dataset';
+import { gratingSplits } from '../src/engine/data/gratings';
+import { useStockGradients } from '../src/engine/gradients';
+import { preset } from '../src/engine/presets';
+import { trainStep } from '../src/engine/trainer';
+import { WeightStore } from '../src/engine/weightStore';
+import { useBackend } from '../src/node/backends';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+const device = await useBackend('webgpu');
+console.log(JSON.stringify({ device, tfjs: tf.version.tfjs }));
+const children = Array.from({ length: 64 }, (_, i) => i).filter((i) => i % 7 === 0);
+for (const batchSize of [64, 256])
+  for (const stock of [false, true]) {
+    useStockGradients(stock);
+    const cfg = preset('paper');
+    const data = gratingSplits(batchSize, 10, 0);
+    const batch = makeBatch(
+      downsample(data.train, cfg.model.inputSize),
+      Array.from({ length: batchSize }, (_, i) => i),
+    );
+    const store = new WeightStore(cfg, 0);
+    const params = { ...cfg.train, lr: 0.025 };
+    for (const c of children) await trainStep(store, c, batch, params); // warm-up: shader compilation
+    let steps = 0;
+    const t0 = performance.now();
+    while ((performance.now() - t0) / 1000 < seconds)
+      await trainStep(store, children[steps++ % children.length], batch, params);
+    const s = (performance.now() - t0) / 1000;
+    store.dispose();
+    console.log(
+      JSON.stringify({
+        stack: stock ? 'tfjs webgpu, stock gradients' : 'tfjs webgpu, ours',
+        batch: batchSize,
+        steps,
+        imgPerS: (batchSize * steps) / s,
+        msPerStep: (1000 * s) / steps,
+      }),
+    );
+  }
