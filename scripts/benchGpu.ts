@@ -52,7 +52,9 @@ ldconfig
 export VK_DRIVER_FILES=\${VK_DRIVER_FILES:-/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json}
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
 ./node bench.mjs
-for b in 64 256; do python3 torch_step.py 48 16 4 32 "$b" 30 cuda || echo '{"stack":"pytorch","error":"no CUDA PyTorch"}'; done
+for b in 64 256; do
+  python3 torch_step.py 48 16 4 32 "$b" 30 cuda || echo '{"stack":"pytorch","error":"no CUDA PyTorch"}'
+done
 `,
 );
 const size = execFileSync('du', ['-sh', OUT]).toString().trim();

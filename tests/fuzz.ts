@@ -94,9 +94,10 @@ export function hostileLink(rng: Rng): string {
       const text = JSON.stringify(hostileConfig(rng));
       return encodeLinkRaw(text);
     }
-    case 4:
+    case 4: {
       const version = ['', 'x', '999', '-1', '1e9', '2'][rng.int(6)];
       return `#v=${version}&c=${'A'.repeat(rng.int(5) === 0 ? 300_000 : rng.int(50))}`;
+    }
     case 5:
       return '#' + Array.from({ length: rng.int(200) }, () => String.fromCharCode(rng.int(0x3000))).join('');
     default:
