@@ -6,7 +6,16 @@ import ts from 'typescript-eslint';
 
 export default ts.config(
   {
-    ignores: ['dist', 'node_modules', 'test-results', 'scratch', 'kernels', 'gpu-bench', 'src/engine/wasmKernels.bin.ts', 'public'],
+    ignores: [
+      'dist',
+      'node_modules',
+      'test-results',
+      'scratch',
+      'kernels',
+      'gpu-bench',
+      'src/engine/wasmKernels.bin.ts',
+      'public',
+    ],
   },
   js.configs.recommended,
   ...ts.configs.recommended,
