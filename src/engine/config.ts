@@ -2,6 +2,7 @@
 // boundary — share link, --config, worker message, record import, stored runs. The TypeScript types
 // are derived from the schema, so the two cannot drift. Every random choice is seeded from it.
 import * as v from 'valibot';
+import { int, real } from './schemaKit';
 import { DATASETS, DATASET_IDS } from './data/sources';
 import { OP_IDS } from './ops';
 import { ORDER_IDS } from './schedule';
@@ -13,20 +14,6 @@ export const CONFIG_SCHEMA_VERSION = 2;
 export const MAX_SEED = 2 ** 31 - 1;
 export const MAX_NAME = 80;
 
-const int = (lo: number, hi: number) =>
-  v.pipe(
-    v.number('must be a number'),
-    v.integer('must be an integer'),
-    v.minValue(lo, `must be ≥ ${lo}`),
-    v.maxValue(hi, `must be ≤ ${hi}`),
-  );
-const real = (lo: number, hi: number) =>
-  v.pipe(
-    v.number('must be a number'),
-    v.finite('must be finite'),
-    v.minValue(lo, `must be ≥ ${lo}`),
-    v.maxValue(hi, `must be ≤ ${hi}`),
-  );
 const choice = <T extends string>(options: readonly T[]) =>
   v.picklist(options as T[], `must be one of ${options.join(', ')}`);
 /** Control characters (terminal escapes included) are dropped from names. */

@@ -2,6 +2,7 @@
 // One schema (valibot) checks every record read back — imported, stored, shipped or CLI-written —
 // and the TypeScript types derive from it.
 import * as v from 'valibot';
+import { int } from './schemaKit';
 import { configSchema, issueText, MAX_SEED, spaceOf } from './config';
 import { parseJsonLimited, type JsonLimits } from './jsonLimits';
 import { computeMetrics, type RunMetrics } from './summary';
@@ -12,13 +13,6 @@ export const RECORD_KIND = 'supernet-playground/run';
 export const MAX_RECORD_BYTES = 50_000_000;
 export const RECORD_LIMITS: JsonLimits = { maxDepth: 12, maxStringLength: 20_000_000, maxKeys: 20_000_000 };
 
-const int = (lo: number, hi: number) =>
-  v.pipe(
-    v.number('must be a number'),
-    v.integer('must be an integer'),
-    v.minValue(lo, `must be ≥ ${lo}`),
-    v.maxValue(hi, `must be ≤ ${hi}`),
-  );
 const fraction = v.pipe(
   v.number('must be a number'),
   v.finite('must be finite'),

@@ -1,5 +1,5 @@
 // Image datasets as uint8 NHWC arrays, and the batches the trainer consumes.
-import type { Rng } from '../rng';
+import { Rng } from '../rng';
 
 export interface ImageSet {
   /** n × size × size × 3 bytes, NHWC. */
@@ -93,4 +93,28 @@ export function makeBatch(s: ImageSet, idx: ArrayLike<number>, augment?: Rng): B
     }
   }
   return { x, y, n, size: S };
+}
+
+/**
+ * A seeded built-in set of 32×32 images: `draw` paints image i of class i mod classes (interleaved,
+ * so every prefix is balanced) into a float RGB buffer, which is clamped to bytes.
+ */
+export function generateImages(
+  n: number,
+  classes: number,
+  rng: Rng,
+  draw: (img: Float32Array, label: number, rng: Rng) => void,
+): ImageSet {
+  const S = 32;
+  const images = new Uint8Array(n * S * S * 3);
+  const labels = new Uint8Array(n);
+  const img = new Float32Array(S * S * 3);
+  for (let i = 0; i < n; i++) {
+    const label = i % classes;
+    draw(img, label, rng);
+    labels[i] = label;
+    const o = i * S * S * 3;
+    for (let k = 0; k < img.length; k++) images[o + k] = Math.max(0, Math.min(255, Math.round(img[k])));
+  }
+  return { images, labels, n, size: S };
 }

@@ -5,7 +5,7 @@
 // accuracies spread by architecture (max-pool children learn least) while every child converges
 // quickly — the ground truth then ranks the same way from seed to seed.
 import { Rng } from '../rng';
-import type { DataSplits, ImageSet } from './dataset';
+import { generateImages, type DataSplits, type ImageSet } from './dataset';
 
 const S = 32;
 /** Wavelengths in pixels at 32×32 (the model sees 16×16: half these). */
@@ -52,20 +52,8 @@ function draw(img: Float32Array, label: number, rng: Rng): void {
   for (let i = 0; i < img.length; i++) img[i] += rng.normal() * NOISE;
 }
 
-function generateSet(n: number, seed: number, split: string): ImageSet {
-  const rng = Rng.from(seed, 'gratings', split);
-  const images = new Uint8Array(n * S * S * 3);
-  const labels = new Uint8Array(n);
-  const img = new Float32Array(S * S * 3);
-  for (let i = 0; i < n; i++) {
-    const label = i % GRATING_CLASSES.length; // interleaved, so every prefix is balanced
-    draw(img, label, rng);
-    labels[i] = label;
-    const o = i * S * S * 3;
-    for (let k = 0; k < img.length; k++) images[o + k] = Math.max(0, Math.min(255, Math.round(img[k])));
-  }
-  return { images, labels, n, size: S };
-}
+const generateSet = (n: number, seed: number, split: string): ImageSet =>
+  generateImages(n, GRATING_CLASSES.length, Rng.from(seed, 'gratings', split), draw);
 
 export function gratingSplits(trainSize: number, valSize: number, seed: number): DataSplits {
   return {

@@ -3,7 +3,7 @@
 // does not: max-pool children do as well as conv children and the ground truth's seeds agree at
 // Kendall 0.14 (docs/findings.md). The classroom presets use gratings.ts. ~1 s for 6,000 images.
 import { Rng } from '../rng';
-import type { DataSplits, ImageSet } from './dataset';
+import { generateImages, type DataSplits, type ImageSet } from './dataset';
 
 export const SHAPE_CLASSES = [
   'h-stripes',
@@ -104,20 +104,8 @@ function draw(img: Float32Array, label: number, rng: Rng): void {
   for (let i = 0; i < img.length; i++) img[i] = img[i] * gain + rng.normal() * 10;
 }
 
-function generateSet(n: number, seed: number, split: string): ImageSet {
-  const rng = Rng.from(seed, 'synthetic', split);
-  const images = new Uint8Array(n * S * S * 3);
-  const labels = new Uint8Array(n);
-  const img = new Float32Array(S * S * 3);
-  for (let i = 0; i < n; i++) {
-    const label = i % SHAPE_CLASSES.length; // interleaved, so every prefix is balanced
-    draw(img, label, rng);
-    labels[i] = label;
-    const o = i * S * S * 3;
-    for (let k = 0; k < img.length; k++) images[o + k] = Math.max(0, Math.min(255, Math.round(img[k])));
-  }
-  return { images, labels, n, size: S };
-}
+const generateSet = (n: number, seed: number, split: string): ImageSet =>
+  generateImages(n, SHAPE_CLASSES.length, Rng.from(seed, 'synthetic', split), draw);
 
 export function shapeSplits(trainSize: number, valSize: number, seed: number): DataSplits {
   return {
