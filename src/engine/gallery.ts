@@ -25,6 +25,18 @@ const interference = tiny('interference', (c) => {
   c.eval.denseSteps = 128;
 });
 
+/** A contrast of finding 4: the children split into m groups (by similarity or at random). */
+function groups(m: number, partition: 'similarity' | 'random'): GalleryConfig['contrasts'][number] {
+  const name = `less-sharing-${partition === 'similarity' ? 'sim' : 'rand'}${m}`;
+  return {
+    label: `groups m=${m} (${partition})`,
+    config: tiny(name, (c) => {
+      c.sharing = { kind: 'groups', m, partition, partitionSeed: 42 };
+      c.eval.denseSteps = 64;
+    }),
+  };
+}
+
 export const GALLERY_CONFIGS: GalleryConfig[] = [
   {
     id: 'best-varies',
@@ -70,36 +82,9 @@ export const GALLERY_CONFIGS: GalleryConfig[] = [
     }),
     contrasts: [
       { label: 'full sharing', config: tiny('less-sharing-full', (c) => (c.eval.denseSteps = 64)) },
-      {
-        label: 'groups m=4 (similarity)',
-        config: tiny(
-          'less-sharing-sim4',
-          (c) => (
-            (c.sharing = { kind: 'groups', m: 4, partition: 'similarity', partitionSeed: 42 }),
-            (c.eval.denseSteps = 64)
-          ),
-        ),
-      },
-      {
-        label: 'groups m=8 (similarity)',
-        config: tiny(
-          'less-sharing-sim8',
-          (c) => (
-            (c.sharing = { kind: 'groups', m: 8, partition: 'similarity', partitionSeed: 42 }),
-            (c.eval.denseSteps = 64)
-          ),
-        ),
-      },
-      {
-        label: 'groups m=4 (random)',
-        config: tiny(
-          'less-sharing-rand4',
-          (c) => (
-            (c.sharing = { kind: 'groups', m: 4, partition: 'random', partitionSeed: 42 }),
-            (c.eval.denseSteps = 64)
-          ),
-        ),
-      },
+      groups(4, 'similarity'),
+      groups(8, 'similarity'),
+      groups(4, 'random'),
     ],
   },
 ];
