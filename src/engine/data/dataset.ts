@@ -118,3 +118,21 @@ export function generateImages(
   }
   return { images, labels, n, size: S };
 }
+
+/** Train and validation splits of a generated dataset, each drawn from its own stream of the seed. */
+export function generatedSplits(
+  name: string,
+  classes: string[],
+  stream: string,
+  draw: (img: Float32Array, label: number, rng: Rng) => void,
+  sizes: { trainSize: number; valSize: number; seed: number },
+): DataSplits {
+  const set = (n: number, split: string) =>
+    generateImages(n, classes.length, Rng.from(sizes.seed, stream, split), draw);
+  return {
+    name: `${name}(seed ${sizes.seed})`,
+    classes,
+    train: set(sizes.trainSize, 'train'),
+    val: set(sizes.valSize, 'val'),
+  };
+}

@@ -5,7 +5,7 @@
 // accuracies spread by architecture (max-pool children learn least) while every child converges
 // quickly — the ground truth then ranks the same way from seed to seed.
 import { Rng } from '../rng';
-import { generateImages, type DataSplits, type ImageSet } from './dataset';
+import { generatedSplits, type DataSplits } from './dataset';
 
 const S = 32;
 /** Wavelengths in pixels at 32×32 (the model sees 16×16: half these). */
@@ -52,14 +52,6 @@ function draw(img: Float32Array, label: number, rng: Rng): void {
   for (let i = 0; i < img.length; i++) img[i] += rng.normal() * NOISE;
 }
 
-const generateSet = (n: number, seed: number, split: string): ImageSet =>
-  generateImages(n, GRATING_CLASSES.length, Rng.from(seed, 'gratings', split), draw);
-
 export function gratingSplits(trainSize: number, valSize: number, seed: number): DataSplits {
-  return {
-    name: `gratings(seed ${seed})`,
-    classes: GRATING_CLASSES,
-    train: generateSet(trainSize, seed, 'train'),
-    val: generateSet(valSize, seed, 'val'),
-  };
+  return generatedSplits('gratings', GRATING_CLASSES, 'gratings', draw, { trainSize, valSize, seed });
 }

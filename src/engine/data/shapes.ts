@@ -3,7 +3,7 @@
 // does not: max-pool children do as well as conv children and the ground truth's seeds agree at
 // Kendall 0.14 (docs/findings.md). The classroom presets use gratings.ts. ~1 s for 6,000 images.
 import { Rng } from '../rng';
-import { generateImages, type DataSplits, type ImageSet } from './dataset';
+import { generatedSplits, type DataSplits } from './dataset';
 
 export const SHAPE_CLASSES = [
   'h-stripes',
@@ -104,14 +104,6 @@ function draw(img: Float32Array, label: number, rng: Rng): void {
   for (let i = 0; i < img.length; i++) img[i] = img[i] * gain + rng.normal() * 10;
 }
 
-const generateSet = (n: number, seed: number, split: string): ImageSet =>
-  generateImages(n, SHAPE_CLASSES.length, Rng.from(seed, 'synthetic', split), draw);
-
 export function shapeSplits(trainSize: number, valSize: number, seed: number): DataSplits {
-  return {
-    name: `synthetic(seed ${seed})`,
-    classes: SHAPE_CLASSES,
-    train: generateSet(trainSize, seed, 'train'),
-    val: generateSet(valSize, seed, 'val'),
-  };
+  return generatedSplits('synthetic', SHAPE_CLASSES, 'synthetic', draw, { trainSize, valSize, seed });
 }
