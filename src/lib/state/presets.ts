@@ -17,43 +17,43 @@ const TEXT: Record<FindingId, Pick<GalleryPreset, 'title' | 'claim' | 'lookAt' |
   'best-varies': {
     title: 'The best child varies',
     claim:
-      'Finding 1: the child ranked best changes from seed to seed and from epoch to epoch; instances agree ' +
-      'far less than the ground truth’s seeds do.',
+      'The paper’s finding 1: the child ranked best changes from seed to seed and from epoch to epoch; ' +
+      'instances agree far less than the ground truth’s seeds do.',
     lookAt:
-      'Three instances that differ only in their seed. “Who gets picked as best” counts how rarely they agree ' +
-      'on the winner; in “Agreement over epochs” the S-Tau curve stays below the ground truth’s own ' +
-      'agreement (the dashed noise floor).',
+      'Three instances that differ only in their seed. “Who gets picked as best” counts how often they agree ' +
+      'on the winner; in “Agreement over epochs”, compare the S-Tau curve with the ground truth’s own ' +
+      'agreement (the dashed noise floor): the paper finds it well below.',
     charts: ['best', 'tau', 'traces'],
   },
   signal: {
     title: 'There is still signal',
     claim:
-      'Finding 2: the ranking still carries signal — bad children are reliably ranked bad, and a short ' +
-      'fine-tune of each child recovers much of the true order.',
+      'The paper’s finding 2: the ranking still carries signal — bad children are reliably ranked bad, and ' +
+      'a short fine-tune of each child recovers much of the true order.',
     lookAt:
-      '“Rank spread”: children on the right (bad in the ground truth) stay low in every instance while good ' +
-      'ones mix. “Fine-tune” shows GT-Tau rising within a few steps of training each child alone.',
+      '“Rank spread”: do the children on the right (bad in the ground truth) stay low in every instance while ' +
+      'good ones mix? “Fine-tune”: does GT-Tau rise within a few steps of training each child alone?',
     charts: ['spread', 'finetune', 'tau'],
   },
   interference: {
     title: 'Interference',
     claim:
-      'Finding 3: training one child reorders the others — with a fixed order the ranking repeats every ' +
-      'period (64 steps), and the child just trained tends to jump up.',
+      'The paper’s finding 3: training one child reorders the others — with a fixed order the ranking ' +
+      'repeats every period (64 steps), and the child just trained tends to jump up.',
     lookAt:
-      'The dense traces: after each step the child just trained (◆) tends to rise. “Agreement with lag” peaks ' +
-      'at the period for the fixed order — as in the paper’s own trace — and flattens when the order is ' +
-      'reshuffled each period.',
+      'The dense traces: does the child just trained (◆) rise after its step? “Agreement with lag”: the ' +
+      'paper’s own trace peaks at the period (64 steps) for the fixed order; compare ours, and the same run ' +
+      'with the order reshuffled each period.',
     charts: ['traces', 'lag'],
   },
   'less-sharing': {
     title: 'Less sharing, less variance',
     claim:
-      'Finding 4: reducing sharing — groups of similar children, or sharing only a prefix — makes the ranking ' +
-      'closer to the ground truth and steadier from step to step.',
+      'The paper’s finding 4: reducing sharing — groups of similar children, or sharing only a prefix — ' +
+      'makes the ranking closer to the ground truth and steadier from step to step.',
     lookAt:
       'The sharing chart: GT-Tau-Mean-64 (dot) and Std-64 (bar) for full sharing, prefix sharing and groups, ' +
-      'next to the paper’s Table 3.',
+      'next to the paper’s Table 3 — is less sharing higher and steadier here too?',
     charts: ['sharing', 'traces'],
   },
 };
