@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { body, forward, stem, type BnStat, type ForwardCtx } from './forward';
 import type { Batch, ImageSet } from './data/dataset';
 import { makeBatch } from './data/dataset';
-import type { TrainConfig } from './config';
+import type { ModelConfig, TrainConfig } from './config';
 import { NonFiniteLossError } from './errors';
 import { run, wasmKernels } from './wasmKernels';
 import type { WeightStore } from './weightStore';
@@ -151,6 +151,17 @@ export function recalibrateBn(store: WeightStore, child: number, batches: Batch[
  * The stem is computed once per batch for every group of children reading the same stem copy —
  * the stem is the largest cost of the forward pass. Counts stay on the device until the end.
  */
+/**
+ * Images per evaluation forward pass that fit the wasm backend's 4 GB heap: a child's forward keeps
+ * its activations until its tidy ends, ~40 maps of the widest layer per image (measured: the paper
+ * model at 512 images traps with "memory access out of bounds", at 250 it runs). Larger eval batches
+ * are split; the accuracy is a sum of per-image results, so the split does not change it.
+ */
+export function maxEvalImages(m: ModelConfig, budgetBytes = 2 ** 31): number {
+  const perImage = m.inputSize * m.inputSize * 4 * Math.max(m.stemChannels, 2 * m.cellChannels) * 40;
+  return Math.max(16, Math.floor(budgetBytes / perImage));
+}
+
 export async function evaluateChildren(
   store: WeightStore,
   children: readonly number[],
@@ -168,8 +179,9 @@ export async function evaluateChildren(
     byStem.set(sig, [...(byStem.get(sig) ?? []), c]);
   }
   try {
-    for (let start = 0; start < val.n; start += opts.batchSize) {
-      const idx = Array.from({ length: Math.min(opts.batchSize, val.n - start) }, (_, i) => start + i);
+    const step = Math.min(opts.batchSize, maxEvalImages(cfg.model));
+    for (let start = 0; start < val.n; start += step) {
+      const idx = Array.from({ length: Math.min(step, val.n - start) }, (_, i) => start + i);
       const b = makeBatch(val, idx);
       tf.tidy(() => {
         const x = tf.tensor4d(b.x, [b.n, b.size, b.size, 3]);
