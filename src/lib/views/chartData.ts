@@ -239,7 +239,7 @@ export interface LagSeries {
   kind: 'ours' | 'contrast' | 'paper';
 }
 
-/** Kendall between the rankings after step i and i + lag, averaged over the dense window, for lags 1 … 1.5 periods. */
+/** Kendall between the rankings after step i and i + lag, averaged over the dense window, lags up to 1.5 periods. */
 export function lagCurve(r: RunRecord, label: string, kind: LagSeries['kind']): LagSeries | undefined {
   const rows = r.instances.map((i) => denseRows(i)).filter((d) => d.length > 8);
   if (!rows.length) return undefined;
@@ -254,10 +254,29 @@ export function describeLag(series: LagSeries[], period: number): string {
     .map((s) => {
       const at = (lag: number) => s.tau[s.lags.indexOf(lag)];
       const half = period / 2;
+      const last = s.lags.at(-1) ?? 0;
+      if (last < period)
+        return `${s.label}: lags up to ${last} only (the dense window is too short to measure lag ${period})`;
       return `${s.label}: Kendall ${num(at(half), 2)} at lag ${half}, ${num(at(period), 2)} at lag ${period}`;
     })
     .join('; ')
     .concat('.');
+}
+
+const LAG_INK: Record<LagSeries['kind'], string> = { ours: 'blue', contrast: 'orange', paper: 'grey dashed' };
+
+/** The lag chart's legend, from the series actually drawn. */
+export function lagLegend(series: LagSeries[]): string {
+  const kinds = [...new Set(series.map((s) => s.kind))];
+  return kinds
+    .map(
+      (k) =>
+        `${LAG_INK[k]}: ${series
+          .filter((s) => s.kind === k)
+          .map((s) => s.label)
+          .join(', ')}`,
+    )
+    .join(' · ');
 }
 
 export interface SharingPoint {
@@ -273,7 +292,9 @@ export interface SharingPoint {
 export function sharingPoints(runs: RunRecord[], source: SharingPoint['source'], k = 64): SharingPoint[] {
   const out: SharingPoint[] = [];
   for (const r of runs) {
-    if (!r.groundTruth) continue;
+    // Only runs whose dense window covers k steps, and one point per policy (the first run of it).
+    if (!r.groundTruth || r.config.eval.denseSteps < k) continue;
+    if (out.some((p) => p.label === policyLabel(r.config.sharing))) continue;
     const w = tauWindow(r, k);
     if (!w.meanK.n) continue;
     out.push({
