@@ -40,6 +40,10 @@ describe('gallery presets', () => {
       const shown = Date.now() - t0;
       expect(shown).toBeLessThan(2000);
       expect(await page.textContent('[data-testid=verdict]')).toBeTruthy();
+      // The paper's own dense trace is drawn beside the classroom run on Interference.
+      if (g.id === 'interference')
+        await expect.poll(() => page.locator('[data-chart=paper-trace] path.trace').count()).toBe(64);
+      expect(page.problems).toEqual([]);
       await page.waitForSelector('[data-testid=play]:not([disabled])', { timeout: 90_000 });
       const t1 = Date.now();
       await page.click('[data-testid=play]');

@@ -1,0 +1,23 @@
+// Every run record shipped with the page (public/runs/) is valid as the app reads it — a record the
+// app cannot read is dropped silently on the page, as the paper's trace once was after a schema change.
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { configHash } from '../src/engine/config';
+import { GALLERY_CONFIGS } from '../src/engine/gallery';
+import { validateRecord } from '../src/engine/record';
+
+const files = readdirSync('public/runs').filter((f) => f.endsWith('.json'));
+
+describe('shipped run records', () => {
+  for (const f of files)
+    it(`${f} is a valid record`, () => {
+      const r = validateRecord(JSON.parse(readFileSync(`public/runs/${f}`, 'utf8')));
+      if (f !== 'paper-trace.json') expect(f).toBe(`${r.configHash}.json`);
+      else expect(r.source).toBe('published');
+    });
+
+  it('every gallery preset and contrast has its recording', () => {
+    const want = GALLERY_CONFIGS.flatMap((g) => [g.config, ...g.contrasts.map((c) => c.config)]);
+    for (const c of want) expect(files, c.name).toContain(`${configHash(c)}.json`);
+  });
+});
