@@ -33,7 +33,9 @@ export interface FindingResult {
 }
 
 const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '—');
-const ms = (m: MeanStd, d = 3) => (m.n ? `${f(m.mean, d)} ± ${f(m.std, d)}${m.n > 1 ? ` (n=${m.n})` : ''}` : '—');
+// One instance has no spread: print its value alone rather than a falsely precise "± 0.000".
+const ms = (m: MeanStd, d = 3) =>
+  !m.n ? '—' : m.n === 1 ? `${f(m.mean, d)} (n=1)` : `${f(m.mean, d)} ± ${f(m.std, d)} (n=${m.n})`;
 const most = (flags: boolean[]) => flags.length > 0 && flags.filter(Boolean).length > flags.length / 2;
 const count = (flags: boolean[]) => `${flags.filter(Boolean).length} of ${flags.length}`;
 const all = (rows: FindingRow[]) => (rows.some((r) => r.holds === undefined) ? undefined : rows.every((r) => r.holds));
