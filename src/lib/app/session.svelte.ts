@@ -334,7 +334,6 @@ export class Session {
       (fromLink ? presetOf(fromLink) : undefined) ??
       this.flags.finding ??
       'tiny';
-    this.startWorker();
     void fetchJson('runs/paper-trace.json').then((r) => {
       try {
         this.published = r ? validateRecord(r) : undefined;
@@ -355,6 +354,9 @@ export class Session {
     else if (this.flags.finding && galleryConfig(this.flags.finding)) await this.loadPreset(this.flags.finding);
     else if (saved) await this.setConfig(saved.config, presetOf(saved.config) ?? 'tiny', { keepRecord: saved });
     else await this.loadPreset(this.flags.finding ?? 'best-varies');
+    // The worker (tfjs, wasm compilation, the backend self-test) starts once the recording is on screen, so on a
+    // 2-core machine it does not compete with the first paint.
+    this.startWorker();
   }
 
   dispose(): void {
