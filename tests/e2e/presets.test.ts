@@ -26,7 +26,7 @@ afterAll(async () => {
 
 describe('gallery presets', () => {
   for (const g of GALLERY)
-    it(`${g.id}: the recording is on screen within 2 s, and a live run matches it`, async () => {
+    it(`${g.id}: the recording is on screen before any training, and a live run matches it`, async () => {
       const page = await openPage(browser, `${url}?preset=${g.id}`);
       // From a fresh navigation: the recorded charts appear before (and without) any training.
       const t0 = Date.now();
@@ -56,5 +56,5 @@ describe('gallery presets', () => {
       timings.push(`${g.id}: recording shown in ${shown} ms; live run ${seconds.toFixed(0)} s; ${comparison.trim()}`);
       expect(comparison).toMatch(/equals the recording/);
       await page.context().close();
-    });
+    }, 900_000); // less-sharing's live run (prefix k=0: 64 unshared cells evaluated densely) takes minutes
 });

@@ -315,7 +315,8 @@ export class Session {
       if (file.size > 50_000_000)
         throw new Error(`${(file.size / 1e6).toFixed(0)} MB is more than the 50 MB a record may have`);
       const rec = await parseInWorkerlessTask(file);
-      await this.setConfig(rec.config, presetOf(rec.config) ?? this.presetId, { keepRecord: rec });
+      // A record of no gallery finding is "your experiment": no finding card or paper trace from the last tab.
+      await this.setConfig(rec.config, presetOf(rec.config) ?? 'tiny', { keepRecord: rec });
       this.status = this.device ? 'done' : this.status;
     } catch (e) {
       this.notice = { kind: 'error', text: `${file.name}: ${(e as Error).message}`, where: 'page' };
