@@ -3,29 +3,19 @@
 // through Dawn, with our forward-op gradients and with stock tfjs gradients, at batch 64 and 256.
 // Prints one JSON line per case.
 import * as tf from '@tensorflow/tfjs';
-import { makeBatch, downsample } from '../src/engine/data/dataset';
-import { gratingSplits } from '../src/engine/data/gratings';
 import { useStockGradients } from '../src/engine/gradients';
-import { preset } from '../src/engine/presets';
 import { trainStep } from '../src/engine/trainer';
-import { WeightStore } from '../src/engine/weightStore';
 import { useBackend } from '../src/node/backends';
+import { BENCH_CHILDREN, stepSetup } from './stepSetup';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const device = await useBackend('webgpu');
 console.log(JSON.stringify({ device, tfjs: tf.version.tfjs }));
-const children = Array.from({ length: 64 }, (_, i) => i).filter((i) => i % 7 === 0);
+const children = BENCH_CHILDREN;
 for (const batchSize of [64, 256])
   for (const stock of [false, true]) {
     useStockGradients(stock);
-    const cfg = preset('paper');
-    const data = gratingSplits(batchSize, 10, 0);
-    const batch = makeBatch(
-      downsample(data.train, cfg.model.inputSize),
-      Array.from({ length: batchSize }, (_, i) => i),
-    );
-    const store = new WeightStore(cfg, 0);
-    const params = { ...cfg.train, lr: 0.025 };
+    const { batch, store, params } = stepSetup('paper', batchSize);
     for (const c of children) await trainStep(store, c, batch, params); // warm-up: shader compilation
     let steps = 0;
     const t0 = performance.now();

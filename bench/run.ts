@@ -5,8 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { ExperimentConfig } from '../src/engine/config';
-import { downsample, makeBatch } from '../src/engine/data/dataset';
+import { downsample } from '../src/engine/data/dataset';
 import { gratingSplits } from '../src/engine/data/gratings';
 import { useStockGradients } from '../src/engine/gradients';
 import { preset } from '../src/engine/presets';
@@ -14,6 +13,7 @@ import { evaluateChildren, trainStep } from '../src/engine/trainer';
 import { useWasmKernels } from '../src/engine/wasmKernels';
 import { WeightStore } from '../src/engine/weightStore';
 import { useBackend, type BackendName } from '../src/node/backends';
+import { BENCH_CHILDREN, stepSetup } from './stepSetup';
 
 const BATCH = 64;
 const args = process.argv.slice(2);
@@ -27,7 +27,7 @@ const models = only('models') ?? ['paper', 'tiny'];
 /** Seconds of timed steps per case (after warm-up); slow cases stop after one step. */
 const BUDGET_S = Number(only('seconds')?.[0] ?? 15);
 
-const children = Array.from({ length: 64 }, (_, i) => i).filter((i) => i % 7 === 0); // as the PyTorch script
+const children = BENCH_CHILDREN;
 
 interface Rate {
   perWall: number;
@@ -44,14 +44,7 @@ async function measure(name: string, backend: BackendName, variant: Variant = 'o
   }
   useStockGradients(variant === 'stock');
   useWasmKernels(variant === 'ours');
-  const cfg: ExperimentConfig = preset(name);
-  const data = gratingSplits(BATCH, 10, 0);
-  const batch = makeBatch(
-    downsample(data.train, cfg.model.inputSize),
-    Array.from({ length: BATCH }, (_, i) => i),
-  );
-  const store = new WeightStore(cfg, 0);
-  const params = { ...cfg.train, lr: 0.025 };
+  const { batch, store, params } = stepSetup(name, BATCH);
   try {
     const w0 = performance.now();
     for (const c of children) {
