@@ -16,6 +16,7 @@ import {
   tauCurves,
   traces,
 } from '../src/lib/views/chartData';
+import { helperCount } from '../src/lib/worker/helperPool';
 import { ProgressModel } from '../src/lib/worker/progressModel';
 import { fakeRecord } from './fixtures';
 
@@ -89,6 +90,16 @@ describe('links', () => {
     expect(f.finding).toBe('interference');
     expect([...f.hide].sort()).toEqual(['controls', 'device', 'exports', 'notes']);
     expect([...pageFlags('?hide=article,bogus').hide]).toEqual(['article']);
+  });
+  it('training workers: one per core on wasm/cpu (at most 4), one on a GPU, ?workers=N overrides', () => {
+    expect(helperCount('wasm', 2, undefined).count).toBe(2);
+    expect(helperCount('wasm', 16, undefined).count).toBe(4);
+    expect(helperCount('cpu', 1, undefined).count).toBe(1);
+    expect(helperCount('webgpu', 8, undefined)).toEqual({ count: 1, why: expect.stringMatching(/own device/) });
+    expect(helperCount('wasm', 2, 1).count).toBe(1);
+    expect(pageFlags('?workers=1').workers).toBe(1);
+    expect(pageFlags('?workers=99').workers).toBe(4);
+    expect(pageFlags('?workers=-1&threads=x').workers).toBeUndefined();
   });
 });
 
@@ -180,6 +191,10 @@ describe('progress over every phase', () => {
     expect(m.fraction).toBeLessThan(1);
     expect(m.etaSeconds).toBeLessThan(eta0);
     expect(m.etaSeconds).toBeGreaterThan(0); // evaluation and fine-tune are still to come
+    const rates = { trainSecondsPerImage: 0.001, evalAllSecondsPerImage: 0.0004, evalOneSecondsPerImage: 0.0001 };
+    const two = parseConfig({ ...cfg, instances: 2 });
+    // Two workers taking one instance each: the same work, half the time left.
+    expect(new ProgressModel(two, rates, 0, 2).etaSeconds).toBeCloseTo(new ProgressModel(two, rates).etaSeconds / 2);
   });
 });
 

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { ExperimentConfig } from '../src/engine/config';
 import { makeBatch } from '../src/engine/data/dataset';
-import { runExperiment, runInstance } from '../src/engine/experiment';
+import { runExperiment, runInstance, type InstanceHelper } from '../src/engine/experiment';
 import { groupMap, jobsOf } from '../src/engine/sharing';
 import { evaluateChildren, NonFiniteLossError, trainStep } from '../src/engine/trainer';
 import { WeightStore } from '../src/engine/weightStore';
@@ -212,6 +212,63 @@ describe('experiment', () => {
     expect(inst.trainOrder[0]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(inst.accuracy.every((r) => r.length === 64 && r.every((v) => v >= 0 && v <= 1))).toBe(true);
     expect(rec.metrics?.sTau.pairs).toBe(1);
+  });
+
+  it('instances run by helpers (another worker in the page) give the same record, in index order', async () => {
+    await useBackend('wasm');
+    const cfg = microConfig({ instances: 3 });
+    const data = microData(cfg);
+    const alone = await runExperiment(cfg, data, undefined);
+    const taken: number[] = [];
+    // A helper on the same backend: here the same thread, yielding so both loops interleave.
+    const helper: InstanceHelper = async (i, onUpdate) => {
+      taken.push(i);
+      return runInstance(cfg, i, data, {
+        onInstanceStart: onUpdate,
+        yieldNow: () => new Promise((r) => setTimeout(r)),
+      });
+    };
+    let shown = 0;
+    const together = await runExperiment(
+      cfg,
+      data,
+      undefined,
+      {
+        // What the page draws while both run: instances in index order, none without an evaluation row.
+        onRecord: (r) => {
+          shown++;
+          expect(r.instances.every((i) => i.accuracy.length > 0)).toBe(true);
+          expect(r.instances.map((i) => i.index)).toEqual([...r.instances.map((i) => i.index)].sort());
+        },
+      },
+      { helpers: [helper] },
+    );
+    expect(shown).toBeGreaterThan(3);
+    expect(taken).toEqual([2]);
+    expect(together.status).toBe('complete');
+    expect(together.instances.map((i) => i.index)).toEqual([0, 1, 2]);
+    expect(together.instances).toEqual(alone.instances);
+    expect(together.metrics).toEqual(alone.metrics);
+
+    // A helper that fails hands its instance back: same record, trained here.
+    const failing: InstanceHelper = () => Promise.reject(new Error('worker crashed'));
+    const fallback = await runExperiment(cfg, data, undefined, {}, { helpers: [failing] });
+    expect(fallback.status).toBe('complete');
+    expect(fallback.instances).toEqual(alone.instances);
+
+    // Resume after a helper finished instance 2 while instance 1 was unfinished: only 1 is trained again.
+    const partial = { ...structuredClone(alone), status: 'partial' as const };
+    partial.instances = [alone.instances[0], alone.instances[2]].map((i) => structuredClone(i));
+    let started: number[] = [];
+    const resumed = await runExperiment(
+      cfg,
+      data,
+      undefined,
+      { onInstanceStart: (i) => (started = [...started, i.index]) },
+      { resume: partial },
+    );
+    expect(started).toEqual([1]);
+    expect(resumed.instances).toEqual(alone.instances);
   });
 
   it('fine-tuning evaluates every child after each step', async () => {

@@ -290,9 +290,21 @@ export function emptyRecord(cfg: ExperimentConfig, data: Pick<DataSplits, 'name'
   };
 }
 
+/**
+ * Runs whole instance `index` somewhere else (in the page: a second worker on another core) and resolves with its
+ * record — partial if it was stopped. `onUpdate` gets the record so far after each evaluation. Must give the numbers
+ * runInstance would (same backend): instances depend on their index only.
+ */
+export type InstanceHelper = (index: number, onUpdate: (inst: InstanceRecord) => void) => Promise<InstanceRecord>;
+
 export interface ExperimentOptions {
   /** A partial record to continue: its complete instances are kept, the rest trained (from `checkpoint` if given). */
   resume?: RunRecord;
+  /**
+   * Helpers that take instances side by side with this thread. One that fails hands its instance back to this
+   * thread and takes no more: the record is the same, only slower.
+   */
+  helpers?: InstanceHelper[];
 }
 
 /** All instances of an experiment. `data` must already be prepared (prepareData); `cfg` already checked. */
@@ -308,40 +320,91 @@ export async function runExperiment(
   const prior = opts.resume;
   if (prior && prior.configHash !== rec.configHash)
     throw new Error(`cannot resume: the record is of config ${prior.configHash}, not ${rec.configHash}`);
-  const done = prior?.instances.filter((i) => i.status === 'complete') ?? [];
-  rec.instances.push(...done.map((i) => structuredClone(i)));
+  // Instances by index; rec.instances is kept in index order (helpers may finish out of order).
+  const byIndex = new Map<number, InstanceRecord>();
+  for (const i of prior?.instances ?? []) if (i.status === 'complete') byIndex.set(i.index, structuredClone(i));
+  // What the record shows: instances in index order, each once it has been evaluated (an instance started on this
+  // thread while a helper reports has no rows yet, and readers take an instance's last row).
+  const put = (inst: InstanceRecord) => {
+    byIndex.set(inst.index, inst);
+    show();
+  };
+  const show = () =>
+    (rec.instances = [...byIndex.values()]
+      .filter((i) => i.accuracy.length > 0 || i.status !== 'partial')
+      .sort((a, b) => a.index - b.index));
+  show();
   const t0 = performance.now() - (prior?.seconds ?? 0) * 1000;
   const update = () => {
+    show();
     rec.seconds = (performance.now() - t0) / 1000;
     rec.metrics = computeMetrics(rec);
+  };
+  const publish = () => {
+    if (!hooks.onRecord) return;
+    update();
+    hooks.onRecord(rec);
   };
   const instanceHooks: RunHooks = {
     ...hooks,
     onInstanceStart: (live) => {
-      rec.instances.push(live);
+      put(live);
       hooks.onInstanceStart?.(live);
     },
     onEval: (i, point, acc) => {
       hooks.onEval?.(i, point, acc);
-      if (hooks.onRecord) {
-        update();
-        hooks.onRecord(rec);
-      }
+      publish();
     },
   };
-  for (let i = done.length; i < cfg.instances; i++) {
-    const checkpoint = prior?.checkpoint?.instance === i ? prior.checkpoint : undefined;
-    const inst = await runInstance(cfg, i, data, instanceHooks, { resume: checkpoint });
+  // The checkpointed instance first, on this thread (helpers start instances afresh).
+  const checkpoint = prior?.checkpoint;
+  const queue = Array.from({ length: cfg.instances }, (_, i) => i).filter((i) => !byIndex.has(i));
+  if (checkpoint && queue.includes(checkpoint.instance))
+    queue.sort((a, b) => (a === checkpoint.instance ? -1 : b === checkpoint.instance ? 1 : a - b));
+  let halted = false; // stopped, diverged or failed: no new instances
+  const finished = (inst: InstanceRecord) => {
+    put(inst);
     update();
     hooks.onRecord?.(rec);
-    if (inst.status === 'diverged') {
+    if (inst.status === 'diverged' && rec.status !== 'diverged') {
       rec.status = 'diverged';
       rec.error = inst.error;
-      return rec;
     }
-    if (inst.status !== 'complete') return rec;
-  }
-  rec.status = 'complete';
+    if (inst.status !== 'complete') halted = true;
+  };
+  const local = async () => {
+    while (!halted && queue.length && !hooks.shouldStop?.()) {
+      const i = queue.shift()!;
+      const resume = checkpoint?.instance === i ? checkpoint : undefined;
+      finished(await runInstance(cfg, i, data, instanceHooks, { resume }));
+    }
+  };
+  const helped = async (helper: InstanceHelper) => {
+    while (!halted && queue.length && !hooks.shouldStop?.()) {
+      const i = queue.pop()!;
+      try {
+        finished(
+          await helper(i, (inst) => {
+            put(inst);
+            publish();
+          }),
+        );
+      } catch {
+        // Hand it back to this thread, in order; byIndex may hold the helper's partial copy: drop it.
+        byIndex.delete(i);
+        show();
+        queue.unshift(i);
+        queue.sort((a, b) => a - b);
+        return;
+      }
+    }
+  };
+  await Promise.all([local(), ...(opts.helpers ?? []).map(helped)]);
+  // A helper may have handed an instance back after this thread's loop ended.
+  await local();
+  const all = [...byIndex.values()];
+  if (rec.status !== 'diverged')
+    rec.status = all.length === cfg.instances && all.every((i) => i.status === 'complete') ? 'complete' : 'partial';
   update();
   return rec;
 }

@@ -1,6 +1,7 @@
 // Every gallery preset as a class would use it: its recording (made by the CLI, public/runs/) is on
 // screen on opening the link, before any training (the time is printed; the target is 2 s); "Run live"
-// trains the same config in the worker, and the page reports whether the result equals the recording.
+// trains the same config in the worker (and its helper workers, one per further core, taking whole instances), and
+// the page reports whether the result equals the recording.
 // The wall time of each live run in headless chromium (wasm) is printed — measured, not asserted.
 import type { Browser } from 'playwright-core';
 import type { PreviewServer } from 'vite';
@@ -53,7 +54,10 @@ describe('gallery presets', () => {
       await waitDone(page, 600_000);
       const seconds = (Date.now() - t1) / 1000;
       const comparison = (await page.textContent('[data-testid=comparison]')) ?? '';
-      timings.push(`${g.id}: recording shown in ${shown} ms; live run ${seconds.toFixed(0)} s; ${comparison.trim()}`);
+      const device = (await page.textContent('[data-testid=device-report] summary'))?.replace(/\s+/g, ' ').trim();
+      timings.push(
+        `${g.id}: recording shown in ${shown} ms; live run ${seconds.toFixed(0)} s (${device}); ${comparison.trim()}`,
+      );
       expect(comparison).toMatch(/equals the recording/);
       await page.context().close();
     }, 900_000); // less-sharing's live run (prefix k=0: 64 unshared cells evaluated densely) takes minutes

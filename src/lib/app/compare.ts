@@ -20,8 +20,8 @@ export function compareRuns(live: RunRecord, rec: RunRecord): Comparison {
   let equal = live.instances.length === rec.instances.length;
   let maxTau = 0;
   const gt = rec.groundTruth?.mean ?? live.groundTruth?.mean;
-  live.instances.forEach((inst, i) => {
-    const other = rec.instances[i];
+  live.instances.forEach((inst) => {
+    const other = rec.instances.find((x) => x.index === inst.index);
     if (!other || other.accuracy.length !== inst.accuracy.length) {
       equal = false;
       return;

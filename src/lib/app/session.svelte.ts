@@ -110,7 +110,12 @@ export class Session {
       (m) => this.onMessage(m),
       (text) => this.fail(text, true),
     );
-    this.client.send({ type: 'init', backend: this.flags.backend, threads: this.flags.threads });
+    this.client.send({
+      type: 'init',
+      backend: this.flags.backend,
+      threads: this.flags.threads,
+      workers: this.flags.workers,
+    });
   }
 
   private fail(text: string, fatal: boolean) {

@@ -179,6 +179,8 @@ export interface PageFlags {
   backend?: string;
   /** wasm threads to try (?threads=N). */
   threads?: number;
+  /** Training workers, this one included (?workers=N; default one per core). */
+  workers?: number;
   /** ?faults=1: show the fault buttons (tests of recovery). */
   faults: boolean;
 }
@@ -191,6 +193,7 @@ export function pageFlags(search: string): PageFlags {
   const classroom = q.get('mode') === 'class';
   if (classroom && !q.has('hide')) for (const h of ['controls', 'device', 'exports', 'notes']) hide.add(h);
   const threads = Number(q.get('threads'));
+  const workers = Number(q.get('workers'));
   return {
     classroom,
     finding: q.get('finding') ?? q.get('preset') ?? undefined,
@@ -198,6 +201,7 @@ export function pageFlags(search: string): PageFlags {
     backend: q.get('backend') ?? undefined,
     faults: q.get('faults') === '1',
     threads: Number.isInteger(threads) && threads > 0 ? Math.min(threads, 16) : undefined,
+    workers: Number.isInteger(workers) && workers > 0 ? Math.min(workers, 4) : undefined,
   };
 }
 

@@ -104,7 +104,7 @@ export interface BackendOptions {
   threads?: number;
 }
 
-export async function chooseBackend(opts: BackendOptions = {}): Promise<DeviceReport> {
+export async function chooseBackend(opts: BackendOptions = {}): Promise<Omit<DeviceReport, 'workers'>> {
   const refused: DeviceReport['refused'] = [];
   const wasmThreadInfo = setUpWasm(opts.threads ?? 1);
   const ref = await selfTestReference();

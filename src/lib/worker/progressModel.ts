@@ -17,7 +17,13 @@ export class ProgressModel {
   done: Work = { trainSteps: 0, evalPoints: 0, finetuneSteps: 0 };
   /** Seconds per unit of each kind of work. */
   private rate: Work;
-  constructor(cfg: ExperimentConfig, rates: Rates, completedInstances = 0) {
+  /** `workers`: training workers taking instances side by side (the ETA divides by them). */
+  constructor(
+    cfg: ExperimentConfig,
+    rates: Rates,
+    completedInstances = 0,
+    private readonly workers = 1,
+  ) {
     const space = spaceOf(cfg);
     const jobs = jobsOf(cfg.sharing, space).length;
     const left = cfg.instances - completedInstances;
@@ -50,7 +56,7 @@ export class ProgressModel {
       evalPoints: this.total.evalPoints - this.done.evalPoints,
       finetuneSteps: this.total.finetuneSteps - this.done.finetuneSteps,
     };
-    return Math.max(0, this.seconds(left));
+    return Math.max(0, this.seconds(left) / this.workers);
   }
   get fraction(): number {
     const all = this.seconds(this.total);

@@ -2,7 +2,8 @@
 import type { ExperimentConfig } from '../../engine/config';
 import type { Cost } from '../../engine/cost';
 import type { Phase } from '../../engine/experiment';
-import type { GroundTruth, RunRecord } from '../../engine/record';
+import type { DataSplits } from '../../engine/data/dataset';
+import type { GroundTruth, InstanceRecord, RunRecord } from '../../engine/record';
 
 export const PROTOCOL_VERSION = 2;
 
@@ -11,7 +12,7 @@ export type DatasetSource =
 
 export type ToWorker =
   /** First message: pick the backend (optionally forced, from the page URL's ?backend=). */
-  | { v: 2; type: 'init'; backend?: string; threads?: number }
+  | { v: 2; type: 'init'; backend?: string; threads?: number; workers?: number }
   /**
    * The config arrives untrusted and is checked by the schema in the worker too. `resume`: a partial record with a
    * checkpoint.
@@ -36,6 +37,8 @@ export interface DeviceReport {
   selfTest: string;
   /** wasm threads and why that many. */
   threads: { count: number; why: string };
+  /** Training workers (this one and its helpers, each on a core, each taking whole instances) and why that many. */
+  workers: { count: number; why: string };
 }
 
 export interface ProgressInfo {
@@ -74,3 +77,22 @@ export function isFromWorker(m: unknown): m is FromWorker {
     typeof (m as { type?: unknown }).type === 'string'
   );
 }
+
+/**
+ * The training worker and its helper workers (instance.worker.ts): a helper trains whole instances of the run on
+ * another core, on the training worker's backend, and sends each instance's record back.
+ */
+export type ToHelper =
+  | { v: 2; type: 'init'; backend: string }
+  /** `data`: the run's prepared splits (a few MB at classroom scale), so the helper need not make them again. */
+  | { v: 2; type: 'run'; id: number; config: ExperimentConfig; data: DataSplits; index: number }
+  | { v: 2; type: 'pause'; paused: boolean }
+  | { v: 2; type: 'cancel' };
+
+export type FromHelper =
+  | { v: 2; type: 'ready'; backend: string }
+  /** Progress: one training step (images) or one evaluation point of instance `id`'s run. */
+  | { v: 2; type: 'step'; id: number; images: number; finetune: boolean }
+  | { v: 2; type: 'evaluated'; id: number; instance: InstanceRecord }
+  | { v: 2; type: 'done'; id: number; instance: InstanceRecord }
+  | { v: 2; type: 'error'; id?: number; message: string };

@@ -1,16 +1,15 @@
 /// <reference lib="webworker" />
 // The training worker: owns the backend, the dataset and every tensor; speaks protocol.ts.
 import { calibrate } from '../../engine/calibrate';
-import { parseConfig, spaceOf, type ExperimentConfig } from '../../engine/config';
+import { parseConfig, spaceOf } from '../../engine/config';
 import { estimateCost, fmtBytes } from '../../engine/cost';
-import { splitsFromFiles, splitsFromTarGz } from '../../engine/data/cifar10';
-import type { DataSplits } from '../../engine/data/dataset';
-import { builtInSplits, DATASETS } from '../../engine/data/sources';
 import { prepareData, runExperiment, type Phase } from '../../engine/experiment';
 import type { GroundTruth, RunRecord } from '../../engine/record';
 import { chooseBackend } from './backend';
+import { helperCount, HelperPool } from './helperPool';
+import { loadDataset } from './loadDataset';
 import { ProgressModel } from './progressModel';
-import { PROTOCOL_VERSION, type DatasetSource, type FromWorker, type ToWorker } from './protocol';
+import { PROTOCOL_VERSION, type DatasetSource, type DeviceReport, type FromWorker, type ToWorker } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 const post = (m: FromWorker) => self.postMessage(m);
@@ -24,6 +23,9 @@ let stepBudget = 0; // steps allowed while paused ('step' button)
 let delayMs = 0;
 let wake: (() => void) | undefined;
 let running = false;
+let device: DeviceReport | undefined;
+/** Helper workers on the other cores (started after init, so a run finds them ready), told of pause and cancel. */
+let pool: HelperPool | undefined;
 
 // A macrotask turn so pause/cancel messages are seen between steps (tf.nextFrame has no rAF here).
 const channel = new MessageChannel();
@@ -40,15 +42,6 @@ async function between(): Promise<void> {
   else await macrotask();
   while (paused && !cancelled && stepBudget === 0) await new Promise<void>((r) => (wake = r));
   if (paused && stepBudget > 0) stepBudget--;
-}
-
-function loadDataset(src: DatasetSource, cfg: ExperimentConfig): DataSplits {
-  const built = builtInSplits(cfg);
-  if (built) return built;
-  if (src.kind !== 'cifar10-files')
-    throw new Error(`${DATASETS[cfg.data.source].title} needs files: drop the CIFAR-10 binary files on the page first`);
-  const tar = src.files.find((f) => /\.(tar\.gz|tgz)$/.test(f.name));
-  return tar ? splitsFromTarGz(tar.bytes, tar.name) : splitsFromFiles(src.files);
 }
 
 const isMemoryError = (e: unknown) =>
@@ -85,7 +78,8 @@ async function run(raw: unknown, gt: GroundTruth | undefined, src: DatasetSource
       );
     const data = prepareData(cfg, loadDataset(src, cfg));
     const done = resume?.instances.filter((i) => i.status === 'complete').length ?? 0;
-    const model = new ProgressModel(cfg, rates, done);
+    const workers = Math.min(device?.workers.count ?? 1, cfg.instances - done);
+    const model = new ProgressModel(cfg, rates, done, workers);
     const names = spaceOf(cfg).names;
     const t0 = performance.now();
     let last = performance.now();
@@ -120,6 +114,15 @@ async function run(raw: unknown, gt: GroundTruth | undefined, src: DatasetSource
       last = now;
       return dt;
     };
+    pool?.listen({
+      onStep: (n, finetune) => {
+        images += n;
+        model.add(finetune ? 'finetuneSteps' : 'trainSteps', 1, 0);
+        report();
+      },
+      onEvaluated: () => model.add('evalPoints', 1, 0),
+    });
+    if (paused) pool?.pause(true);
     const rec = await runExperiment(
       cfg,
       data,
@@ -156,7 +159,7 @@ async function run(raw: unknown, gt: GroundTruth | undefined, src: DatasetSource
         yieldNow: between,
         shouldStop: () => cancelled,
       },
-      { resume },
+      { resume, helpers: pool?.helpers(cfg, data).slice(0, workers - 1) },
     );
     if (rec.status === 'diverged') post({ v: 2, type: 'error', message: rec.error ?? 'the run diverged', record: rec });
     else post({ v: 2, type: 'result', record: rec });
@@ -189,7 +192,12 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
   switch (m.type) {
     case 'init':
       try {
-        const device = await chooseBackend({ force: m.backend, threads: m.threads });
+        const chosen = await chooseBackend({ force: m.backend, threads: m.threads });
+        device = { ...chosen, workers: helperCount(chosen.backend, navigator.hardwareConcurrency || 1, m.workers) };
+        if (device.workers.count > 1 && !pool) {
+          pool = new HelperPool(device.workers.count, device.backend);
+          pool.warm();
+        }
         watchDeviceLoss();
         post({ v: 2, type: 'ready', device });
       } catch (e) {
@@ -208,20 +216,24 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
       break;
     case 'pause':
       paused = true;
+      pool?.pause(true);
       post({ v: 2, type: 'paused', paused: true });
       break;
     case 'resume':
       paused = false;
+      pool?.pause(false);
       wake?.();
       post({ v: 2, type: 'paused', paused: false });
       break;
     case 'step':
       paused = true;
+      pool?.pause(true);
       stepBudget++;
       wake?.();
       break;
     case 'cancel':
       cancelled = true;
+      pool?.cancel();
       wake?.();
       break;
     case 'speed':

@@ -1,0 +1,70 @@
+/// <reference lib="webworker" />
+// A helper of the training worker: trains whole instances of its run on another core (protocol.ts, ToHelper /
+// FromHelper). Same engine, same backend, so an instance gives the numbers it would give in the training worker.
+import { runInstance } from '../../engine/experiment';
+import type { InstanceRecord } from '../../engine/record';
+import { chooseBackend } from './backend';
+import { PROTOCOL_VERSION, type FromHelper, type ToHelper } from './protocol';
+
+declare const self: DedicatedWorkerGlobalScope;
+const post = (m: FromHelper) => self.postMessage(m);
+
+let paused = false;
+let cancelled = false;
+let wake: (() => void) | undefined;
+
+// A macrotask turn between steps, for pause and cancel messages: a MessageChannel, since chained setTimeouts are
+// clamped to 4 ms (about a tenth of a classroom step).
+const channel = new MessageChannel();
+const turns: (() => void)[] = [];
+channel.port1.onmessage = () => turns.shift()?.();
+
+async function between(): Promise<void> {
+  await new Promise<void>((r) => {
+    turns.push(r);
+    channel.port2.postMessage(0);
+  });
+  while (paused && !cancelled) await new Promise<void>((r) => (wake = r));
+}
+
+self.onmessage = async (ev: MessageEvent<ToHelper>) => {
+  const m = ev.data;
+  if (!m || m.v !== PROTOCOL_VERSION) return post({ v: 2, type: 'error', message: 'helper protocol mismatch' });
+  switch (m.type) {
+    case 'init':
+      try {
+        // The training worker's backend, forced: its self-test still runs.
+        const device = await chooseBackend({ force: m.backend, threads: 1 });
+        if (device.backend !== m.backend) throw new Error(`got ${device.backend}, not ${m.backend}`);
+        post({ v: 2, type: 'ready', backend: device.backend });
+      } catch (e) {
+        post({ v: 2, type: 'error', message: `helper worker: ${(e as Error).message}` });
+      }
+      break;
+    case 'run':
+      try {
+        cancelled = false;
+        let live: InstanceRecord | undefined;
+        const inst = await runInstance(m.config, m.index, m.data, {
+          onInstanceStart: (r) => (live = r),
+          onStep: (s) => post({ v: 2, type: 'step', id: m.id, images: s.images, finetune: false }),
+          onFinetune: () => post({ v: 2, type: 'step', id: m.id, images: 0, finetune: true }),
+          onEval: () => live && post({ v: 2, type: 'evaluated', id: m.id, instance: live }),
+          yieldNow: between,
+          shouldStop: () => cancelled,
+        });
+        post({ v: 2, type: 'done', id: m.id, instance: inst });
+      } catch (e) {
+        post({ v: 2, type: 'error', id: m.id, message: (e as Error).message ?? String(e) });
+      }
+      break;
+    case 'pause':
+      paused = m.paused;
+      wake?.();
+      break;
+    case 'cancel':
+      cancelled = true;
+      wake?.();
+      break;
+  }
+};
