@@ -30,7 +30,8 @@ const small = (over = {}) => microConfig({ space: { ops: ['max_pool_3x3', 'sep_c
 
 describe('cli', () => {
   it(
-    'run: computes and caches ground truth, writes a record whose GT-Tau and S-Tau match its own accuracy ' + 'matrix',
+    'run: computes and caches ground truth, writes a record whose GT-Tau and S-Tau match its own accuracy ' +
+      'matrix; --workers 2 gives the same record',
     () => {
       const cfgPath = write('micro.json', small({ instances: 2 }));
       const out = join(dir, 'run.json');
@@ -60,11 +61,15 @@ describe('cli', () => {
         '--backend',
         'wasm',
         '--compute-gt',
+        '--workers',
+        '2',
         '--out',
         join(dir, 'run2.json'),
       ]);
-      expect(again.status).toBe(0);
+      expect(again.status, again.stderr).toBe(0);
       expect(again.stderr).not.toMatch(/ground truth written to/);
+      // --workers 2: instance 1 trained in a worker thread, the same numbers as one thread.
+      expect(readRecord(join(dir, 'run2.json')).instances).toEqual(rec.instances);
       write('micro.json', small({ instances: 2, seed: 9 }));
       const plain = cli(['run', '--config', cfgPath, '--backend', 'wasm', '--out', join(dir, 'run3.json')]);
       expect(plain.status).toBe(0);

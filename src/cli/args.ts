@@ -24,6 +24,7 @@ export const OPTIONS = {
   shard: { type: 'string' },
   instances: { type: 'string' },
   only: { type: 'string' },
+  workers: { type: 'string' },
   resume: { type: 'string' },
   'compute-gt': { type: 'boolean', default: false },
   yes: { type: 'boolean', default: false },
@@ -73,7 +74,10 @@ ${ORDER_IDS.map((o) => `                                   ${o.padEnd(22)} ${ORD
   --policies <p1,p2,...>         sweep: the sharing policies
                                  (default full,groups:4:similarity,groups:16:random,prefix:0)
   --instances <n>                findings: instances per preset (default 5)
-  --only <ids>                   findings: run only these presets' experiments (e.g. less-sharing), without the report
+  --only <ids>                   findings: run only these presets' (or configs') experiments, e.g. less-sharing or
+                                 less-sharing-sim8, without the report
+  --workers <n>                  run/findings/gallery: train up to n instances side by side, one thread each
+                                 (default 1; the numbers are the same)
   --compute-gt                   run/sweep: compute missing ground truth first (children × seeds trained alone)
   --yes                          start even if the cost estimate is over the limit (2 h or 3 GB)
 `;

@@ -17,7 +17,9 @@ import {
 import { GALLERY_CONFIGS } from '../engine/gallery';
 import { mergeGroundTruth, runGroundTruthShard } from '../engine/groundTruth';
 import { parseRecordText, recordToJson, validateRecord, type GroundTruth, type RunRecord } from '../engine/record';
+import type { BackendName } from '../node/backends';
 import { loadData } from '../node/data';
+import { cliThreads } from '../node/instanceThreads';
 import { cachePath, findGroundTruth, saveGroundTruth } from '../node/groundTruthCache';
 import type { Values } from './args';
 import { checkWritable, writeAtomic } from './files';
@@ -92,7 +94,12 @@ export async function findingsCommand(v: Values, stopped: () => boolean): Promis
         yieldNow: () => new Promise((r) => setImmediate(r)),
         onCheckpoint: (k) => (checkpoint = k),
       },
-      { resume: prior },
+      {
+        resume: prior,
+        helpers: cliThreads(v.workers, (v.backend ?? 'wasm') as BackendName, stopped)?.helpers(c, data, (s) =>
+          p.update(++done, s.images),
+        ),
+      },
     );
     p.done();
     writeAtomic(path, recordToJson({ ...rec, checkpoint: rec.status === 'complete' ? undefined : checkpoint }));
@@ -109,10 +116,15 @@ export async function findingsCommand(v: Values, stopped: () => boolean): Promis
   const only = v.only?.split(',');
   if (only) {
     // Only fill the runs folder (another process may be filling the rest); no report.
+    // A preset id takes the preset and its contrasts; a config name (e.g. less-sharing-sim8) takes that one, so
+    // the slow less-sharing contrasts can run in processes of their own.
+    const all = GALLERY_CONFIGS.flatMap((g) => [g.config, ...g.contrasts.map((x) => x.config)]);
     for (const id of only) {
       const g = gallery(id);
-      if (!g) throw new Error(`--only: unknown preset '${id}'`);
-      for (const c of [g.config, ...g.contrasts.map((x) => x.config)]) await recordOf(adapt(c));
+      const configs = g ? [g.config, ...g.contrasts.map((x) => x.config)] : all.filter((c) => c.name === id);
+      if (!configs.length)
+        throw new Error(`--only: unknown preset or config '${id}' (known: ${all.map((c) => c.name).join(', ')})`);
+      for (const c of configs) await recordOf(adapt(c));
     }
     say(`records for ${only.join(', ')} are in ${runsDir}`);
     return 0;

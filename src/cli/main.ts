@@ -21,6 +21,7 @@ import { parseRecordText, recordToJson, type GroundTruth, type RunRecord } from 
 import { jobsOf, parseSharing, policyLabel, policyText } from '../engine/sharing';
 import { useBackend, type BackendName } from '../node/backends';
 import { loadData } from '../node/data';
+import { cliThreads } from '../node/instanceThreads';
 import { cachePath, findGroundTruth, gtKeyHash, saveGroundTruth } from '../node/groundTruthCache';
 import { buildConfig, OPTIONS, shardFrom, usage, type Values } from './args';
 import { checkWritable, writeAtomic } from './files';
@@ -102,6 +103,7 @@ async function runOne(
     lastWrite = performance.now();
     writeAtomic(v.out, recordToJson({ ...r, checkpoint: r.status === 'complete' ? undefined : checkpoint }));
   };
+  const threads = cliThreads(v.workers, (v.backend ?? 'wasm') as BackendName, stopped);
   const rec = await runExperiment(
     cfg,
     data,
@@ -111,7 +113,7 @@ async function runOne(
       onCheckpoint: (c) => (checkpoint = c),
       onRecord: (r) => save(r),
     },
-    { resume },
+    { resume, helpers: threads?.helpers(cfg, data, (s) => hooks.onStep?.(s)) },
   );
   progress.done();
   save(rec, true);
