@@ -2,8 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { ExperimentConfig } from '../src/engine/config';
-import { makeBatch } from '../src/engine/data/dataset';
-import { runExperiment, runInstance, type InstanceHelper } from '../src/engine/experiment';
+import { makeBatch, subset } from '../src/engine/data/dataset';
+import { runExperiment, runInstance, type ChildEvaluator, type InstanceHelper } from '../src/engine/experiment';
 import { groupMap, jobsOf } from '../src/engine/sharing';
 import { evaluateChildren, NonFiniteLossError, trainStep } from '../src/engine/trainer';
 import { WeightStore } from '../src/engine/weightStore';
@@ -269,6 +269,36 @@ describe('experiment', () => {
     );
     expect(started).toEqual([1]);
     expect(resumed.instances).toEqual(alone.instances);
+  });
+
+  it('an evaluator elsewhere (a helper worker) taking half of each evaluation changes no accuracy', async () => {
+    await useBackend('wasm');
+    for (const sharing of [
+      { kind: 'groups' as const, m: 4, partition: 'similarity' as const, partitionSeed: 1 },
+      { kind: 'prefix' as const, k: 0 },
+    ]) {
+      const cfg = microConfig({ sharing });
+      const data = microData(cfg);
+      const alone = await runInstance(cfg, 0, data);
+      let calls = 0;
+      // Its own store from the snapshot, as the helper worker builds one.
+      const evaluator: ChildEvaluator = async (snap, kids) => {
+        calls++;
+        const st = new WeightStore(cfg, 12345, kids);
+        st.restore(snap);
+        const acc = await evaluateChildren(st, kids, subset(data.val, cfg.eval.valSize), {
+          batchSize: cfg.eval.batchSize,
+        });
+        st.dispose();
+        return acc;
+      };
+      const split = await runInstance(cfg, 0, data, {}, { evaluator });
+      expect(calls).toBe(alone.points.length);
+      expect(split.accuracy).toEqual(alone.accuracy);
+      // A failing evaluator: the thread evaluates those children itself.
+      const failing = await runInstance(cfg, 0, data, {}, { evaluator: () => Promise.reject(new Error('gone')) });
+      expect(failing.accuracy).toEqual(alone.accuracy);
+    }
   });
 
   it('fine-tuning evaluates every child after each step', async () => {

@@ -1,7 +1,7 @@
 // The paper's protocol end to end: supernet instances, dense evaluation, fine-tuning, ground truth.
 import * as tf from '@tensorflow/tfjs';
 import { configHash, instanceSeeds, numClassesOf, spaceOf, type ExperimentConfig } from './config';
-import { downsample, makeBatch, subset, type DataSplits } from './data/dataset';
+import { downsample, makeBatch, subset, type DataSplits, type ImageSet } from './data/dataset';
 import { NonFiniteLossError } from './errors';
 import {
   decodeSnapshot,
@@ -19,7 +19,7 @@ import { countParameters } from './slots';
 import { groupMap, jobsOf } from './sharing';
 import { computeMetrics } from './summary';
 import { evaluateChildren, trainStep, type StepParams } from './trainer';
-import { WeightStore } from './weightStore';
+import { WeightStore, type Snapshot } from './weightStore';
 
 export interface StepInfo {
   instance: number;
@@ -77,11 +77,44 @@ export { evalPoints, stepsPerEpoch, totalSteps } from './schedule';
 
 const stepParams = (cfg: ExperimentConfig, lr: number): StepParams => ({ ...cfg.train, lr });
 
+/**
+ * Evaluates `children` from a snapshot of the weights somewhere else (in the page: an idle helper worker on another
+ * core), to the numbers evaluateChildren gives here; undefined when nothing is free to.
+ */
+export type ChildEvaluator = (snapshot: Snapshot, children: number[]) => Promise<number[]> | undefined;
+
 export interface InstanceOptions {
   /** Train only these jobs (ground-truth shards: with no sharing, job i is child i). */
   jobs?: number[];
   /** Continue from a checkpoint of this instance. */
   resume?: Checkpoint;
+  /** Takes half of each evaluation when free (dense windows of unshared children are most of a run). */
+  evaluator?: ChildEvaluator;
+}
+
+/**
+ * evaluateChildren, the second half of the children on the evaluator when it is free. A child's accuracy does not
+ * depend on which children are evaluated with it (a test checks it), so the split changes no number.
+ */
+async function evaluateSplit(
+  store: WeightStore,
+  children: number[],
+  val: ImageSet,
+  opts: Parameters<typeof evaluateChildren>[3],
+  evaluator?: ChildEvaluator,
+): Promise<number[]> {
+  // Not under full sharing: there the children share most evaluation work (cell-0 ops computed once for all), and
+  // splitting it plus a snapshot per point made the interference preset slower in chromium (67 s → 75 s), while
+  // prefix k=0 (every cell its own) went 243 s → 155 s.
+  if (!evaluator || opts.recalibration || children.length < 8 || store.cfg.sharing.kind === 'full')
+    return evaluateChildren(store, children, val, opts);
+  const half = Math.ceil(children.length / 2);
+  const snap = await store.snapshot();
+  for (const v of snap.values()) v.momentum = undefined; // evaluation reads values only
+  const far = evaluator(snap, children.slice(half))?.catch(() => undefined);
+  if (!far) return evaluateChildren(store, children, val, opts);
+  const near = await evaluateChildren(store, children.slice(0, half), val, opts);
+  return [...near, ...((await far) ?? (await evaluateChildren(store, children.slice(half), val, opts)))];
 }
 
 /** Trains one supernet instance (all its jobs interleaved step by step) and evaluates every child. */
@@ -166,7 +199,7 @@ export async function runInstance(
       const point = points.get(step + 1);
       if (point) {
         hooks.onPhase?.(index, 'evaluate');
-        const acc = await evaluateChildren(store, children, val, evalOpts());
+        const acc = await evaluateSplit(store, children, val, evalOpts(), opts.evaluator);
         const row = new Array<number>(space.numChildren).fill(Number.NaN);
         children.forEach((c, i) => (row[c] = acc[i]));
         rec.points.push(point);
@@ -305,6 +338,8 @@ export interface ExperimentOptions {
    * thread and takes no more: the record is the same, only slower.
    */
   helpers?: InstanceHelper[];
+  /** For this thread's instances: see InstanceOptions. */
+  evaluator?: ChildEvaluator;
 }
 
 /** All instances of an experiment. `data` must already be prepared (prepareData); `cfg` already checked. */
@@ -376,7 +411,7 @@ export async function runExperiment(
     while (!halted && queue.length && !hooks.shouldStop?.()) {
       const i = queue.shift()!;
       const resume = checkpoint?.instance === i ? checkpoint : undefined;
-      finished(await runInstance(cfg, i, data, instanceHooks, { resume }));
+      finished(await runInstance(cfg, i, data, instanceHooks, { resume, evaluator: opts.evaluator }));
     }
   };
   const helped = async (helper: InstanceHelper) => {

@@ -1,8 +1,9 @@
-// The training worker's helpers: one worker per extra core, each taking whole instances of the run
-// (engine: runExperiment's `helpers`). A helper that fails or never starts hands its instance back.
+// The training worker's helpers: one worker per extra core, each taking whole instances of the run (engine:
+// runExperiment's `helpers`), or, when idle, half of each evaluation of the training worker's instance (`evaluator`).
+// A helper that fails or never starts hands its work back.
 import type { ExperimentConfig } from '../../engine/config';
-import type { DataSplits } from '../../engine/data/dataset';
-import type { InstanceHelper } from '../../engine/experiment';
+import type { DataSplits, ImageSet } from '../../engine/data/dataset';
+import type { ChildEvaluator, InstanceHelper } from '../../engine/experiment';
 import type { InstanceRecord } from '../../engine/record';
 import { PROTOCOL_VERSION, type FromHelper, type ToHelper } from './protocol';
 
@@ -17,7 +18,8 @@ export function helperCount(backend: string, cores: number, asked: number | unde
     count: max,
     why:
       max > 1
-        ? `${cores} cores reported: runs of several instances train up to ${max} side by side ` + '(?workers=1 for one)'
+        ? `${cores} cores reported: up to ${max} instances train side by side, and an idle helper takes half of ` +
+          'each evaluation (?workers=1 for one)'
         : `${cores} core reported: one training worker`,
   };
 }
@@ -27,11 +29,17 @@ export interface HelperEvents {
   onEvaluated(): void;
 }
 
+type Reply = (m: FromHelper) => void;
+
 export class HelperPool {
   private workers: Worker[] = [];
+  /** Requests in flight per worker, by id: a worker may evaluate for the training worker while it trains. */
+  private pending: Map<number, Reply>[] = [];
+  /** Workers training an instance (not offered for evaluations: they would wait behind it). */
+  private training: boolean[] = [];
+  private evaluating: boolean[] = [];
   private starting: (Promise<Worker> | undefined)[] = [];
   private nextId = 0;
-
   private events: HelperEvents = { onStep: () => {}, onEvaluated: () => {} };
 
   constructor(
@@ -51,10 +59,41 @@ export class HelperPool {
 
   /** The run's helpers (count − 1 workers, started lazily). */
   helpers(cfg: ExperimentConfig, data: DataSplits): InstanceHelper[] {
-    return Array.from(
-      { length: this.count - 1 },
-      (_, k) => (index, onUpdate) => this.run(k, cfg, data, index, onUpdate),
-    );
+    return Array.from({ length: this.count - 1 }, (_, k) => async (index, onUpdate) => {
+      const w = await this.worker(k);
+      this.training[k] = true;
+      try {
+        return await this.request<InstanceRecord>(
+          k,
+          w,
+          { v: PROTOCOL_VERSION, type: 'run', id: this.nextId++, config: cfg, data, index },
+          (m, resolve) => {
+            if (m.type === 'step') this.events.onStep(m.images, m.finetune);
+            else if (m.type === 'evaluated') {
+              onUpdate(m.instance);
+              this.events.onEvaluated();
+            } else if (m.type === 'done') resolve(m.instance);
+          },
+        );
+      } finally {
+        this.training[k] = false;
+      }
+    });
+  }
+
+  /** Half of each evaluation of the training worker's own instance, on a started helper that is not training. */
+  evaluator(cfg: ExperimentConfig, val: ImageSet): ChildEvaluator {
+    return (snapshot, children) => {
+      const k = this.workers.findIndex((w, i) => w && !this.training[i] && !this.evaluating[i]);
+      if (k < 0) return undefined;
+      this.evaluating[k] = true;
+      return this.request<number[]>(
+        k,
+        this.workers[k],
+        { v: PROTOCOL_VERSION, type: 'evaluate', id: this.nextId++, config: cfg, val, snapshot, children },
+        (m, resolve) => m.type === 'accuracy' && resolve(m.accuracy),
+      ).finally(() => (this.evaluating[k] = false));
+    };
   }
 
   pause(paused: boolean): void {
@@ -63,6 +102,30 @@ export class HelperPool {
 
   cancel(): void {
     for (const w of this.workers) w?.postMessage({ v: PROTOCOL_VERSION, type: 'cancel' } satisfies ToHelper);
+  }
+
+  /** Sends one request; `on` sees its messages until it resolves; an error message or a crash rejects it. */
+  private request<T>(
+    k: number,
+    w: Worker,
+    msg: ToHelper & { id: number },
+    on: (m: FromHelper, resolve: (v: T) => void) => void,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const replies = this.pending[k];
+      const done = () => replies.delete(msg.id);
+      replies.set(msg.id, (m) => {
+        if (m.type === 'error') {
+          done();
+          reject(new Error(m.message));
+        } else
+          on(m, (v) => {
+            done();
+            resolve(v);
+          });
+      });
+      w.postMessage(msg);
+    });
   }
 
   private worker(k: number): Promise<Worker> {
@@ -85,40 +148,20 @@ export class HelperPool {
       w.terminate();
       throw e;
     });
+    const replies = new Map<number, Reply>();
+    this.pending[k] = replies;
+    w.onmessage = (ev: MessageEvent<FromHelper>) => {
+      const m = ev.data;
+      if (m.type !== 'ready' && m.id !== undefined) replies.get(m.id)?.(m);
+    };
+    // A crashed helper fails everything it had; the engine hands that work back to the training worker.
+    w.onerror = (e) => {
+      delete this.workers[k];
+      w.terminate();
+      for (const reply of [...replies.values()])
+        reply({ v: PROTOCOL_VERSION, type: 'error', message: `helper worker failed: ${e.message}` });
+    };
     this.workers[k] = w;
     return w;
-  }
-
-  private async run(
-    k: number,
-    cfg: ExperimentConfig,
-    data: DataSplits,
-    index: number,
-    onUpdate: (inst: InstanceRecord) => void,
-  ): Promise<InstanceRecord> {
-    const w = await this.worker(k);
-    const id = this.nextId++;
-    return new Promise<InstanceRecord>((resolve, reject) => {
-      w.onerror = (e) => {
-        delete this.workers[k];
-        w.terminate();
-        reject(new Error(`helper worker failed: ${e.message}`));
-      };
-      w.onmessage = (ev: MessageEvent<FromHelper>) => {
-        const m = ev.data;
-        if (m.type === 'ready' || ('id' in m && m.id !== id)) return;
-        if (m.type === 'step') this.events.onStep(m.images, m.finetune);
-        else if (m.type === 'evaluated') {
-          onUpdate(m.instance);
-          this.events.onEvaluated();
-        } else if (m.type === 'done') resolve(m.instance);
-        else if (m.type === 'error') {
-          delete this.workers[k];
-          w.terminate();
-          reject(new Error(m.message));
-        }
-      };
-      w.postMessage({ v: PROTOCOL_VERSION, type: 'run', id, config: cfg, data, index } satisfies ToHelper);
-    });
   }
 }

@@ -3,6 +3,8 @@
 // FromHelper). Same engine, same backend, so an instance gives the numbers it would give in the training worker.
 import { runInstance } from '../../engine/experiment';
 import type { InstanceRecord } from '../../engine/record';
+import { evaluateChildren } from '../../engine/trainer';
+import { WeightStore } from '../../engine/weightStore';
 import { chooseBackend } from './backend';
 import { PROTOCOL_VERSION, type FromHelper, type ToHelper } from './protocol';
 
@@ -12,6 +14,7 @@ const post = (m: FromHelper) => self.postMessage(m);
 let paused = false;
 let cancelled = false;
 let wake: (() => void) | undefined;
+let store: { key: string; store: WeightStore } | undefined;
 
 // A macrotask turn between steps, for pause and cancel messages: a MessageChannel, since chained setTimeouts are
 // clamped to 4 ms (about a tenth of a classroom step).
@@ -54,6 +57,21 @@ self.onmessage = async (ev: MessageEvent<ToHelper>) => {
           shouldStop: () => cancelled,
         });
         post({ v: 2, type: 'done', id: m.id, instance: inst });
+      } catch (e) {
+        post({ v: 2, type: 'error', id: m.id, message: (e as Error).message ?? String(e) });
+      }
+      break;
+    case 'evaluate':
+      try {
+        // One store per run and set of children, its weights replaced by each snapshot.
+        const key = JSON.stringify([m.config, m.children]);
+        if (store?.key !== key) {
+          store?.store.dispose();
+          store = { key, store: new WeightStore(m.config, 0, m.children) };
+        }
+        store.store.restore(m.snapshot);
+        const accuracy = await evaluateChildren(store.store, m.children, m.val, { batchSize: m.config.eval.batchSize });
+        post({ v: 2, type: 'accuracy', id: m.id, accuracy });
       } catch (e) {
         post({ v: 2, type: 'error', id: m.id, message: (e as Error).message ?? String(e) });
       }

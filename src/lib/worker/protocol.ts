@@ -2,7 +2,8 @@
 import type { ExperimentConfig } from '../../engine/config';
 import type { Cost } from '../../engine/cost';
 import type { Phase } from '../../engine/experiment';
-import type { DataSplits } from '../../engine/data/dataset';
+import type { DataSplits, ImageSet } from '../../engine/data/dataset';
+import type { Snapshot } from '../../engine/weightStore';
 import type { GroundTruth, InstanceRecord, RunRecord } from '../../engine/record';
 
 export const PROTOCOL_VERSION = 2;
@@ -86,6 +87,16 @@ export type ToHelper =
   | { v: 2; type: 'init'; backend: string }
   /** `data`: the run's prepared splits (a few MB at classroom scale), so the helper need not make them again. */
   | { v: 2; type: 'run'; id: number; config: ExperimentConfig; data: DataSplits; index: number }
+  /** Half of one evaluation of the training worker's instance: these children, from a snapshot of its weights. */
+  | {
+      v: 2;
+      type: 'evaluate';
+      id: number;
+      config: ExperimentConfig;
+      val: ImageSet;
+      snapshot: Snapshot;
+      children: number[];
+    }
   | { v: 2; type: 'pause'; paused: boolean }
   | { v: 2; type: 'cancel' };
 
@@ -95,4 +106,5 @@ export type FromHelper =
   | { v: 2; type: 'step'; id: number; images: number; finetune: boolean }
   | { v: 2; type: 'evaluated'; id: number; instance: InstanceRecord }
   | { v: 2; type: 'done'; id: number; instance: InstanceRecord }
+  | { v: 2; type: 'accuracy'; id: number; accuracy: number[] }
   | { v: 2; type: 'error'; id?: number; message: string };

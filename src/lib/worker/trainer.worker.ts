@@ -3,6 +3,7 @@
 import { calibrate } from '../../engine/calibrate';
 import { parseConfig, spaceOf } from '../../engine/config';
 import { estimateCost, fmtBytes } from '../../engine/cost';
+import { subset } from '../../engine/data/dataset';
 import { prepareData, runExperiment, type Phase } from '../../engine/experiment';
 import type { GroundTruth, RunRecord } from '../../engine/record';
 import { chooseBackend } from './backend';
@@ -159,7 +160,11 @@ async function run(raw: unknown, gt: GroundTruth | undefined, src: DatasetSource
         yieldNow: between,
         shouldStop: () => cancelled,
       },
-      { resume, helpers: pool?.helpers(cfg, data).slice(0, workers - 1) },
+      {
+        resume,
+        helpers: pool?.helpers(cfg, data).slice(0, workers - 1),
+        evaluator: pool?.evaluator(cfg, subset(data.val, cfg.eval.valSize)),
+      },
     );
     if (rec.status === 'diverged') post({ v: 2, type: 'error', message: rec.error ?? 'the run diverged', record: rec });
     else post({ v: 2, type: 'result', record: rec });
