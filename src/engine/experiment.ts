@@ -109,8 +109,7 @@ async function evaluateSplit(
   if (!evaluator || opts.recalibration || children.length < 8 || store.cfg.sharing.kind === 'full')
     return evaluateChildren(store, children, val, opts);
   const half = Math.ceil(children.length / 2);
-  const snap = await store.snapshot();
-  for (const v of snap.values()) v.momentum = undefined; // evaluation reads values only
+  const snap = await store.snapshot(false); // evaluation reads values only
   const far = evaluator(snap, children.slice(half))?.catch(() => undefined);
   if (!far) return evaluateChildren(store, children, val, opts);
   const near = await evaluateChildren(store, children.slice(0, half), val, opts);

@@ -98,13 +98,13 @@ export class WeightStore {
     }
   }
 
-  /** Plain-array copy of all values (and momenta), for snapshots, checkpoints and equality tests. */
-  async snapshot(): Promise<Snapshot> {
+  /** Plain-array copy of all values (and momenta, unless only values are asked for: evaluation elsewhere). */
+  async snapshot(withMomenta = true): Promise<Snapshot> {
     const out: Snapshot = new Map();
     for (const c of this.copies.values())
       out.set(c.key, {
         value: (await c.value.data()) as Float32Array,
-        momentum: c.momentum ? ((await c.momentum.data()) as Float32Array) : undefined,
+        momentum: withMomenta && c.momentum ? ((await c.momentum.data()) as Float32Array) : undefined,
       });
     return out;
   }

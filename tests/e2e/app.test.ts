@@ -211,6 +211,23 @@ describe('the app in chromium', () => {
     await page.context().close();
   });
 
+  it('a run cancelled while paused leaves no helper worker paused: the next run of 2 instances finishes', async () => {
+    const page = await openPage(browser, `${url}?workers=2${microLink(40, 2)}`);
+    await page.click('[data-testid=play]');
+    await page.waitForSelector('[data-testid=pause]', { timeout: 30_000 });
+    await page.click('[data-testid=pause]');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=progress]')?.getAttribute('data-status') === 'paused',
+    );
+    await page.click('[data-testid=cancel]');
+    await page.waitForSelector('[data-testid=play]:not([disabled])', { timeout: 30_000 });
+    await page.click('[data-testid=play]');
+    await waitDone(page, 120_000);
+    expect(await page.textContent('[data-testid=device-report] summary')).toMatch(/2 training workers/);
+    expect(page.problems).toEqual([]);
+    await page.context().close();
+  });
+
   it('a failed worker (an impossible allocation) is replaced, and the next run works without a reload', async () => {
     const page = await openPage(browser, `${url}?faults=1${microLink(2, 1)}`);
     await page.click('[data-testid=fault]');

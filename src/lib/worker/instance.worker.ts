@@ -6,6 +6,7 @@ import type { InstanceRecord } from '../../engine/record';
 import { evaluateChildren } from '../../engine/trainer';
 import { WeightStore } from '../../engine/weightStore';
 import { chooseBackend } from './backend';
+import { macrotask } from './macrotask';
 import { PROTOCOL_VERSION, type FromHelper, type ToHelper } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -16,17 +17,8 @@ let cancelled = false;
 let wake: (() => void) | undefined;
 let store: { key: string; store: WeightStore } | undefined;
 
-// A macrotask turn between steps, for pause and cancel messages: a MessageChannel, since chained setTimeouts are
-// clamped to 4 ms (about a tenth of a classroom step).
-const channel = new MessageChannel();
-const turns: (() => void)[] = [];
-channel.port1.onmessage = () => turns.shift()?.();
-
 async function between(): Promise<void> {
-  await new Promise<void>((r) => {
-    turns.push(r);
-    channel.port2.postMessage(0);
-  });
+  await macrotask();
   while (paused && !cancelled) await new Promise<void>((r) => (wake = r));
 }
 

@@ -9,6 +9,7 @@ import type { GroundTruth, RunRecord } from '../../engine/record';
 import { chooseBackend } from './backend';
 import { helperCount, HelperPool } from './helperPool';
 import { loadDataset } from './loadDataset';
+import { macrotask } from './macrotask';
 import { ProgressModel } from './progressModel';
 import { PROTOCOL_VERSION, type DatasetSource, type DeviceReport, type FromWorker, type ToWorker } from './protocol';
 
@@ -27,16 +28,6 @@ let running = false;
 let device: DeviceReport | undefined;
 /** Helper workers on the other cores (started after init, so a run finds them ready), told of pause and cancel. */
 let pool: HelperPool | undefined;
-
-// A macrotask turn so pause/cancel messages are seen between steps (tf.nextFrame has no rAF here).
-const channel = new MessageChannel();
-const turns: (() => void)[] = [];
-channel.port1.onmessage = () => turns.shift()?.();
-const macrotask = () =>
-  new Promise<void>((r) => {
-    turns.push(r);
-    channel.port2.postMessage(0);
-  });
 
 async function between(): Promise<void> {
   if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
@@ -123,7 +114,7 @@ async function run(raw: unknown, gt: GroundTruth | undefined, src: DatasetSource
       },
       onEvaluated: () => model.add('evalPoints', 1, 0),
     });
-    if (paused) pool?.pause(true);
+    pool?.pause(paused); // also un-pauses helpers left paused by a run cancelled while paused
     const rec = await runExperiment(
       cfg,
       data,
