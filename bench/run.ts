@@ -11,6 +11,7 @@ import { useStockGradients } from '../src/engine/gradients';
 import { preset } from '../src/engine/presets';
 import { evaluateChildren, trainStep } from '../src/engine/trainer';
 import { useWasmKernels } from '../src/engine/wasmKernels';
+import { useWebgpuKernels } from '../src/engine/webgpuKernels';
 import { WeightStore } from '../src/engine/weightStore';
 import { useBackend, type BackendName } from '../src/node/backends';
 import { BENCH_CHILDREN, stepSetup } from './stepSetup';
@@ -44,6 +45,7 @@ async function measure(name: string, backend: BackendName, variant: Variant = 'o
   }
   useStockGradients(variant === 'stock');
   useWasmKernels(variant === 'ours');
+  useWebgpuKernels(variant === 'ours');
   const { batch, store, params } = stepSetup(name, BATCH);
   try {
     const w0 = performance.now();
@@ -65,6 +67,7 @@ async function measure(name: string, backend: BackendName, variant: Variant = 'o
     store.dispose();
     useStockGradients(false);
     useWasmKernels(true);
+    useWebgpuKernels(true);
   }
 }
 
@@ -125,7 +128,7 @@ for (const name of models) {
   const variants: [BackendName, Variant, string][] = [];
   for (const b of backends) {
     variants.push([b, 'ours', `tfjs ${b}`]);
-    if (b === 'wasm') variants.push([b, 'no-kernels', 'tfjs wasm, without our kernels']);
+    if (b === 'wasm' || b === 'webgpu') variants.push([b, 'no-kernels', `tfjs ${b}, without our kernels`]);
     if (b !== 'wasm' && name === 'tiny') variants.push([b, 'stock', `tfjs ${b}, stock gradients`]);
   }
   for (const [b, variant, label] of variants) {

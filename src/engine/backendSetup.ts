@@ -3,12 +3,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { installZeroCopyIdentity } from './kernels';
 import { installWasmKernels } from './wasmKernels';
+import { installWebgpuKernels } from './webgpuKernels';
 
 /** Before the wasm backend initialises: thread count (1 = the single-threaded binary) and our kernels. */
 export function prepareWasm(threads: number): void {
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
   installZeroCopyIdentity();
   installWasmKernels();
+}
+
+/** Registers our WGSL kernels for the webgpu backend (before or after it initialises). */
+export function prepareWebgpu(): void {
+  installWebgpuKernels();
 }
 
 /** "wasm — SIMD on, 2 threads" for the current backend, with an adapter description for GPUs. */

@@ -8,9 +8,9 @@ import { opCopySlot, opPrefix } from './slots';
 
 export { BN_EPS, type BnStat, type EvalMemo, type ForwardCtx } from './layers';
 
-/** Stem: conv3×3 → BN → conv3×3 → BN (affine), as in the authors' code. */
+/** Stem: conv3×3 → BN → conv3×3 → BN (affine), as in the authors' code. The image needs no gradient. */
 export function stem(ctx: ForwardCtx, x: tf.Tensor4D): tf.Tensor4D {
-  const h = bn(ctx, conv2dSame(x, ctx.w('stem.conv0') as tf.Tensor4D), 'stem.bn0', true);
+  const h = bn(ctx, conv2dSame(x, ctx.w('stem.conv0') as tf.Tensor4D, false), 'stem.bn0', true);
   return bn(ctx, conv2dSame(h, ctx.w('stem.conv1') as tf.Tensor4D), 'stem.bn1', true);
 }
 

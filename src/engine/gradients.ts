@@ -6,6 +6,11 @@
 // runs far faster than tfjs-webgpu's backprop kernels. All ops here are stride 1, NHWC.
 import * as tf from '@tensorflow/tfjs';
 import { run, wasmKernels } from './wasmKernels';
+import { webgpuKernels } from './webgpuKernels';
+
+/** Our kernels (wasm SIMD or WGSL) are registered for the current backend under the same names. */
+export const ownKernels = (): boolean => wasmKernels() || webgpuKernels();
+const own = ownKernels;
 
 type Pads = { top: number; bottom: number; left: number; right: number };
 type Explicit = [[number, number], [number, number], [number, number], [number, number]];
@@ -62,27 +67,37 @@ export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, k: number, p: 
   });
 }
 
-/** Conv2d, stride 1, no dilation, 'same' padding, with forward-conv gradients. */
-const conv2dCustom = custom((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
-  const x4 = x as tf.Tensor4D;
-  const w4 = w as tf.Tensor4D;
-  const k = w4.shape[0];
-  const p = samePads(k);
-  save([x4, w4]);
-  return {
-    value: tf.conv2d(x4, w4, 1, explicit(p)),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
-      const dy4 = dy as tf.Tensor4D;
-      const wT = tf.transpose(flip(sw), [0, 1, 3, 2]) as tf.Tensor4D;
-      const dx = tf.conv2d(dy4, wT, 1, explicit(backPads(k, 1, p)));
-      return [dx, conv2dFilterGrad(sx, dy4, k, p)];
-    },
-  };
-}) as (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
+/**
+ * Conv2d, stride 1, no dilation, 'same' padding, with forward-conv gradients. `inputGrad` false: the
+ * input is data (the stem's image batch), whose gradient nobody reads — zeros instead of a full conv.
+ */
+function makeConv2d(inputGrad: boolean) {
+  return custom((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+    const x4 = x as tf.Tensor4D;
+    const w4 = w as tf.Tensor4D;
+    const k = w4.shape[0];
+    const p = samePads(k);
+    save([x4, w4]);
+    return {
+      value: tf.conv2d(x4, w4, 1, explicit(p)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const dy4 = dy as tf.Tensor4D;
+        const dx = inputGrad
+          ? tf.conv2d(dy4, tf.transpose(flip(sw), [0, 1, 3, 2]) as tf.Tensor4D, 1, explicit(backPads(k, 1, p)))
+          : tf.zerosLike(sx);
+        const dw = webgpuKernels()
+          ? (run('SPConv2dFilterGrad', { x: sx, dy: dy4 }, { k, pt: p.top, pl: p.left }) as tf.Tensor4D)
+          : conv2dFilterGrad(sx, dy4, k, p);
+        return [dx, dw];
+      },
+    };
+  }) as (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
+}
+const conv2dOps = { true: makeConv2d(true), false: makeConv2d(false) };
 
-export const conv2dSame = (x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D =>
-  stock ? tf.conv2d(x, w, 1, 'same') : conv2dCustom(x, w);
+export const conv2dSame = (x: tf.Tensor4D, w: tf.Tensor4D, inputGrad = true): tf.Tensor4D =>
+  stock ? tf.conv2d(x, w, 1, 'same') : conv2dOps[`${inputGrad}`](x, w);
 
 /**
  * Depthwise filter gradient: dW[kh,kw,c] = Σ_{n,h,w} x_pad[n, h+kh·d, w+kw·d, c] · dy[n,h,w,c],
@@ -115,8 +130,8 @@ function makeDepthwise(d: number) {
     const k = w4.shape[0];
     const p = samePads(k, d);
     save([x4, w4]);
-    if (wasmKernels()) {
-      // Our SIMD kernels: forward, input gradient (the flipped kernel) and filter gradient directly.
+    if (own()) {
+      // Our kernels: forward, input gradient (the flipped kernel) and filter gradient directly.
       const bp = backPads(k, d, p);
       return {
         value: run('SPDepthwise', { x: x4, w: w4 }, { k, d, pt: p.top, pl: p.left, flip: 0 }) as tf.Tensor4D,
@@ -155,7 +170,7 @@ const maxPoolCustom = custom((x: tf.Tensor, save: tf.GradSaveFunc) => {
     value: tf.maxPool(x4, 3, 1, 'same'),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const sx = saved[0] as tf.Tensor4D;
-      if (wasmKernels()) return [run('SPMaxPoolGrad', { x: sx, dy }) as tf.Tensor];
+      if (own()) return [run('SPMaxPoolGrad', { x: sx, dy }) as tf.Tensor];
       const [n, h, w, c] = sx.shape;
       const xp = tf.pad(sx, explicit(samePads(3)), POOL_PAD);
       const onehot = new Float32Array(9 * c * 9);
@@ -245,6 +260,12 @@ const pointwiseCustom = custom((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFun
       const sx = tf.reshape(saved[0], [n * h * wd, c]) as tf.Tensor2D;
       const sw = saved[1] as tf.Tensor2D;
       const dy2 = tf.reshape(dy, [sx.shape[0], sw.shape[1]]) as tf.Tensor2D;
+      if (webgpuKernels())
+        // WebGPU: the transpose folded into the matMul, and the weight gradient as one reduction per weight.
+        return [
+          tf.reshape(tf.matMul(dy2, sw, false, true), [n, h, wd, c]),
+          run('SPPointwiseFilterGrad', { x: sx, dy: dy2 }) as tf.Tensor,
+        ];
       return [tf.reshape(tf.matMul(dy2, tf.transpose(sw)), [n, h, wd, c]), tf.matMul(tf.transpose(sx), dy2)];
     },
   };
@@ -283,7 +304,7 @@ export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tens
   const [n, h, w, c] = x.shape;
   const m = n * h * w;
   const x2 = tf.reshape(x, [m, c]) as tf.Tensor2D;
-  const k = wasmKernels();
+  const k = own();
   const [mean, variance] = k
     ? (run('SPMoments', { x: x2 }) as [tf.Tensor1D, tf.Tensor1D])
     : (() => {
@@ -336,7 +357,7 @@ export function batchNormEval(
   gamma: tf.Tensor | undefined,
   eps: number,
 ): tf.Tensor4D {
-  if (!wasmKernels())
+  if (!own())
     return tf.batchNorm(
       x,
       mean as tf.Tensor1D,
@@ -354,5 +375,5 @@ export function batchNormEval(
 
 /** Global average pool [n,h,w,c] → [n,c] (evaluation: no gradient needed). */
 export function spatialMean(x: tf.Tensor4D): tf.Tensor2D {
-  return wasmKernels() ? (run('SPSpatialMean', { x }) as tf.Tensor2D) : (tf.mean(x, [1, 2]) as tf.Tensor2D);
+  return own() ? (run('SPSpatialMean', { x }) as tf.Tensor2D) : (tf.mean(x, [1, 2]) as tf.Tensor2D);
 }

@@ -5,7 +5,8 @@ import type { Batch, ImageSet } from './data/dataset';
 import { makeBatch } from './data/dataset';
 import type { ModelConfig, TrainConfig } from './config';
 import { NonFiniteLossError } from './errors';
-import { run, wasmKernels } from './wasmKernels';
+import { ownKernels } from './gradients';
+import { run } from './wasmKernels';
 import type { WeightStore } from './weightStore';
 
 export { NonFiniteLossError };
@@ -64,7 +65,7 @@ export async function trainStep(
         const w = c.value;
         let g: tf.Tensor = grads[w.name];
         if (scale !== 1) g = tf.mul(g, scale);
-        if (wasmKernels() && t.momentum > 0) {
+        if (ownKernels() && t.momentum > 0) {
           // One kernel for the whole update (the same arithmetic, in the same order, as below).
           const [wNew, mNew] = run('SPSgd', c.momentum ? { w, g, m: c.momentum } : { w, g }, {
             lr,

@@ -1,7 +1,7 @@
 // Backend start-up for Node: cpu, wasm (SIMD, single thread), or webgpu through Dawn (npm `webgpu`).
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
-import { describeBackend, prepareWasm } from '../engine/backendSetup';
+import { describeBackend, prepareWasm, prepareWebgpu } from '../engine/backendSetup';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgpu';
 
@@ -38,6 +38,7 @@ async function initWebgpu(): Promise<string> {
     if (!adapter) continue;
     Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
     await import('@tensorflow/tfjs-backend-webgpu');
+    prepareWebgpu();
     const info = (
       adapter as unknown as { info?: { vendor?: string; architecture?: string; device?: string; description?: string } }
     ).info;

@@ -43,6 +43,23 @@ describe('the app in chromium', () => {
     await page.context().close();
   });
 
+  it('forced WebGPU (SwiftShader) passes the self-test with our WGSL kernels and trains a run to the end', async () => {
+    const page = await openPage(browser, url + '?backend=webgpu' + microLink(2, 1));
+    const report = (await page.textContent('[data-testid=device-report]'))!;
+    console.log(`forced webgpu: ${report.replace(/\s+/g, ' ').trim()}`);
+    expect(report).toMatch(/Backend: webgpu/);
+    expect(report).toMatch(/Self-test: loss and gradients match the cpu backend/);
+    await page.click('[data-testid=play]');
+    await waitDone(page);
+    expect(await page.locator('path.trace').count()).toBe(64);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-json]')]);
+    const rec = parseRecordText(readFileSync((await download.path())!, 'utf8'));
+    expect(rec.status).toBe('complete');
+    expect(rec.engine.backend).toBe('webgpu');
+    await noProblems(page);
+    await page.context().close();
+  });
+
   it('a preset link opens with exactly its config: controls, readable address and share link agree', async () => {
     const g = GALLERY.find((x) => x.id === 'interference')!;
     const page = await openPage(browser, url + encodeLink(g.config));

@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { describeBackend, prepareWasm } from '../../engine/backendSetup';
+import { describeBackend, prepareWasm, prepareWebgpu } from '../../engine/backendSetup';
 import { downsample, makeBatch } from '../../engine/data/dataset';
 import { gratingSplits } from '../../engine/data/gratings';
 import { preset } from '../../engine/presets';
@@ -78,7 +78,15 @@ async function selfTestRun() {
   const batch = makeBatch(downsample(data.train, 8), [0, 1, 2, 3, 4, 5, 6, 7]);
   const store = new WeightStore(cfg, 0);
   try {
-    return await lossAndGradients(store, 27, batch); // child 234: conv, dilated conv and pooling-free path
+    // Children 234 (sep-convs, dilated conv) and 142 (max-pool, dilated, sep 5×5): every kernel of a step.
+    let loss = 0;
+    const grads = new Map<string, Float32Array>();
+    for (const child of [27, 13]) {
+      const r = await lossAndGradients(store, child, batch);
+      loss += r.loss;
+      for (const [k, v] of r.grads) grads.set(`${child}:${k}`, v);
+    }
+    return { loss, grads };
   } finally {
     store.dispose();
   }
@@ -107,6 +115,7 @@ export interface BackendOptions {
 export async function chooseBackend(opts: BackendOptions = {}): Promise<Omit<DeviceReport, 'workers'>> {
   const refused: DeviceReport['refused'] = [];
   const wasmThreadInfo = setUpWasm(opts.threads ?? 1);
+  prepareWebgpu();
   const ref = await selfTestReference();
   const order = opts.force ? [opts.force, 'wasm', 'cpu'] : ['webgpu', 'webgl', 'wasm', 'cpu'];
   for (const name of [...new Set(order)]) {

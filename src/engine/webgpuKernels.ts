@@ -1,0 +1,356 @@
+// Our WGSL kernels, registered into tfjs-backend-webgpu's kernel registry under the same names and
+// semantics as the wasm SIMD kernels (wasmKernels.ts), so gradients.ts calls one set of kernels on
+// both backends. They replace what is slow in stock tfjs-webgpu for our step: the depthwise filter
+// gradient (one workgroup reduction per weight instead of a depthwise conv with a 32×32 kernel), the
+// max-pool gradient (a gather over the 9 windows, no argMax/ScatterNd), batch-norm statistics and
+// its input gradient (a reduction per channel and one elementwise pass instead of matMuls with ones
+// and broadcasts). Nothing is read back to the CPU. Pure tfjs: the backend object is only used
+// through runWebGPUProgram.
+import * as tf from '@tensorflow/tfjs';
+
+type Attrs = Record<string, number>;
+type Uniform = { type: 'int32' | 'float32'; data: number[] };
+
+/** The part of tfjs-backend-webgpu's program interface (webgpu_program.ts) our programs fill in. */
+interface Program {
+  variableNames: string[];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number];
+  size: boolean;
+  uniforms?: string;
+  getUserCode(): string;
+}
+interface WebGPUBackend {
+  runWebGPUProgram(p: Program, inputs: tf.TensorInfo[], dtype: 'float32', uniforms?: Uniform[]): tf.TensorInfo;
+}
+
+const FLAT_WG = 64;
+const REDUCE_WG = 256;
+const int = (...data: number[]): Uniform[] => data.map((v) => ({ type: 'int32', data: [v] }));
+const sizeOf = (shape: number[]) => shape.reduce((p, q) => p * q, 1);
+
+/** One thread per output element: `body` sets `value` from `index` and the inputs. */
+function flat(key: string, inputs: string[], outputShape: number[], body: string, uniforms = ''): Program {
+  return {
+    variableNames: inputs,
+    outputShape,
+    shaderKey: `sp_${key}`,
+    dispatchLayout: { x: outputShape.map((_, i) => i) },
+    dispatch: [Math.ceil(sizeOf(outputShape) / FLAT_WG), 1, 1],
+    workgroupSize: [FLAT_WG, 1, 1],
+    size: true,
+    uniforms,
+    getUserCode: () => `
+      fn main(index : i32) {
+        if (index >= uniforms.size) { return; }
+        var value = 0.0;
+        ${body}
+        setOutputAtIndex(index, value);
+      }`,
+  };
+}
+
+/**
+ * One workgroup per output element: `setup` derives per-output constants from `o`, `term` adds the
+ * p-th of `count` terms to `acc`; the workgroup then sums its threads' partial sums in shared memory.
+ * (The loop bound is per thread, as in tfjs's own ReduceProgram; the barriers stay in uniform control flow.)
+ */
+function reduce(
+  key: string,
+  inputs: string[],
+  outputShape: number[],
+  count: string,
+  setup: string,
+  term: string,
+  scale: string,
+  uniforms = '',
+): Program {
+  return {
+    variableNames: inputs,
+    outputShape,
+    shaderKey: `sp_${key}`,
+    dispatchLayout: { x: outputShape.map((_, i) => i) },
+    dispatch: [sizeOf(outputShape), 1, 1],
+    workgroupSize: [REDUCE_WG, 1, 1],
+    size: true,
+    uniforms,
+    getUserCode: () => `
+      var<workgroup> partial : array<f32, ${REDUCE_WG}>;
+      fn main(index : i32) {
+        let o = index / ${REDUCE_WG};
+        ${setup}
+        let count = ${count};
+        var acc = 0.0;
+        for (var p = i32(localId.x); p < count && o < uniforms.size; p = p + ${REDUCE_WG}) {
+          ${term}
+        }
+        partial[localId.x] = acc;
+        workgroupBarrier();
+        for (var s = ${REDUCE_WG / 2}u; s > 0u; s = s >> 1u) {
+          if (localId.x < s) { partial[localId.x] = partial[localId.x] + partial[localId.x + s]; }
+          workgroupBarrier();
+        }
+        if (localId.x == 0u && o < uniforms.size) { setOutputAtIndex(o, partial[0] * ${scale}); }
+      }`,
+  };
+}
+
+// NHWC index arithmetic shared by the image kernels (shape from the uniform of input `x`).
+const NHWC = `
+  let C = uniforms.xShape.w; let W = uniforms.xShape.z; let H = uniforms.xShape.y;`;
+const PIXEL = `
+  let ch = index % C; let pix = index / C; let ox = pix % W; let oy = (pix / W) % H; let b = pix / (W * H);`;
+
+/** Σ over the rows of a [m, c] matrix of f(a, …), one workgroup per column, times `scale`. */
+function columnReduce(key: string, inputs: string[], c: number, term: string, scale: string): Program {
+  return reduce(
+    key,
+    inputs,
+    [c],
+    'uniforms.aShape.x',
+    `let C = uniforms.aShape.y;`,
+    `let r = p * C + o; ${term}`,
+    scale,
+  );
+}
+
+type Kernel = (b: WebGPUBackend, i: Record<string, tf.TensorInfo>, a: Attrs) => tf.TensorInfo | tf.TensorInfo[];
+
+function sums(b: WebGPUBackend, a: tf.TensorInfo, other?: tf.TensorInfo, mode: 'sum' | 'dot' | 'sqdev' = 'sum') {
+  const c = a.shape[1];
+  const terms = {
+    sum: 'acc = acc + a[r];',
+    dot: 'acc = acc + a[r] * b[r];',
+    sqdev: 'let t = a[r] - b[o]; acc = acc + t * t;',
+  };
+  const inputs = mode === 'sum' ? ['a'] : ['a', 'b'];
+  const scale = mode === 'sqdev' ? `(1.0 / f32(uniforms.aShape.x))` : '1.0';
+  return b.runWebGPUProgram(
+    columnReduce(`colsum_${mode}`, inputs, c, terms[mode], scale),
+    other ? [a, other] : [a],
+    'float32',
+  );
+}
+
+const KERNELS: Record<string, Kernel> = {
+  SPDepthwise: (b, { x, w }, a) =>
+    b.runWebGPUProgram(
+      flat(
+        'depthwise',
+        ['x', 'w'],
+        x.shape,
+        `${NHWC}${PIXEL}
+        let k = uniforms.k; let d = uniforms.d;
+        for (var i = 0; i < k; i = i + 1) {
+          let iy = oy + i * d - uniforms.pt;
+          if (iy < 0 || iy >= H) { continue; }
+          let wi = select(i, k - 1 - i, uniforms.flip == 1);
+          for (var j = 0; j < k; j = j + 1) {
+            let ix = ox + j * d - uniforms.pl;
+            if (ix < 0 || ix >= W) { continue; }
+            let wj = select(j, k - 1 - j, uniforms.flip == 1);
+            value = value + x[((b * H + iy) * W + ix) * C + ch] * w[(wi * k + wj) * C + ch];
+          }
+        }`,
+        'k : i32, d : i32, pt : i32, pl : i32, flip : i32,',
+      ),
+      [x, w],
+      'float32',
+      int(a.k, a.d, a.pt, a.pl, a.flip),
+    ),
+  // dW[i, j, c] = Σ_{b, y, x} x[b, y + i·d − pt, x + j·d − pl, c] · dy[b, y, x, c]
+  SPDepthwiseFilterGrad: (b, { x, dy }, a) =>
+    b.runWebGPUProgram(
+      reduce(
+        'depthwise_filter_grad',
+        ['x', 'dy'],
+        [a.k, a.k, x.shape[3], 1],
+        'uniforms.xShape.x * uniforms.xShape.y * uniforms.xShape.z',
+        `${NHWC}
+        let ch = o % C; let j = (o / C) % uniforms.k; let i = o / (C * uniforms.k);`,
+        `let ox = p % W; let oy = (p / W) % H; let bb = p / (W * H);
+          let iy = oy + i * uniforms.d - uniforms.pt; let ix = ox + j * uniforms.d - uniforms.pl;
+          if (iy >= 0 && iy < H && ix >= 0 && ix < W) {
+            acc = acc + x[((bb * H + iy) * W + ix) * C + ch] * dy[p * C + ch];
+          }`,
+        '1.0',
+        'k : i32, d : i32, pt : i32, pl : i32,',
+      ),
+      [x, dy],
+      'float32',
+      int(a.k, a.d, a.pt, a.pl),
+    ),
+  // A full conv's filter gradient: dW[i, j, ci, co] = Σ_{b, y, x} x[b, y + i − pt, x + j − pl, ci] · dy[b, y, x, co]
+  SPConv2dFilterGrad: (b, { x, dy }, a) =>
+    b.runWebGPUProgram(
+      reduce(
+        'conv2d_filter_grad',
+        ['x', 'dy'],
+        [a.k, a.k, x.shape[3], dy.shape[3]],
+        'uniforms.xShape.x * uniforms.xShape.y * uniforms.xShape.z',
+        `let C = uniforms.xShape.w; let W = uniforms.xShape.z; let H = uniforms.xShape.y; let CO = uniforms.dyShape.w;
+        let co = o % CO; let ci = (o / CO) % C;
+        let j = (o / (CO * C)) % uniforms.k; let i = o / (CO * C * uniforms.k);`,
+        `let ox = p % W; let oy = (p / W) % H; let bb = p / (W * H);
+          let iy = oy + i - uniforms.pt; let ix = ox + j - uniforms.pl;
+          if (iy >= 0 && iy < H && ix >= 0 && ix < W) {
+            acc = acc + x[((bb * H + iy) * W + ix) * C + ci] * dy[p * CO + co];
+          }`,
+        '1.0',
+        'k : i32, pt : i32, pl : i32,',
+      ),
+      [x, dy],
+      'float32',
+      int(a.k, a.pt, a.pl),
+    ),
+  // dW[ci, co] = Σ_r x[r, ci] · dy[r, co] (a pointwise conv's weight gradient over all pixels)
+  SPPointwiseFilterGrad: (b, { x, dy }) =>
+    b.runWebGPUProgram(
+      reduce(
+        'pointwise_filter_grad',
+        ['x', 'dy'],
+        [x.shape[1], dy.shape[1]],
+        'uniforms.xShape.x',
+        `let CI = uniforms.xShape.y; let CO = uniforms.dyShape.y; let co = o % CO; let ci = o / CO;`,
+        `acc = acc + x[p * CI + ci] * dy[p * CO + co];`,
+        '1.0',
+      ),
+      [x, dy],
+      'float32',
+    ),
+  // 3×3 stride-1 'same' max-pool gradient as a gather: each input pixel collects dy from the (up to 9)
+  // windows whose first maximum in row-major order, among in-image taps, it is.
+  SPMaxPoolGrad: (b, { x, dy }) =>
+    b.runWebGPUProgram(
+      flat(
+        'maxpool_grad',
+        ['x', 'dy'],
+        x.shape,
+        `${NHWC}${PIXEL}
+        for (var cy = oy - 1; cy <= oy + 1; cy = cy + 1) {
+          if (cy < 0 || cy >= H) { continue; }
+          for (var cx = ox - 1; cx <= ox + 1; cx = cx + 1) {
+            if (cx < 0 || cx >= W) { continue; }
+            var best = 0.0; var by = -1; var bx = -1;
+            for (var ty = cy - 1; ty <= cy + 1; ty = ty + 1) {
+              if (ty < 0 || ty >= H) { continue; }
+              for (var tx = cx - 1; tx <= cx + 1; tx = tx + 1) {
+                if (tx < 0 || tx >= W) { continue; }
+                let v = x[((b * H + ty) * W + tx) * C + ch];
+                if (by < 0 || v > best) { best = v; by = ty; bx = tx; }
+              }
+            }
+            if (by == oy && bx == ox) { value = value + dy[((b * H + cy) * W + cx) * C + ch]; }
+          }
+        }`,
+      ),
+      [x, dy],
+      'float32',
+    ),
+  SPMoments: (b, { x }) => {
+    const mean = b.runWebGPUProgram(
+      columnReduce('mean', ['a'], x.shape[1], 'acc = acc + a[r];', '(1.0 / f32(uniforms.aShape.x))'),
+      [x],
+      'float32',
+    );
+    return [mean, sums(b, x, mean, 'sqdev')];
+  },
+  SPColSums: (b, { a, b: bb }) => (bb ? [sums(b, a), sums(b, a, bb, 'dot')] : [sums(b, a)]),
+  SPAffine: (b, { x, a, b: bb }) =>
+    b.runWebGPUProgram(
+      flat('affine', ['x', 'a', 'b'], x.shape, `let c = index % uniforms.aShape; value = x[index] * a[c] + b[c];`),
+      [x, a, bb],
+      'float32',
+    ),
+  // dx = k·(dy − Σdy/m − x̂·Σ(dy·x̂)/m), per channel
+  SPBnInputGrad: (b, { dy, xhat, k, sdy, sdx }) =>
+    b.runWebGPUProgram(
+      flat(
+        'bn_input_grad',
+        ['dy', 'xhat', 'k', 'sdy', 'sdx'],
+        dy.shape,
+        `let c = index % uniforms.kShape; let inv = 1.0 / f32(uniforms.dyShape.x);
+        value = k[c] * (dy[index] - sdy[c] * inv - xhat[index] * sdx[c] * inv);`,
+      ),
+      [dy, xhat, k, sdy, sdx],
+      'float32',
+    ),
+  // SGD with momentum and weight decay, as the wasm kernel: m' = m·μ + g + λ·w, w' = w − lr·m'.
+  SPSgd: (b, { w, g, m }, a) => {
+    const f32 = (...data: number[]): Uniform[] => data.map((v) => ({ type: 'float32', data: [v] }));
+    const mNew = b.runWebGPUProgram(
+      flat(
+        m ? 'sgd_momentum' : 'sgd_momentum_first',
+        m ? ['w', 'g', 'm'] : ['w', 'g'],
+        w.shape,
+        `value = ${m ? 'm[index] * uniforms.mom + ' : ''}(g[index] + uniforms.wd * w[index]);`,
+        'mom : f32, wd : f32,',
+      ),
+      m ? [w, g, m] : [w, g],
+      'float32',
+      f32(a.momentum, a.weightDecay),
+    );
+    const wNew = b.runWebGPUProgram(
+      flat('sgd_apply', ['w', 'm'], w.shape, `value = w[index] - uniforms.lr * m[index];`, 'lr : f32,'),
+      [w, mNew],
+      'float32',
+      f32(a.lr),
+    );
+    return [wNew, mNew];
+  },
+  SPSpatialMean: (b, { x }) =>
+    b.runWebGPUProgram(
+      flat(
+        'spatial_mean',
+        ['x'],
+        [x.shape[0], x.shape[3]],
+        `let C = uniforms.xShape.w; let hw = uniforms.xShape.y * uniforms.xShape.z;
+        let ch = index % C; let bb = index / C;
+        for (var p = 0; p < hw; p = p + 1) { value = value + x[(bb * hw + p) * C + ch]; }
+        value = value / f32(hw);`,
+      ),
+      [x],
+      'float32',
+    ),
+};
+
+/** The kernels registered here (the pointwise product stays a tfjs matMul on WebGPU). */
+export const WEBGPU_KERNEL_NAMES = Object.keys(KERNELS);
+
+let registered = false;
+let enabled = true;
+
+/** Registers the kernels for the webgpu backend (once). Safe before the backend exists. */
+export function installWebgpuKernels(): void {
+  if (registered) return;
+  registered = true;
+  for (const [kernelName, f] of Object.entries(KERNELS))
+    tf.registerKernel({
+      kernelName,
+      backendName: 'webgpu',
+      kernelFunc: ({
+        inputs,
+        backend,
+        attrs,
+      }: {
+        inputs: Record<string, tf.TensorInfo>;
+        backend: unknown;
+        attrs: Attrs;
+      }) => {
+        for (const v of Object.values(inputs))
+          if (v && v.dtype !== 'float32') throw new Error(`${kernelName}: float32 only`);
+        return f(backend as WebGPUBackend, inputs, attrs);
+      },
+    } as unknown as tf.KernelConfig);
+}
+
+/** Benchmarks and tests turn our WGSL kernels off to compare against the tfjs-op path. */
+export function useWebgpuKernels(on: boolean): void {
+  enabled = on;
+}
+
+/** True when the current backend is webgpu and our WGSL kernels are registered for it. */
+export const webgpuKernels = (): boolean => enabled && registered && tf.getBackend() === 'webgpu';

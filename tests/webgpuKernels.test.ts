@@ -1,0 +1,182 @@
+// Our WGSL kernels on a real WebGPU device (Dawn in Node over lavapipe or SwiftShader) against the
+// same layers on the cpu backend: forward values and gradients, odd channel counts and image sizes,
+// reductions longer than a workgroup and not a power of two, and max-pool ties.
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import {
+  batchNormEval,
+  batchNormTrain,
+  conv2dSame,
+  depthwiseSame,
+  maxPool3x3,
+  pointwise,
+  spatialMean,
+} from '../src/engine/gradients';
+import { makeBatch } from '../src/engine/data/dataset';
+import { trainStep } from '../src/engine/trainer';
+import { WeightStore } from '../src/engine/weightStore';
+import { useBackend } from '../src/node/backends';
+import { microConfig, microData, sgd } from './helpers';
+import { useWebgpuKernels, webgpuKernels } from '../src/engine/webgpuKernels';
+
+function fill(shape: number[], seed: number): tf.Tensor {
+  let s = seed;
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1),
+    shape,
+  );
+}
+
+/** Value and gradients of Σ f(inputs)·r, read back as plain arrays. */
+async function valueAndGrads(f: (...t: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], seed = 99) {
+  const out = tf.tidy(() => {
+    const y = f(...inputs);
+    const r = fill(y.shape, seed);
+    const g = tf.grads((...t: tf.Tensor[]) => tf.sum(tf.mul(f(...t), r)))(inputs);
+    return [y, ...g];
+  });
+  const arrays = await Promise.all(out.map(async (t) => Array.from(await t.data())));
+  tf.dispose([...out, ...inputs]);
+  return arrays;
+}
+
+const rel = (a: number[], b: number[]) =>
+  Math.max(...a.map((v, i) => Math.abs(v - b[i]))) / Math.max(1e-6, ...b.map(Math.abs));
+
+/** Runs f on webgpu with our kernels (checking they are in use) and on cpu; `inputs` may shape the fill. */
+async function compare(
+  f: (...t: tf.Tensor[]) => tf.Tensor,
+  shapes: number[][],
+  tol = 2e-5,
+  prepare: (t: tf.Tensor, i: number) => tf.Tensor = (t) => t,
+) {
+  const mk = () => shapes.map((s, i) => tf.tidy(() => prepare(fill(s, 11 + i), i)));
+  await useBackend('webgpu');
+  expect(webgpuKernels()).toBe(true);
+  const ours = await valueAndGrads(f, mk());
+  await useBackend('cpu');
+  const cpu = await valueAndGrads(f, mk());
+  for (let i = 0; i < ours.length; i++) expect(rel(ours[i], cpu[i]), `output ${i} vs cpu`).toBeLessThan(tol);
+}
+
+describe('WGSL kernels (webgpu on Dawn) against the cpu backend', { timeout: 120_000 }, () => {
+  for (const [k, d] of [
+    [3, 1],
+    [5, 1],
+    [5, 2],
+  ])
+    it(`depthwise ${k}×${k} dilation ${d}: value, input and filter gradient`, () =>
+      compare(
+        (x, w) => depthwiseSame(x as tf.Tensor4D, w as tf.Tensor4D, d),
+        [
+          [5, 9, 11, 6],
+          [k, k, 6, 1],
+        ],
+        1e-4,
+      ));
+
+  it('conv 3×3: value and both gradients; the stem form (no input gradient) has the same filter gradient', async () => {
+    const shapes = [
+      [5, 9, 11, 3],
+      [3, 3, 3, 7],
+    ];
+    await compare((x, w) => conv2dSame(x as tf.Tensor4D, w as tf.Tensor4D), shapes, 1e-4);
+    await useBackend('webgpu');
+    const [x, w] = shapes.map((s, i) => fill(s, 11 + i));
+    const [full, stem] = await Promise.all(
+      [true, false].map((g) =>
+        valueAndGrads((a, b) => conv2dSame(a as tf.Tensor4D, b as tf.Tensor4D, g), [tf.clone(x), tf.clone(w)]),
+      ),
+    );
+    tf.dispose([x, w]);
+    expect(stem[0]).toEqual(full[0]);
+    expect(stem[2]).toEqual(full[2]);
+    expect(Math.max(...stem[1].map(Math.abs))).toBe(0);
+  });
+
+  it('pointwise 6→7: value and both gradients', () =>
+    compare(
+      (x, w) => pointwise(x as tf.Tensor4D, w as tf.Tensor2D),
+      [
+        [5, 9, 11, 6],
+        [6, 7],
+      ],
+      1e-4,
+    ));
+
+  it('batch norm (training) over 495 rows: value and gradients of x, γ, β', () =>
+    compare(
+      (x, g, b) =>
+        batchNormTrain(tf.add(tf.mul(x, 3), 1) as tf.Tensor4D, tf.add(g, 1.5) as tf.Tensor1D, b as tf.Tensor1D, 1e-5).y,
+      [[5, 9, 11, 7], [7], [7]],
+      1e-4,
+    ));
+
+  it('max-pool 3×3: value and gradient, with ties (the first maximum in row-major order wins)', () =>
+    compare(
+      (x) => maxPool3x3(x as tf.Tensor4D),
+      [[2, 7, 6, 5]],
+      2e-5,
+      // Four levels only: most windows hold several equal maxima.
+      (t) => tf.round(tf.mul(t, 1.5)),
+    ));
+
+  it('evaluation layers: batch norm with running statistics and the global average pool', async () => {
+    const inputs = () => [
+      fill([3, 4, 5, 6], 1),
+      fill([6], 2),
+      tf.tidy(() => tf.add(tf.abs(fill([6], 3)), 0.1)),
+      fill([6], 4),
+      fill([6], 5),
+    ];
+    const both = async () => {
+      const [x, mean, variance, beta, gamma] = inputs();
+      const y = [batchNormEval(x as tf.Tensor4D, mean, variance, beta, gamma, 1e-5), spatialMean(x as tf.Tensor4D)];
+      const out = await Promise.all(y.map(async (t) => Array.from(await t.data())));
+      tf.dispose([...y, x, mean, variance, beta, gamma]);
+      return out;
+    };
+    await useBackend('webgpu');
+    const a = await both();
+    await useBackend('cpu');
+    const b = await both();
+    expect(rel(a[0], b[0])).toBeLessThan(1e-5);
+    expect(rel(a[1], b[1])).toBeLessThan(1e-5);
+  });
+
+  it('a training run (SGD with momentum, weight decay) loses the same with our kernels as with tfjs ops', async () => {
+    await useBackend('webgpu');
+    const cfg = microConfig();
+    const data = microData(cfg);
+    const losses = async (kernels: boolean) => {
+      useWebgpuKernels(kernels);
+      const store = new WeightStore(cfg, 5);
+      const out: number[] = [];
+      for (let s = 0; s < 8; s++)
+        out.push(
+          await trainStep(
+            store,
+            (s * 13) % 64,
+            makeBatch(data.train, [s % 32, (s + 5) % 32, (s + 9) % 32]),
+            sgd(cfg, 0.05),
+            s,
+          ),
+        );
+      store.dispose();
+      useWebgpuKernels(true);
+      return out;
+    };
+    const a = await losses(true);
+    const b = await losses(false);
+    for (let s = 0; s < a.length; s++) expect(Math.abs(a[s] - b[s]) / b[s], `step ${s}`).toBeLessThan(1e-4);
+  });
+
+  it('can be turned off (benchmarks compare against the tfjs-op path)', async () => {
+    await useBackend('webgpu');
+    useWebgpuKernels(false);
+    expect(webgpuKernels()).toBe(false);
+    useWebgpuKernels(true);
+    expect(webgpuKernels()).toBe(true);
+  });
+});
