@@ -17,13 +17,20 @@ export interface Rates {
 }
 
 export interface Cost {
+  /** Wall seconds: the parts' sum divided by the training workers that take instances side by side. */
   seconds: number;
+  /** Training workers the estimate assumes run instances side by side (1 when there is one instance). */
+  workers: number;
   /** Peak bytes the backend will hold (weights, momenta, data, activations), roughly. */
   bytes: number;
   parts: { train: number; evaluate: number; finetune: number; groundTruth: number };
 }
 
-export function estimateCost(cfg: ExperimentConfig, rates: Rates, opts: { groundTruth?: boolean } = {}): Cost {
+export function estimateCost(
+  cfg: ExperimentConfig,
+  rates: Rates,
+  opts: { groundTruth?: boolean; workers?: number } = {},
+): Cost {
   const space = spaceOf(cfg);
   const n = space.numChildren;
   const jobs = jobsOf(cfg.sharing, space).length;
@@ -41,8 +48,12 @@ export function estimateCost(cfg: ExperimentConfig, rates: Rates, opts: { ground
       gtImages * rates.trainSecondsPerImage +
       (opts.groundTruth ? cfg.data.valSize * n * cfg.groundTruthSeeds * rates.evalOneSecondsPerImage : 0),
   };
+  // Instances run side by side on the workers (the page's helpers, the CLI's --workers); a single
+  // instance's split evaluation is not counted, so the estimate errs long.
+  const workers = Math.max(1, Math.min(opts.workers ?? 1, cfg.instances));
   return {
-    seconds: parts.train + parts.evaluate + parts.finetune + parts.groundTruth,
+    seconds: (parts.train + parts.evaluate + parts.finetune + parts.groundTruth) / workers,
+    workers,
     bytes: estimateBytes(cfg),
     parts,
   };

@@ -169,7 +169,13 @@ async function run(raw: unknown, gt: GroundTruth | undefined, src: DatasetSource
 async function estimate(raw: unknown, id: number) {
   try {
     const cfg = parseConfig(raw);
-    post({ v: 2, type: 'estimate', id, config: cfg, cost: estimateCost(cfg, await calibrate(cfg)) });
+    post({
+      v: 2,
+      type: 'estimate',
+      id,
+      config: cfg,
+      cost: estimateCost(cfg, await calibrate(cfg), { workers: device?.workers.count ?? 1 }),
+    });
   } catch (e) {
     post({ v: 2, type: 'estimate', id, message: (e as Error).message });
   }

@@ -1,0 +1,25 @@
+// The pre-run estimate: parts from the rates, wall time divided by the workers that take instances side by side.
+import { describe, expect, it } from 'vitest';
+import { estimateCost } from '../src/engine/cost';
+import { preset } from '../src/engine/presets';
+
+const rates = { trainSecondsPerImage: 1e-3, evalAllSecondsPerImage: 2e-4, evalOneSecondsPerImage: 1e-5 };
+
+describe('estimateCost', () => {
+  it('adds training and evaluation from the rates, and divides wall time by the workers instances can use', () => {
+    const cfg = { ...preset('tiny'), instances: 3 };
+    const one = estimateCost(cfg, rates);
+    expect(one.workers).toBe(1);
+    // 512 steps × 64 images × 1 ms per instance; 3 instances.
+    expect(one.parts.train).toBeCloseTo(3 * 512 * 64 * 1e-3, 6);
+    expect(one.seconds).toBeCloseTo(one.parts.train + one.parts.evaluate, 6);
+    const two = estimateCost(cfg, rates, { workers: 2 });
+    expect(two.workers).toBe(2);
+    expect(two.parts).toEqual(one.parts);
+    expect(two.seconds).toBeCloseTo(one.seconds / 2, 6);
+    // More workers than instances: the extra ones are not counted.
+    const single = { ...cfg, instances: 1 };
+    expect(estimateCost(single, rates, { workers: 4 }).seconds).toBeCloseTo(estimateCost(single, rates).seconds, 6);
+    expect(estimateCost(single, rates, { workers: 4 }).workers).toBe(1);
+  });
+});
