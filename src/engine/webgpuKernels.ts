@@ -25,6 +25,7 @@ interface Program {
 }
 interface WebGPUBackend {
   runWebGPUProgram(p: Program, inputs: tf.TensorInfo[], dtype: 'float32', uniforms?: Uniform[]): tf.TensorInfo;
+  disposeData(dataId: object): boolean;
 }
 
 const FLAT_WG = 64;
@@ -117,6 +118,111 @@ function columnReduce(key: string, inputs: string[], c: number, term: string, sc
   );
 }
 
+/**
+ * Filter gradients of our convs (full, depthwise, pointwise as a 1×1 full conv) as a split-K product:
+ * dW[i, j, ci, co] = Σ_p x[p shifted by tap (i, j), ci] · dy[p, co] over the n·h·w pixels p. Pass 1: each
+ * thread owns a 4×4 block of (ci, co) (depthwise: 4 channels) for one tap and one chunk of pixels,
+ * accumulating in registers (8 loads per 16 products, where one workgroup per weight read 2 per 1);
+ * pass 2 sums the chunks. Shapes are uniforms, so a 2-D pointwise input needs no reshape.
+ */
+function filterGrad(
+  b: WebGPUBackend,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  dims: { n: number; h: number; w: number; c: number; co: number },
+  a: { k: number; d: number; pt: number; pl: number },
+  depthwise: boolean,
+  outShape: number[],
+): tf.TensorInfo {
+  const { n, h, w, c, co } = dims;
+  const taps = a.k * a.k;
+  const pixels = n * h * w;
+  const blocks = taps * Math.ceil(c / 4) * (depthwise ? 1 : Math.ceil(co / 4));
+  // About 64k threads in pass 1 (enough to fill a large GPU), chunks of at least 64 pixels.
+  const chunks = Math.max(1, Math.min(Math.ceil(65536 / blocks), Math.floor(pixels / 64)));
+  const rows = Math.ceil(pixels / chunks);
+  const q = taps * c * (depthwise ? 1 : co);
+  const threads = chunks * blocks;
+  const body = depthwise
+    ? `var acc = vec4<f32>(0.0);
+        for (var p = p0; p < p1; p = p + 1) {
+          let ox = p % W; let oy = (p / W) % H; let bb = p / (W * H);
+          let iy = oy + i * uniforms.d - uniforms.pt; let ix = ox + j * uniforms.d - uniforms.pl;
+          if (iy < 0 || iy >= H || ix < 0 || ix >= W) { continue; }
+          let xb = ((bb * H + iy) * W + ix) * C + c0; let yb = p * C + c0;
+          acc = acc + vec4<f32>(ldx(xb, c0, C), ldx(xb + 1, c0 + 1, C), ldx(xb + 2, c0 + 2, C), ldx(xb + 3, c0 + 3, C))
+            * vec4<f32>(ldy(yb, c0, C), ldy(yb + 1, c0 + 1, C), ldy(yb + 2, c0 + 2, C), ldy(yb + 3, c0 + 3, C));
+        }
+        for (var u = 0; u < 4; u = u + 1) {
+          if (c0 + u < C) { result[chunk * uniforms.q + tap * C + c0 + u] = acc[u]; }
+        }`
+    : `var acc0 = vec4<f32>(0.0); var acc1 = vec4<f32>(0.0); var acc2 = vec4<f32>(0.0); var acc3 = vec4<f32>(0.0);
+        for (var p = p0; p < p1; p = p + 1) {
+          let ox = p % W; let oy = (p / W) % H; let bb = p / (W * H);
+          let iy = oy + i * uniforms.d - uniforms.pt; let ix = ox + j * uniforms.d - uniforms.pl;
+          if (iy < 0 || iy >= H || ix < 0 || ix >= W) { continue; }
+          let xb = ((bb * H + iy) * W + ix) * C + c0; let yb = p * CO + o0;
+          let g = vec4<f32>(ldy(yb, o0, CO), ldy(yb + 1, o0 + 1, CO), ldy(yb + 2, o0 + 2, CO), ldy(yb + 3, o0 + 3, CO));
+          acc0 = acc0 + ldx(xb, c0, C) * g;
+          acc1 = acc1 + ldx(xb + 1, c0 + 1, C) * g;
+          acc2 = acc2 + ldx(xb + 2, c0 + 2, C) * g;
+          acc3 = acc3 + ldx(xb + 3, c0 + 3, C) * g;
+        }
+        var accs = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
+        for (var u = 0; u < 4; u = u + 1) {
+          for (var v = 0; v < 4; v = v + 1) {
+            if (c0 + u < C && o0 + v < CO) {
+              result[chunk * uniforms.q + (tap * C + c0 + u) * CO + o0 + v] = accs[u][v];
+            }
+          }
+        }`;
+  const partial = b.runWebGPUProgram(
+    {
+      variableNames: ['x', 'dy'],
+      outputShape: [chunks, q],
+      shaderKey: `sp_filter_grad_partial_${depthwise ? 'dw' : 'full'}`,
+      dispatchLayout: { x: [0, 1] },
+      dispatch: [Math.ceil(threads / FLAT_WG), 1, 1],
+      workgroupSize: [FLAT_WG, 1, 1],
+      size: false,
+      uniforms:
+        'n : i32, h : i32, w : i32, c : i32, co : i32, k : i32, d : i32, pt : i32, pl : i32, ' +
+        'rows : i32, q : i32, threads : i32,',
+      getUserCode: () => `
+      fn ldx(i : i32, ch : i32, lim : i32) -> f32 { if (ch < lim) { return x[i]; } return 0.0; }
+      fn ldy(i : i32, ch : i32, lim : i32) -> f32 { if (ch < lim) { return dy[i]; } return 0.0; }
+      fn main(index : i32) {
+        if (index >= uniforms.threads) { return; }
+        let H = uniforms.h; let W = uniforms.w; let C = uniforms.c; let CO = uniforms.co;
+        let cb = (C + 3) / 4; let ob = ${depthwise ? '1' : '(CO + 3) / 4'};
+        let o0 = (index % ob) * 4; let c0 = ((index / ob) % cb) * 4;
+        let kk = uniforms.k * uniforms.k;
+        let tap = (index / (ob * cb)) % kk; let chunk = index / (ob * cb * kk);
+        let i = tap / uniforms.k; let j = tap % uniforms.k;
+        let p0 = chunk * uniforms.rows; let p1 = min(uniforms.n * H * W, p0 + uniforms.rows);
+        ${body}
+      }`,
+    },
+    [x, dy],
+    'float32',
+    int(n, h, w, c, co, a.k, a.d, a.pt, a.pl, rows, q, threads),
+  );
+  const out = b.runWebGPUProgram(
+    flat(
+      'sum_chunks',
+      ['partial'],
+      outShape,
+      `for (var r = 0; r < uniforms.partialShape.x; r = r + 1) {
+          value = value + partial[r * uniforms.partialShape.y + index];
+        }`,
+    ),
+    [partial],
+    'float32',
+  );
+  b.disposeData(partial.dataId);
+  return out;
+}
+
 type Kernel = (b: WebGPUBackend, i: Record<string, tf.TensorInfo>, a: Attrs) => tf.TensorInfo | tf.TensorInfo[];
 
 function sums(b: WebGPUBackend, a: tf.TensorInfo, other?: tf.TensorInfo, mode: 'sum' | 'dot' | 'sqdev' = 'sum') {
@@ -162,94 +268,64 @@ const KERNELS: Record<string, Kernel> = {
       int(a.k, a.d, a.pt, a.pl, a.flip),
     ),
   // dW[i, j, c] = Σ_{b, y, x} x[b, y + i·d − pt, x + j·d − pl, c] · dy[b, y, x, c]
-  SPDepthwiseFilterGrad: (b, { x, dy }, a) =>
-    b.runWebGPUProgram(
-      reduce(
-        'depthwise_filter_grad',
-        ['x', 'dy'],
-        [a.k, a.k, x.shape[3], 1],
-        'uniforms.xShape.x * uniforms.xShape.y * uniforms.xShape.z',
-        `${NHWC}
-        let ch = o % C; let j = (o / C) % uniforms.k; let i = o / (C * uniforms.k);`,
-        `let ox = p % W; let oy = (p / W) % H; let bb = p / (W * H);
-          let iy = oy + i * uniforms.d - uniforms.pt; let ix = ox + j * uniforms.d - uniforms.pl;
-          if (iy >= 0 && iy < H && ix >= 0 && ix < W) {
-            acc = acc + x[((bb * H + iy) * W + ix) * C + ch] * dy[p * C + ch];
-          }`,
-        '1.0',
-        'k : i32, d : i32, pt : i32, pl : i32,',
-      ),
-      [x, dy],
-      'float32',
-      int(a.k, a.d, a.pt, a.pl),
-    ),
-  // A full conv's filter gradient: dW[i, j, ci, co] = Σ_{b, y, x} x[b, y + i − pt, x + j − pl, ci] · dy[b, y, x, co]
-  SPConv2dFilterGrad: (b, { x, dy }, a) =>
-    b.runWebGPUProgram(
-      reduce(
-        'conv2d_filter_grad',
-        ['x', 'dy'],
-        [a.k, a.k, x.shape[3], dy.shape[3]],
-        'uniforms.xShape.x * uniforms.xShape.y * uniforms.xShape.z',
-        `let C = uniforms.xShape.w; let W = uniforms.xShape.z; let H = uniforms.xShape.y; let CO = uniforms.dyShape.w;
-        let co = o % CO; let ci = (o / CO) % C;
-        let j = (o / (CO * C)) % uniforms.k; let i = o / (CO * C * uniforms.k);`,
-        `let ox = p % W; let oy = (p / W) % H; let bb = p / (W * H);
-          let iy = oy + i - uniforms.pt; let ix = ox + j - uniforms.pl;
-          if (iy >= 0 && iy < H && ix >= 0 && ix < W) {
-            acc = acc + x[((bb * H + iy) * W + ix) * C + ci] * dy[p * CO + co];
-          }`,
-        '1.0',
-        'k : i32, pt : i32, pl : i32,',
-      ),
-      [x, dy],
-      'float32',
-      int(a.k, a.pt, a.pl),
-    ),
+  SPDepthwiseFilterGrad: (b, { x, dy }, a) => {
+    const [n, h, w, c] = x.shape;
+    return filterGrad(b, x, dy, { n, h, w, c, co: c }, { k: a.k, d: a.d, pt: a.pt, pl: a.pl }, true, [a.k, a.k, c, 1]);
+  },
+  // A full conv's filter gradient: dW[i, j, ci, co] = Σ_{b,y,x} x[b, y + i − pt, x + j − pl, ci] · dy[b, y, x, co]
+  SPConv2dFilterGrad: (b, { x, dy }, a) => {
+    const [n, h, w, c] = x.shape;
+    const co = dy.shape[3];
+    return filterGrad(b, x, dy, { n, h, w, c, co }, { k: a.k, d: 1, pt: a.pt, pl: a.pl }, false, [a.k, a.k, c, co]);
+  },
   // dW[ci, co] = Σ_r x[r, ci] · dy[r, co] (a pointwise conv's weight gradient over all pixels)
-  SPPointwiseFilterGrad: (b, { x, dy }) =>
-    b.runWebGPUProgram(
-      reduce(
-        'pointwise_filter_grad',
-        ['x', 'dy'],
-        [x.shape[1], dy.shape[1]],
-        'uniforms.xShape.x',
-        `let CI = uniforms.xShape.y; let CO = uniforms.dyShape.y; let co = o % CO; let ci = o / CO;`,
-        `acc = acc + x[p * CI + ci] * dy[p * CO + co];`,
-        '1.0',
-      ),
-      [x, dy],
-      'float32',
-    ),
-  // 3×3 stride-1 'same' max-pool gradient as a gather: each input pixel collects dy from the (up to 9)
-  // windows whose first maximum in row-major order, among in-image taps, it is.
-  SPMaxPoolGrad: (b, { x, dy }) =>
-    b.runWebGPUProgram(
+  SPPointwiseFilterGrad: (b, { x, dy }) => {
+    const [m, c] = x.shape;
+    const co = dy.shape[1];
+    return filterGrad(b, x, dy, { n: 1, h: 1, w: m, c, co }, { k: 1, d: 1, pt: 0, pl: 0 }, false, [c, co]);
+  },
+  // 3×3 stride-1 'same' max-pool gradient in two passes: each window's first maximum in row-major order
+  // among its in-image taps (a tap number 0–8), then a gather: each input pixel collects dy from the (up
+  // to 9) windows whose maximum it is. 9 + 18 reads per pixel instead of 81.
+  SPMaxPoolGrad: (b, { x, dy }) => {
+    const taps = b.runWebGPUProgram(
       flat(
-        'maxpool_grad',
-        ['x', 'dy'],
+        'maxpool_argmax',
+        ['x'],
         x.shape,
         `${NHWC}${PIXEL}
-        for (var cy = oy - 1; cy <= oy + 1; cy = cy + 1) {
-          if (cy < 0 || cy >= H) { continue; }
-          for (var cx = ox - 1; cx <= ox + 1; cx = cx + 1) {
-            if (cx < 0 || cx >= W) { continue; }
-            var best = 0.0; var by = -1; var bx = -1;
-            for (var ty = cy - 1; ty <= cy + 1; ty = ty + 1) {
-              if (ty < 0 || ty >= H) { continue; }
-              for (var tx = cx - 1; tx <= cx + 1; tx = tx + 1) {
-                if (tx < 0 || tx >= W) { continue; }
-                let v = x[((b * H + ty) * W + tx) * C + ch];
-                if (by < 0 || v > best) { best = v; by = ty; bx = tx; }
-              }
-            }
-            if (by == oy && bx == ox) { value = value + dy[((b * H + cy) * W + cx) * C + ch]; }
-          }
+        var best = 0.0; var bt = -1;
+        for (var t = 0; t < 9; t = t + 1) {
+          let ty = oy + t / 3 - 1; let tx = ox + t % 3 - 1;
+          if (ty < 0 || ty >= H || tx < 0 || tx >= W) { continue; }
+          let v = x[((b * H + ty) * W + tx) * C + ch];
+          if (bt < 0 || v > best) { best = v; bt = t; }
+        }
+        value = f32(bt);`,
+      ),
+      [x],
+      'float32',
+    );
+    const dx = b.runWebGPUProgram(
+      flat(
+        'maxpool_grad',
+        ['taps', 'dy'],
+        x.shape,
+        `let C = uniforms.dyShape.w; let W = uniforms.dyShape.z; let H = uniforms.dyShape.y;${PIXEL}
+        for (var t = 0; t < 9; t = t + 1) {
+          // The window centred at (cy, cx) holds this pixel as its tap t.
+          let cy = oy - (t / 3 - 1); let cx = ox - (t % 3 - 1);
+          if (cy < 0 || cy >= H || cx < 0 || cx >= W) { continue; }
+          let q = ((b * H + cy) * W + cx) * C + ch;
+          if (i32(taps[q]) == t) { value = value + dy[q]; }
         }`,
       ),
-      [x, dy],
+      [taps, dy],
       'float32',
-    ),
+    );
+    b.disposeData(taps.dataId);
+    return dx;
+  },
   SPMoments: (b, { x }) => {
     const mean = b.runWebGPUProgram(
       columnReduce('mean', ['a'], x.shape[1], 'acc = acc + a[r];', '(1.0 / f32(uniforms.aShape.x))'),
