@@ -61,17 +61,19 @@ async function compare(
 }
 
 describe('WGSL kernels (webgpu on Dawn) against the cpu backend', { timeout: 120_000 }, () => {
-  for (const [k, d] of [
-    [3, 1],
-    [5, 1],
-    [5, 2],
+  // 8 channels: the vec4 forward; 6: the scalar one.
+  for (const [k, d, c] of [
+    [3, 1, 8],
+    [5, 1, 6],
+    [5, 2, 8],
+    [5, 2, 6],
   ])
-    it(`depthwise ${k}×${k} dilation ${d}: value, input and filter gradient`, () =>
+    it(`depthwise ${k}×${k} dilation ${d}, ${c} channels: value, input and filter gradient`, () =>
       compare(
         (x, w) => depthwiseSame(x as tf.Tensor4D, w as tf.Tensor4D, d),
         [
-          [5, 9, 11, 6],
-          [k, k, 6, 1],
+          [5, 9, 11, c],
+          [k, k, c, 1],
         ],
         1e-4,
       ));
@@ -105,13 +107,16 @@ describe('WGSL kernels (webgpu on Dawn) against the cpu backend', { timeout: 120
       1e-4,
     ));
 
-  it('batch norm (training) over 495 rows: value and gradients of x, γ, β', () =>
-    compare(
-      (x, g, b) =>
-        batchNormTrain(tf.add(tf.mul(x, 3), 1) as tf.Tensor4D, tf.add(g, 1.5) as tf.Tensor1D, b as tf.Tensor1D, 1e-5).y,
-      [[5, 9, 11, 7], [7], [7]],
-      1e-4,
-    ));
+  // 8 channels: the vec4 elementwise kernels; 7: the scalar ones.
+  for (const c of [8, 7])
+    it(`batch norm (training) over 495 rows, ${c} channels: value and gradients of x, γ, β`, () =>
+      compare(
+        (x, g, b) =>
+          batchNormTrain(tf.add(tf.mul(x, 3), 1) as tf.Tensor4D, tf.add(g, 1.5) as tf.Tensor1D, b as tf.Tensor1D, 1e-5)
+            .y,
+        [[5, 9, 11, c], [c], [c]],
+        1e-4,
+      ));
 
   it('max-pool 3×3: value and gradient, with ties (the first maximum in row-major order wins)', () =>
     compare(
@@ -124,11 +129,11 @@ describe('WGSL kernels (webgpu on Dawn) against the cpu backend', { timeout: 120
 
   it('evaluation layers: batch norm with running statistics and the global average pool', async () => {
     const inputs = () => [
-      fill([3, 4, 5, 6], 1),
-      fill([6], 2),
-      tf.tidy(() => tf.add(tf.abs(fill([6], 3)), 0.1)),
-      fill([6], 4),
-      fill([6], 5),
+      fill([3, 4, 5, 8], 1),
+      fill([8], 2),
+      tf.tidy(() => tf.add(tf.abs(fill([8], 3)), 0.1)),
+      fill([8], 4),
+      fill([8], 5),
     ];
     const both = async () => {
       const [x, mean, variance, beta, gamma] = inputs();

@@ -21,6 +21,9 @@ interface Program {
   workgroupSize: [number, number, number];
   size: boolean;
   uniforms?: string;
+  /** 4: the output and every input are read and written as vec4<f32> (sizes divisible by 4). */
+  outputComponent?: number;
+  variableComponents?: number[];
   getUserCode(): string;
 }
 interface WebGPUBackend {
@@ -33,21 +36,32 @@ const REDUCE_WG = 256;
 const int = (...data: number[]): Uniform[] => data.map((v) => ({ type: 'int32', data: [v] }));
 const sizeOf = (shape: number[]) => shape.reduce((p, q) => p * q, 1);
 
-/** One thread per output element: `body` sets `value` from `index` and the inputs. */
-function flat(key: string, inputs: string[], outputShape: number[], body: string, uniforms = ''): Program {
+/**
+ * One thread per output element (`vec4`: per 4 consecutive elements, inputs read as vec4 too):
+ * `body` sets `value` from `index` and the inputs.
+ */
+function flat(
+  key: string,
+  inputs: string[],
+  outputShape: number[],
+  body: string,
+  uniforms = '',
+  vec4 = false,
+): Program {
   return {
     variableNames: inputs,
     outputShape,
-    shaderKey: `sp_${key}`,
+    shaderKey: `sp_${key}${vec4 ? '_vec4' : ''}`,
     dispatchLayout: { x: outputShape.map((_, i) => i) },
-    dispatch: [Math.ceil(sizeOf(outputShape) / FLAT_WG), 1, 1],
+    dispatch: [Math.ceil(sizeOf(outputShape) / (vec4 ? 4 : 1) / FLAT_WG), 1, 1],
     workgroupSize: [FLAT_WG, 1, 1],
     size: true,
     uniforms,
+    ...(vec4 ? { outputComponent: 4, variableComponents: inputs.map(() => 4) } : {}),
     getUserCode: () => `
       fn main(index : i32) {
         if (index >= uniforms.size) { return; }
-        var value = 0.0;
+        var value = ${vec4 ? 'vec4<f32>(0.0)' : '0.0'};
         ${body}
         setOutputAtIndex(index, value);
       }`,
@@ -242,13 +256,16 @@ function sums(b: WebGPUBackend, a: tf.TensorInfo, other?: tf.TensorInfo, mode: '
 }
 
 const KERNELS: Record<string, Kernel> = {
-  SPDepthwise: (b, { x, w }, a) =>
-    b.runWebGPUProgram(
+  // With channels a multiple of 4 each thread computes 4 channels of a pixel from vec4 loads.
+  SPDepthwise: (b, { x, w }, a) => {
+    const v = x.shape[3] % 4 === 0;
+    const C = v ? 'uniforms.xShape.w / 4' : 'uniforms.xShape.w';
+    return b.runWebGPUProgram(
       flat(
         'depthwise',
         ['x', 'w'],
         x.shape,
-        `${NHWC}${PIXEL}
+        `let C = ${C}; let W = uniforms.xShape.z; let H = uniforms.xShape.y;${PIXEL}
         let k = uniforms.k; let d = uniforms.d;
         for (var i = 0; i < k; i = i + 1) {
           let iy = oy + i * d - uniforms.pt;
@@ -262,11 +279,13 @@ const KERNELS: Record<string, Kernel> = {
           }
         }`,
         'k : i32, d : i32, pt : i32, pl : i32, flip : i32,',
+        v,
       ),
       [x, w],
       'float32',
       int(a.k, a.d, a.pt, a.pl, a.flip),
-    ),
+    );
+  },
   // dW[i, j, c] = Σ_{b, y, x} x[b, y + i·d − pt, x + j·d − pl, c] · dy[b, y, x, c]
   SPDepthwiseFilterGrad: (b, { x, dy }, a) => {
     const [n, h, w, c] = x.shape;
@@ -335,25 +354,39 @@ const KERNELS: Record<string, Kernel> = {
     return [mean, sums(b, x, mean, 'sqdev')];
   },
   SPColSums: (b, { a, b: bb }) => (bb ? [sums(b, a), sums(b, a, bb, 'dot')] : [sums(b, a)]),
-  SPAffine: (b, { x, a, b: bb }) =>
-    b.runWebGPUProgram(
-      flat('affine', ['x', 'a', 'b'], x.shape, `let c = index % uniforms.aShape; value = x[index] * a[c] + b[c];`),
+  // Elementwise kernels over [rows, c] read 4 channels at a time when c is a multiple of 4.
+  SPAffine: (b, { x, a, b: bb }) => {
+    const v = a.shape[0] % 4 === 0;
+    return b.runWebGPUProgram(
+      flat(
+        'affine',
+        ['x', 'a', 'b'],
+        x.shape,
+        `let c = index % (uniforms.aShape${v ? ' / 4' : ''}); value = x[index] * a[c] + b[c];`,
+        '',
+        v,
+      ),
       [x, a, bb],
       'float32',
-    ),
+    );
+  },
   // dx = k·(dy − Σdy/m − x̂·Σ(dy·x̂)/m), per channel
-  SPBnInputGrad: (b, { dy, xhat, k, sdy, sdx }) =>
-    b.runWebGPUProgram(
+  SPBnInputGrad: (b, { dy, xhat, k, sdy, sdx }) => {
+    const v = k.shape[0] % 4 === 0;
+    return b.runWebGPUProgram(
       flat(
         'bn_input_grad',
         ['dy', 'xhat', 'k', 'sdy', 'sdx'],
         dy.shape,
-        `let c = index % uniforms.kShape; let inv = 1.0 / f32(uniforms.dyShape.x);
+        `let c = index % (uniforms.kShape${v ? ' / 4' : ''}); let inv = 1.0 / f32(uniforms.dyShape.x);
         value = k[c] * (dy[index] - sdy[c] * inv - xhat[index] * sdx[c] * inv);`,
+        '',
+        v,
       ),
       [dy, xhat, k, sdy, sdx],
       'float32',
-    ),
+    );
+  },
   // SGD with momentum and weight decay, as the wasm kernel: m' = m·μ + g + λ·w, w' = w − lr·m'.
   SPSgd: (b, { w, g, m }, a) => {
     const f32 = (...data: number[]): Uniform[] => data.map((v) => ({ type: 'float32', data: [v] }));
