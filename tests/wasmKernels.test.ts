@@ -16,39 +16,18 @@ import { useWasmKernels, wasmKernels } from '../src/engine/wasmKernels';
 import { WeightStore } from '../src/engine/weightStore';
 import { useBackend } from '../src/node/backends';
 import { microConfig, microData, sgd } from './helpers';
-
-function fill(shape: number[], seed: number): tf.Tensor {
-  let s = seed;
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(
-    Float32Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1),
-    shape,
-  );
-}
-
-/** Value and gradients of Σ f(inputs)·r, read back as plain arrays. */
-function valueAndGrads(f: (...t: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], seed = 99): number[][] {
-  return tf.tidy(() => {
-    const y = f(...inputs);
-    const r = fill(y.shape, seed);
-    const g = tf.grads((...t: tf.Tensor[]) => tf.sum(tf.mul(f(...t), r)))(inputs);
-    return [Array.from(y.dataSync()), ...g.map((t) => Array.from(t.dataSync()))];
-  });
-}
-
-const rel = (a: number[], b: number[]) =>
-  Math.max(...a.map((v, i) => Math.abs(v - b[i]))) / Math.max(1e-6, ...b.map(Math.abs));
+import { fill, rel, valueAndGrads } from './kernelCheck';
 
 async function compare(f: (...t: tf.Tensor[]) => tf.Tensor, shapes: number[][], tol = 2e-5) {
   await useBackend('wasm');
   expect(wasmKernels()).toBe(true);
   const mk = () => shapes.map((s, i) => fill(s, 11 + i));
-  const ours = valueAndGrads(f, mk());
+  const ours = await valueAndGrads(f, mk());
   useWasmKernels(false);
-  const ops = valueAndGrads(f, mk());
+  const ops = await valueAndGrads(f, mk());
   useWasmKernels(true);
   await useBackend('cpu');
-  const cpu = valueAndGrads(f, mk());
+  const cpu = await valueAndGrads(f, mk());
   for (let i = 0; i < ours.length; i++) {
     expect(rel(ours[i], ops[i]), `output ${i} vs tfjs ops on wasm`).toBeLessThan(tol);
     expect(rel(ours[i], cpu[i]), `output ${i} vs cpu`).toBeLessThan(tol);
