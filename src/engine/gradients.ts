@@ -10,7 +10,6 @@ import { webgpuKernels } from './webgpuKernels';
 
 /** Our kernels (wasm SIMD or WGSL) are registered for the current backend under the same names. */
 export const ownKernels = (): boolean => wasmKernels() || webgpuKernels();
-const own = ownKernels;
 
 type Pads = { top: number; bottom: number; left: number; right: number };
 type Explicit = [[number, number], [number, number], [number, number], [number, number]];
@@ -130,7 +129,7 @@ function makeDepthwise(d: number) {
     const k = w4.shape[0];
     const p = samePads(k, d);
     save([x4, w4]);
-    if (own()) {
+    if (ownKernels()) {
       // Our kernels: forward, input gradient (the flipped kernel) and filter gradient directly.
       const bp = backPads(k, d, p);
       return {
@@ -170,7 +169,7 @@ const maxPoolCustom = custom((x: tf.Tensor, save: tf.GradSaveFunc) => {
     value: tf.maxPool(x4, 3, 1, 'same'),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const sx = saved[0] as tf.Tensor4D;
-      if (own()) return [run('SPMaxPoolGrad', { x: sx, dy }) as tf.Tensor];
+      if (ownKernels()) return [run('SPMaxPoolGrad', { x: sx, dy }) as tf.Tensor];
       const [n, h, w, c] = sx.shape;
       const xp = tf.pad(sx, explicit(samePads(3)), POOL_PAD);
       const onehot = new Float32Array(9 * c * 9);
@@ -261,7 +260,7 @@ const pointwiseCustom = custom((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFun
       const sw = saved[1] as tf.Tensor2D;
       const dy2 = tf.reshape(dy, [sx.shape[0], sw.shape[1]]) as tf.Tensor2D;
       if (webgpuKernels())
-        // WebGPU: the transpose folded into the matMul, and the weight gradient as one reduction per weight.
+        // WebGPU: the transpose folded into the matMul, and the weight gradient as our split-K kernel.
         return [
           tf.reshape(tf.matMul(dy2, sw, false, true), [n, h, wd, c]),
           run('SPPointwiseFilterGrad', { x: sx, dy: dy2 }) as tf.Tensor,
@@ -304,7 +303,7 @@ export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tens
   const [n, h, w, c] = x.shape;
   const m = n * h * w;
   const x2 = tf.reshape(x, [m, c]) as tf.Tensor2D;
-  const k = own();
+  const k = ownKernels();
   const [mean, variance] = k
     ? (run('SPMoments', { x: x2 }) as [tf.Tensor1D, tf.Tensor1D])
     : (() => {
@@ -357,7 +356,7 @@ export function batchNormEval(
   gamma: tf.Tensor | undefined,
   eps: number,
 ): tf.Tensor4D {
-  if (!own())
+  if (!ownKernels())
     return tf.batchNorm(
       x,
       mean as tf.Tensor1D,
@@ -375,5 +374,5 @@ export function batchNormEval(
 
 /** Global average pool [n,h,w,c] → [n,c] (evaluation: no gradient needed). */
 export function spatialMean(x: tf.Tensor4D): tf.Tensor2D {
-  return own() ? (run('SPSpatialMean', { x }) as tf.Tensor2D) : (tf.mean(x, [1, 2]) as tf.Tensor2D);
+  return ownKernels() ? (run('SPSpatialMean', { x }) as tf.Tensor2D) : (tf.mean(x, [1, 2]) as tf.Tensor2D);
 }
