@@ -81,7 +81,6 @@ function reduce(
   setup: string,
   term: string,
   scale: string,
-  uniforms = '',
 ): Program {
   return {
     variableNames: inputs,
@@ -91,7 +90,6 @@ function reduce(
     dispatch: [sizeOf(outputShape), 1, 1],
     workgroupSize: [REDUCE_WG, 1, 1],
     size: true,
-    uniforms,
     getUserCode: () => `
       var<workgroup> partial : array<f32, ${REDUCE_WG}>;
       fn main(index : i32) {
