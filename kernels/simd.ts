@@ -451,3 +451,17 @@ export function sgd(
     store<f32>(wOut + q, wi - lr * mi);
   }
 }
+
+/** ReLU gradient: dx = dy where x > 0, else 0 (tfjs's dy·step(x) in one pass instead of Step, Cast and Multiply). */
+export function reluGrad(x: usize, dy: usize, dx: usize, size: i32): void {
+  const n4 = size & ~3;
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < n4; i += 4) {
+    const q = (<usize>i) << 2;
+    v128.store(dx + q, v128.and(v128.load(dy + q), f32x4.gt(v128.load(x + q), zero)));
+  }
+  for (let i = n4; i < size; i++) {
+    const q = (<usize>i) << 2;
+    store<f32>(dx + q, load<f32>(x + q) > 0 ? load<f32>(dy + q) : 0);
+  }
+}

@@ -8,6 +8,7 @@ import {
   depthwiseSame,
   maxPool3x3,
   pointwise,
+  relu,
   spatialMean,
 } from '../src/engine/gradients';
 import { makeBatch } from '../src/engine/data/dataset';
@@ -76,6 +77,13 @@ describe('wasm SIMD kernels', () => {
     it(`max-pool 3×3, ${c} channels: value and gradient`, () =>
       compare((x) => maxPool3x3(x as tf.Tensor4D), [[2, 6, 5, c]]));
   }
+
+  // 360 values: whole SIMD blocks; 225: a scalar tail.
+  for (const shape of [
+    [3, 5, 4, 6],
+    [3, 5, 3, 5],
+  ])
+    it(`relu over ${shape.join('×')}: value and gradient`, () => compare((x) => relu(x as tf.Tensor4D), [shape]));
 
   it('evaluation layers: batch norm with running statistics and the global average pool', async () => {
     await useBackend('wasm');

@@ -10,6 +10,7 @@ import {
   depthwiseSame,
   maxPool3x3,
   pointwise,
+  relu,
   spatialMean,
 } from '../src/engine/gradients';
 import { makeBatch } from '../src/engine/data/dataset';
@@ -93,6 +94,13 @@ describe('WGSL kernels (webgpu on Dawn) against the cpu backend', { timeout: 120
         [[5, 9, 11, c], [c], [c]],
         1e-4,
       ));
+
+  // 360 values: vec4 reads; 225: scalar.
+  for (const shape of [
+    [3, 5, 4, 6],
+    [3, 5, 3, 5],
+  ])
+    it(`relu over ${shape.join('×')}: value and gradient`, () => compare((x) => relu(x as tf.Tensor4D), [shape]));
 
   it('max-pool 3×3: value and gradient, with ties (the first maximum in row-major order wins)', () =>
     compare(

@@ -1,7 +1,7 @@
 // The child network's forward pass, reading weights through a Resolver (one child's view of the store).
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from './config';
-import { conv2dSame, pointwise, spatialMean } from './gradients';
+import { conv2dSame, pointwise, relu, spatialMean } from './gradients';
 import { bn, kitFor, type ForwardCtx } from './layers';
 import type { Arch, SearchSpace } from './searchSpace';
 import { opCopySlot, opPrefix } from './slots';
@@ -19,7 +19,7 @@ function pointwisePair(a: tf.Tensor4D, b: tf.Tensor4D, w: tf.Tensor2D): tf.Tenso
   const c = a.shape[3];
   const wa = tf.slice(w, [0, 0], [c, -1]) as tf.Tensor2D;
   const wb = tf.slice(w, [c, 0], [-1, -1]) as tf.Tensor2D;
-  return tf.add(pointwise(tf.relu(a), wa), pointwise(tf.relu(b), wb)) as tf.Tensor4D;
+  return tf.add(pointwise(relu(a), wa), pointwise(relu(b), wb)) as tf.Tensor4D;
 }
 
 /** Cells and classifier on top of a stem output; returns logits. A cell's output is concat(x1, x2), kept as a pair. */
@@ -38,7 +38,7 @@ export function body(ctx: ForwardCtx, s: tf.Tensor4D, space: SearchSpace, arch: 
     const w = ctx.w(`cell${l}.pre.conv`) as tf.Tensor2D;
     const x0Key = memo ? `x0|${memo.key(`cell${l}.pre.conv`)}|${memo.inputKey}` : '';
     const x0 = cached(x0Key, () =>
-      bn(ctx, out ? pointwisePair(out[0], out[1], w) : pointwise(tf.relu(s), w), `cell${l}.pre.bn`, false),
+      bn(ctx, out ? pointwisePair(out[0], out[1], w) : pointwise(relu(s), w), `cell${l}.pre.bn`, false),
     );
     // The memo key of an op's output: the copy it reads (or the op itself, if it has no parameters) and its input.
     const opKey = (e: number, inputKey: string) => {

@@ -1,6 +1,6 @@
 // Building blocks shared by the ops and the network: batch norm (train / eval) and ReLU-conv-BN.
 import * as tf from '@tensorflow/tfjs';
-import { avgPool3x3, batchNormEval, batchNormTrain, depthwiseSame, maxPool3x3, pointwise } from './gradients';
+import { avgPool3x3, batchNormEval, batchNormTrain, depthwiseSame, maxPool3x3, pointwise, relu } from './gradients';
 import type { Kit } from './ops';
 import type { Resolver } from './weightStore';
 
@@ -60,7 +60,7 @@ export function bn(ctx: ForwardCtx, x: tf.Tensor4D, name: string, affine: boolea
 
 /** ReLU → depthwise k×k (dilation d) → pointwise → BN (no affine), the block of DARTS's sep/dil convs. */
 export function reluDwPwBn(ctx: ForwardCtx, x: tf.Tensor4D, p: string, dilation: number): tf.Tensor4D {
-  const h = depthwiseSame(tf.relu(x), ctx.w(`${p}.dw`) as tf.Tensor4D, dilation);
+  const h = depthwiseSame(relu(x), ctx.w(`${p}.dw`) as tf.Tensor4D, dilation);
   return bn(ctx, pointwise(h, ctx.w(`${p}.pw`) as tf.Tensor2D), `${p}.bn`, false);
 }
 

@@ -49,6 +49,7 @@ interface Exports {
     scratch: number,
   ): void;
   pointwiseFilterGrad(x: number, dy: number, dw: number, m: number, ci: number, co: number): void;
+  reluGrad(x: number, dy: number, dx: number, size: number): void;
   sgd(
     w: number,
     g: number,
@@ -174,6 +175,16 @@ const KERNELS: Record<
       a.weightDecay,
     );
     return [wOut, mOut];
+  },
+  SPReluGrad: (b, e, { x, dy }) => {
+    const dx = b.makeOutput(x.shape, 'float32');
+    e.reluGrad(
+      ptr(b, x),
+      ptr(b, dy),
+      ptr(b, dx),
+      x.shape.reduce((p, q) => p * q, 1),
+    );
+    return dx;
   },
   SPSpatialMean: (b, e, { x }) => {
     const [n, h, wd, c] = x.shape;

@@ -408,6 +408,22 @@ const KERNELS: Record<string, Kernel> = {
     );
     return [wNew, mNew];
   },
+  // ReLU gradient: dy where x > 0, else 0.
+  SPReluGrad: (b, { x, dy }) => {
+    const v = sizeOf(x.shape) % 4 === 0;
+    return b.runWebGPUProgram(
+      flat(
+        'relu_grad',
+        ['x', 'dy'],
+        x.shape,
+        `value = select(${v ? 'vec4<f32>(0.0)' : '0.0'}, dy[index], x[index] > ${v ? 'vec4<f32>(0.0)' : '0.0'});`,
+        '',
+        v,
+      ),
+      [x, dy],
+      'float32',
+    );
+  },
   SPSpatialMean: (b, { x }) =>
     b.runWebGPUProgram(
       flat(
