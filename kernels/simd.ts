@@ -353,8 +353,8 @@ function transpose8(w: usize, out: usize): void {
 }
 
 /**
- * y[r, o] = Σ_i x[r, i] · w[i, o]  (with transposeW: w is [o, i] and used as its transpose; `scratch`: 64 floats for
- * the 8×8 case).
+ * y[r, o] = Σ_i x[r, i] · w[i, o]  (with transposeW: w is [o, i] and used as its transpose; `scratch`: ci·co
+ * floats for it).
  */
 export function pointwise(
   x: usize,
@@ -373,32 +373,51 @@ export function pointwise(
     } else pointwise8(x, w, y, m);
     return;
   }
+  // A transposed weight ([co, ci]) is first copied into [ci, co] order, so every case reads rows of w.
+  if (transposeW) {
+    for (let o = 0; o < co; o++)
+      for (let i = 0; i < ci; i++)
+        store<f32>(scratch + ((<usize>(i * co + o)) << 2), load<f32>(w + ((<usize>(o * ci + i)) << 2)));
+    w = scratch;
+  }
   const co4 = co & ~3;
+  const co16 = co & ~15;
   const xs = (<usize>ci) << 2;
   const ys = (<usize>co) << 2;
   for (let r = 0; r < m; r++) {
     const xr = x + <usize>r * xs;
     const yr = y + <usize>r * ys;
-    for (let ob = 0; ob < co4; ob += 4) {
+    // 16 outputs at a time: one splat of x[r, i] feeds four accumulators (the sums keep their order over i).
+    for (let ob = 0; ob < co16; ob += 16) {
+      let a0 = f32x4.splat(0);
+      let a1 = f32x4.splat(0);
+      let a2 = f32x4.splat(0);
+      let a3 = f32x4.splat(0);
+      for (let i = 0; i < ci; i++) {
+        const xv = f32x4.splat(load<f32>(xr + ((<usize>i) << 2)));
+        const wp = w + ((<usize>(i * co + ob)) << 2);
+        a0 = f32x4.add(a0, f32x4.mul(xv, v128.load(wp)));
+        a1 = f32x4.add(a1, f32x4.mul(xv, v128.load(wp + 16)));
+        a2 = f32x4.add(a2, f32x4.mul(xv, v128.load(wp + 32)));
+        a3 = f32x4.add(a3, f32x4.mul(xv, v128.load(wp + 48)));
+      }
+      const yp = yr + ((<usize>ob) << 2);
+      v128.store(yp, a0);
+      v128.store(yp + 16, a1);
+      v128.store(yp + 32, a2);
+      v128.store(yp + 48, a3);
+    }
+    for (let ob = co16; ob < co4; ob += 4) {
       let acc = f32x4.splat(0);
       for (let i = 0; i < ci; i++) {
         const xv = f32x4.splat(load<f32>(xr + ((<usize>i) << 2)));
-        const wv = transposeW
-          ? f32x4(
-              load<f32>(w + ((<usize>(ob * ci + i)) << 2)),
-              load<f32>(w + ((<usize>((ob + 1) * ci + i)) << 2)),
-              load<f32>(w + ((<usize>((ob + 2) * ci + i)) << 2)),
-              load<f32>(w + ((<usize>((ob + 3) * ci + i)) << 2)),
-            )
-          : v128.load(w + ((<usize>(i * co + ob)) << 2));
-        acc = f32x4.add(acc, f32x4.mul(xv, wv));
+        acc = f32x4.add(acc, f32x4.mul(xv, v128.load(w + ((<usize>(i * co + ob)) << 2))));
       }
       v128.store(yr + ((<usize>ob) << 2), acc);
     }
     for (let o = co4; o < co; o++) {
       let s: f32 = 0;
-      for (let i = 0; i < ci; i++)
-        s += load<f32>(xr + ((<usize>i) << 2)) * load<f32>(w + ((<usize>(transposeW ? o * ci + i : i * co + o)) << 2));
+      for (let i = 0; i < ci; i++) s += load<f32>(xr + ((<usize>i) << 2)) * load<f32>(w + ((<usize>(i * co + o)) << 2));
       store<f32>(yr + ((<usize>o) << 2), s);
     }
   }

@@ -52,8 +52,12 @@ describe('wasm SIMD kernels', () => {
           ],
         ));
 
+  // 8→8: the dedicated kernel; 16→16, 16→20, 20→16 (the input gradient): blocks of 16 and of 4 outputs; 6→7: tails.
   for (const [ci, co] of [
     [8, 8],
+    [16, 16],
+    [16, 20],
+    [20, 16],
     [6, 7],
   ])
     it(`pointwise ${ci}→${co}: value and both gradients`, () =>

@@ -147,8 +147,8 @@ const KERNELS: Record<
     const [m, ci] = x.shape;
     const co = a.transposeW ? w.shape[0] : w.shape[1];
     const y = b.makeOutput([m, co], 'float32');
-    // Room for the transposed 8×8 weight: a tfjs allocation, freed at once (the kernels own no memory).
-    const scratch = a.transposeW && ci === 8 && co === 8 ? b.makeOutput([64], 'float32') : undefined;
+    // Room for the transposed weight: a tfjs allocation, freed at once (the kernels own no memory).
+    const scratch = a.transposeW ? b.makeOutput([ci * co], 'float32') : undefined;
     e.pointwise(ptr(b, x), ptr(b, w), ptr(b, y), m, ci, co, a.transposeW, ptr(b, scratch));
     if (scratch) b.disposeData(scratch.dataId);
     return y;
