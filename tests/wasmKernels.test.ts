@@ -11,13 +11,10 @@ import {
   relu,
   spatialMean,
 } from '../src/engine/gradients';
-import { makeBatch } from '../src/engine/data/dataset';
-import { evaluateChildren, trainStep } from '../src/engine/trainer';
+import { evaluateChildren } from '../src/engine/trainer';
 import { useWasmKernels, wasmKernels } from '../src/engine/wasmKernels';
-import { WeightStore } from '../src/engine/weightStore';
 import { useBackend } from '../src/node/backends';
-import { microConfig, microData, sgd } from './helpers';
-import { fill, rel, valueAndGrads } from './kernelCheck';
+import { fill, microTraining, rel, valueAndGrads } from './kernelCheck';
 
 async function compare(f: (...t: tf.Tensor[]) => tf.Tensor, shapes: number[][], tol = 2e-5) {
   await useBackend('wasm');
@@ -109,22 +106,9 @@ describe('wasm SIMD kernels', () => {
 
   it('a training run: the SGD kernel updates exactly as the tfjs ops, and accuracies agree', async () => {
     await useBackend('wasm');
-    const cfg = microConfig();
-    const data = microData(cfg);
     const run = async (kernels: boolean) => {
       useWasmKernels(kernels);
-      const store = new WeightStore(cfg, 5);
-      const losses: number[] = [];
-      for (let s = 0; s < 12; s++)
-        losses.push(
-          await trainStep(
-            store,
-            (s * 13) % 64,
-            makeBatch(data.train, [s % 32, (s + 5) % 32, (s + 9) % 32, (s + 17) % 32]),
-            sgd(cfg, 0.05),
-            s,
-          ),
-        );
+      const { losses, store, data } = await microTraining(12, 4);
       const acc = await evaluateChildren(store, [0, 21, 42, 63], data.val, { batchSize: 16 });
       store.dispose();
       useWasmKernels(true);

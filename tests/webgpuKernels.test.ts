@@ -13,12 +13,8 @@ import {
   relu,
   spatialMean,
 } from '../src/engine/gradients';
-import { makeBatch } from '../src/engine/data/dataset';
-import { trainStep } from '../src/engine/trainer';
-import { WeightStore } from '../src/engine/weightStore';
 import { useBackend } from '../src/node/backends';
-import { microConfig, microData, sgd } from './helpers';
-import { fill, rel, valueAndGrads } from './kernelCheck';
+import { fill, microTraining, rel, valueAndGrads } from './kernelCheck';
 import { useWebgpuKernels, webgpuKernels } from '../src/engine/webgpuKernels';
 
 /** Runs f on webgpu with our kernels (checking they are in use) and on cpu; `inputs` may shape the fill. */
@@ -136,25 +132,12 @@ describe('WGSL kernels (webgpu on Dawn) against the cpu backend', { timeout: 120
 
   it('a training run (SGD with momentum, weight decay) loses the same with our kernels as with tfjs ops', async () => {
     await useBackend('webgpu');
-    const cfg = microConfig();
-    const data = microData(cfg);
     const losses = async (kernels: boolean) => {
       useWebgpuKernels(kernels);
-      const store = new WeightStore(cfg, 5);
-      const out: number[] = [];
-      for (let s = 0; s < 8; s++)
-        out.push(
-          await trainStep(
-            store,
-            (s * 13) % 64,
-            makeBatch(data.train, [s % 32, (s + 5) % 32, (s + 9) % 32]),
-            sgd(cfg, 0.05),
-            s,
-          ),
-        );
-      store.dispose();
+      const run = await microTraining(8, 3);
+      run.store.dispose();
       useWebgpuKernels(true);
-      return out;
+      return run.losses;
     };
     const a = await losses(true);
     const b = await losses(false);
