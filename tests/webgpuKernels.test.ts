@@ -13,7 +13,11 @@ import {
   relu,
   spatialMean,
 } from '../src/engine/gradients';
+import { makeBatch } from '../src/engine/data/dataset';
+import { evaluateChildren, trainStep } from '../src/engine/trainer';
+import { WeightStore } from '../src/engine/weightStore';
 import { useBackend } from '../src/node/backends';
+import { microConfig, microData, sgd } from './helpers';
 import { fill, microTraining, rel, valueAndGrads } from './kernelCheck';
 import { useWebgpuKernels, webgpuKernels } from '../src/engine/webgpuKernels';
 
@@ -142,6 +146,25 @@ describe('WGSL kernels (webgpu on Dawn) against the cpu backend', { timeout: 120
     const a = await losses(true);
     const b = await losses(false);
     for (let s = 0; s < a.length; s++) expect(Math.abs(a[s] - b[s]) / b[s], `step ${s}`).toBeLessThan(1e-4);
+  });
+
+  it('leaves no tensor and no GPU buffer behind over 64 training steps and an evaluation', async () => {
+    await useBackend('webgpu');
+    const cfg = microConfig();
+    const data = microData(cfg);
+    const store = new WeightStore(cfg, 0);
+    const all = Array.from({ length: 64 }, (_, i) => i);
+    const step = (s: number) =>
+      trainStep(store, s % 64, makeBatch(data.train, [s % 32, (s + 3) % 32, (s + 7) % 32]), sgd(cfg, 0.01), s);
+    // Warm-up: every child once, so every momentum buffer exists.
+    for (let s = 0; s < 64; s++) await step(s);
+    await evaluateChildren(store, all, data.val, { batchSize: 8 });
+    const ids = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+    const before = [tf.memory().numTensors, ids()];
+    for (let s = 0; s < 64; s++) await step(s);
+    await evaluateChildren(store, all, data.val, { batchSize: 8 });
+    expect([tf.memory().numTensors, ids()]).toEqual(before);
+    store.dispose();
   });
 
   it('can be turned off (benchmarks compare against the tfjs-op path)', async () => {
