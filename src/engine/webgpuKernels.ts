@@ -1,11 +1,12 @@
 // Our WGSL kernels, registered into tfjs-backend-webgpu's kernel registry under the same names and
 // semantics as the wasm SIMD kernels (wasmKernels.ts), so gradients.ts calls one set of kernels on
-// both backends. They replace what is slow in stock tfjs-webgpu for our step: the depthwise filter
-// gradient (one workgroup reduction per weight instead of a depthwise conv with a 32×32 kernel), the
-// max-pool gradient (a gather over the 9 windows, no argMax/ScatterNd), batch-norm statistics and
-// its input gradient (a reduction per channel and one elementwise pass instead of matMuls with ones
-// and broadcasts). Nothing is read back to the CPU. Pure tfjs: the backend object is only used
-// through runWebGPUProgram.
+// both backends. They replace what is slow in stock tfjs-webgpu for our step: the conv, depthwise and
+// pointwise filter gradients (a split-K product in registers instead of a conv with a 32×32 kernel or
+// a matMul over 65k rows), the max-pool gradient (argmax per window, then a gather; no argMax/ScatterNd),
+// batch-norm statistics and its input gradient (a reduction per channel and one elementwise pass
+// instead of matMuls with ones and broadcasts), ReLU's gradient and the SGD update (one pass each).
+// Nothing is read back to the CPU. Pure tfjs: the backend object is used through runWebGPUProgram
+// and disposeData only.
 import * as tf from '@tensorflow/tfjs';
 
 type Attrs = Record<string, number>;
