@@ -471,16 +471,24 @@ export function sgd(
   }
 }
 
-/** ReLU gradient: dx = dy where x > 0, else 0 (tfjs's dy·step(x) in one pass instead of Step, Cast and Multiply). */
+/**
+ * ReLU gradient exactly as tfjs computes it, dy·step(x) with step = 1 (x > 0), 0 (x ≤ 0), NaN (x NaN), in one
+ * pass instead of Step, Cast and Multiply. The NaN keeps a diverging run diverging (its loss becomes NaN).
+ */
 export function reluGrad(x: usize, dy: usize, dx: usize, size: i32): void {
   const n4 = size & ~3;
   const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
   for (let i = 0; i < n4; i += 4) {
     const q = (<usize>i) << 2;
-    v128.store(dx + q, v128.and(v128.load(dy + q), f32x4.gt(v128.load(x + q), zero)));
+    const xv = v128.load(x + q);
+    const step = v128.or(v128.bitselect(one, zero, f32x4.gt(xv, zero)), v128.and(xv, f32x4.ne(xv, xv)));
+    v128.store(dx + q, f32x4.mul(v128.load(dy + q), step));
   }
   for (let i = n4; i < size; i++) {
     const q = (<usize>i) << 2;
-    store<f32>(dx + q, load<f32>(x + q) > 0 ? load<f32>(dy + q) : 0);
+    const xv = load<f32>(x + q);
+    const step: f32 = xv > 0 ? 1 : xv != xv ? xv : 0;
+    store<f32>(dx + q, load<f32>(dy + q) * step);
   }
 }

@@ -12,7 +12,7 @@ import {
   spatialMean,
 } from '../src/engine/gradients';
 import { evaluateChildren } from '../src/engine/trainer';
-import { useWasmKernels, wasmKernels } from '../src/engine/wasmKernels';
+import { run, useWasmKernels, wasmKernels } from '../src/engine/wasmKernels';
 import { useBackend } from '../src/node/backends';
 import { fill, microTraining, rel, valueAndGrads } from './kernelCheck';
 
@@ -85,6 +85,18 @@ describe('wasm SIMD kernels', () => {
     [3, 5, 3, 5],
   ])
     it(`relu over ${shape.join('×')}: value and gradient`, () => compare((x) => relu(x as tf.Tensor4D), [shape]));
+
+  it('relu gradient with NaN, ±0 and infinities: exactly tfjs dy·step(x) (a diverging run stays diverging)', async () => {
+    await useBackend('wasm');
+    // 9 values: two SIMD blocks and a scalar tail.
+    const x = tf.tensor1d([NaN, -1, 0, 2, 3, NaN, -0, 5, NaN]);
+    const dy = tf.tensor1d([1, Infinity, -2, NaN, -4, -1, Infinity, 1, -Infinity]);
+    const ours = Array.from((run('SPReluGrad', { x, dy }) as tf.Tensor).dataSync());
+    expect(ours).toEqual(Array.from(tf.mul(dy, tf.step(x)).dataSync()));
+    expect(ours.map((v) => Object.is(v, -0))).toEqual(
+      Array.from(tf.mul(dy, tf.step(x)).dataSync(), (v) => Object.is(v, -0)),
+    );
+  });
 
   it('evaluation layers: batch norm with running statistics and the global average pool', async () => {
     await useBackend('wasm');

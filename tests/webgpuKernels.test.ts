@@ -20,6 +20,7 @@ import { useBackend } from '../src/node/backends';
 import { microConfig, microData, sgd } from './helpers';
 import { fill, microTraining, rel, valueAndGrads } from './kernelCheck';
 import { useWebgpuKernels, webgpuKernels } from '../src/engine/webgpuKernels';
+import { run } from '../src/engine/wasmKernels';
 
 /** Runs f on webgpu with our kernels (checking they are in use) and on cpu; `inputs` may shape the fill. */
 async function compare(
@@ -101,6 +102,17 @@ describe('WGSL kernels (webgpu on Dawn) against the cpu backend', { timeout: 120
     [3, 5, 3, 5],
   ])
     it(`relu over ${shape.join('×')}: value and gradient`, () => compare((x) => relu(x as tf.Tensor4D), [shape]));
+
+  it('relu gradient with NaN, ±0 and infinities: exactly tfjs dy·step(x)', async () => {
+    await useBackend('webgpu');
+    for (const n of [8, 9]) {
+      const x = tf.tensor1d([NaN, -1, 0, 2, 3, NaN, -0, 5, NaN].slice(0, n));
+      const dy = tf.tensor1d([1, Infinity, -2, NaN, -4, -1, Infinity, 1, -Infinity].slice(0, n));
+      const ours = Array.from(await (run('SPReluGrad', { x, dy }) as tf.Tensor).data());
+      const want = Array.from(await tf.mul(dy, tf.step(x)).data());
+      expect(ours.map(String)).toEqual(want.map(String));
+    }
+  });
 
   it('max-pool 3×3: value and gradient, with ties (the first maximum in row-major order wins)', () =>
     compare(

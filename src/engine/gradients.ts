@@ -372,7 +372,7 @@ export function batchNormEval(
   return run('SPAffine', { x, a, b }) as tf.Tensor4D;
 }
 
-/** ReLU whose gradient is one kernel of ours (tfjs's is Step, Cast and Multiply: 11 % of a paper-model step on wasm). */
+/** ReLU with its gradient as one kernel of ours: tfjs's dy·step(x) without Step, Cast and Multiply. */
 const reluCustom = custom((x: tf.Tensor, save: tf.GradSaveFunc) => {
   save([x]);
   return {

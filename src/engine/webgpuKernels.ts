@@ -409,18 +409,14 @@ const KERNELS: Record<string, Kernel> = {
     );
     return [wNew, mNew];
   },
-  // ReLU gradient: dy where x > 0, else 0.
+  // ReLU gradient exactly as tfjs: dy·step(x), step = 1 (x > 0), 0 (x ≤ 0), NaN (x NaN: a diverging run stays so).
   SPReluGrad: (b, { x, dy }) => {
     const v = sizeOf(x.shape) % 4 === 0;
+    const step = v
+      ? 'select(select(vec4<f32>(0.0), vec4<f32>(1.0), x[index] > vec4<f32>(0.0)), x[index], isnanVec4(x[index]))'
+      : 'select(select(0.0, 1.0, x[index] > 0.0), x[index], isnan(x[index]))';
     return b.runWebGPUProgram(
-      flat(
-        'relu_grad',
-        ['x', 'dy'],
-        x.shape,
-        `value = select(${v ? 'vec4<f32>(0.0)' : '0.0'}, dy[index], x[index] > ${v ? 'vec4<f32>(0.0)' : '0.0'});`,
-        '',
-        v,
-      ),
+      flat('relu_grad', ['x', 'dy'], x.shape, `value = dy[index] * ${step};`, '', v),
       [x, dy],
       'float32',
     );
