@@ -86,7 +86,7 @@ describe('wasm SIMD kernels', () => {
   ])
     it(`relu over ${shape.join('×')}: value and gradient`, () => compare((x) => relu(x as tf.Tensor4D), [shape]));
 
-  it('relu gradient with NaN, ±0 and infinities: exactly tfjs dy·step(x) (a diverging run stays diverging)', async () => {
+  it('relu gradient with NaN, ±0 and infinities: exactly tfjs dy·step(x), so a diverging run stays so', async () => {
     await useBackend('wasm');
     // 9 values: two SIMD blocks and a scalar tail.
     const x = tf.tensor1d([NaN, -1, 0, 2, 3, NaN, -0, 5, NaN]);
