@@ -93,10 +93,11 @@ function makeConv2d(inputGrad: boolean) {
     };
   }) as (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
 }
-const conv2dOps = { true: makeConv2d(true), false: makeConv2d(false) };
+const conv2dCustom = makeConv2d(true);
+const conv2dOnData = makeConv2d(false);
 
 export const conv2dSame = (x: tf.Tensor4D, w: tf.Tensor4D, inputGrad = true): tf.Tensor4D =>
-  stock ? tf.conv2d(x, w, 1, 'same') : conv2dOps[`${inputGrad}`](x, w);
+  stock ? tf.conv2d(x, w, 1, 'same') : (inputGrad ? conv2dCustom : conv2dOnData)(x, w);
 
 /**
  * Depthwise filter gradient: dW[kh,kw,c] = Σ_{n,h,w} x_pad[n, h+kh·d, w+kw·d, c] · dy[n,h,w,c],
