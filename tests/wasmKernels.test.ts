@@ -33,7 +33,9 @@ async function compare(f: (...t: tf.Tensor[]) => tf.Tensor, shapes: number[][], 
 }
 
 describe('wasm SIMD kernels', () => {
-  for (const c of [8, 6])
+  // 13 columns: every tap pattern has pixels at both borders and a block of four inside (also 5×5 dilated);
+  // 12 channels: a pair of vectors and a single one.
+  for (const c of [8, 6, 12])
     for (const [k, d] of [
       [3, 1],
       [5, 1],
@@ -44,7 +46,7 @@ describe('wasm SIMD kernels', () => {
         compare(
           (x, w) => depthwiseSame(x as tf.Tensor4D, w as tf.Tensor4D, d),
           [
-            [3, 7, 6, c],
+            [3, 7, 13, c],
             [k, k, c, 1],
           ],
         ));
