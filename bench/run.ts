@@ -9,12 +9,12 @@ import { downsample } from '../src/engine/data/dataset';
 import { gratingSplits } from '../src/engine/data/gratings';
 import { useStockGradients } from '../src/engine/gradients';
 import { preset } from '../src/engine/presets';
-import { evaluateChildren, trainStep } from '../src/engine/trainer';
+import { evaluateChildren } from '../src/engine/trainer';
 import { useWasmKernels } from '../src/engine/wasmKernels';
 import { useWebgpuKernels } from '../src/engine/webgpuKernels';
 import { WeightStore } from '../src/engine/weightStore';
 import { useBackend, type BackendName } from '../src/node/backends';
-import { BENCH_CHILDREN, stepSetup } from './stepSetup';
+import { BENCH_CHILDREN, stepSetup, timedSteps } from './stepSetup';
 
 const BATCH = 64;
 const args = process.argv.slice(2);
@@ -35,7 +35,7 @@ interface Rate {
   perCpu: number;
   steps: number;
 }
-type Variant = 'ours' | 'no-kernels' | 'stock';
+type Variant = 'ours' | 'queued' | 'no-kernels' | 'stock';
 
 async function measure(name: string, backend: BackendName, variant: Variant = 'ours'): Promise<Rate | string> {
   try {
@@ -45,22 +45,11 @@ async function measure(name: string, backend: BackendName, variant: Variant = 'o
   }
   useStockGradients(variant === 'stock');
   useWasmKernels(variant === 'ours');
-  useWebgpuKernels(variant === 'ours');
+  useWebgpuKernels(variant === 'ours' || variant === 'queued');
   const { batch, store, params } = stepSetup(name, BATCH);
   try {
-    const w0 = performance.now();
-    for (const c of children) {
-      await trainStep(store, c, batch, params);
-      if ((performance.now() - w0) / 1000 > BUDGET_S) break;
-    }
-    let steps = 0;
-    const t0 = performance.now();
     const c0 = process.cpuUsage();
-    do {
-      await trainStep(store, children[steps % children.length], batch, params);
-      steps++;
-    } while ((performance.now() - t0) / 1000 < BUDGET_S);
-    const wall = (performance.now() - t0) / 1000;
+    const { steps, wall } = await timedSteps(store, batch, params, BUDGET_S, variant === 'queued');
     const cu = process.cpuUsage(c0);
     return { perWall: (BATCH * steps) / wall, perCpu: (BATCH * steps) / ((cu.user + cu.system) / 1e6), steps };
   } finally {
@@ -128,6 +117,7 @@ for (const name of models) {
   const variants: [BackendName, Variant, string][] = [];
   for (const b of backends) {
     variants.push([b, 'ours', `tfjs ${b}`]);
+    if (b === 'webgpu') variants.push([b, 'queued', `tfjs ${b}, queued steps`]);
     if (b === 'wasm' || b === 'webgpu') variants.push([b, 'no-kernels', `tfjs ${b}, without our kernels`]);
     // Stock gradients on cpu take minutes a step for the paper model; on webgpu it is the baseline the issue names.
     if (b === 'webgpu' || (b === 'cpu' && name === 'tiny')) variants.push([b, 'stock', `tfjs ${b}, stock gradients`]);

@@ -1,9 +1,10 @@
 // What both step benchmarks (bench/run.ts on the CPU backends, bench/gpuStep.ts on a GPU) train: one
 // fixed batch of gratings, a fresh weight store and the children taken in turn, as the PyTorch script does.
 import type { ExperimentConfig } from '../src/engine/config';
-import { downsample, makeBatch } from '../src/engine/data/dataset';
+import { downsample, makeBatch, type Batch } from '../src/engine/data/dataset';
 import { gratingSplits } from '../src/engine/data/gratings';
 import { preset } from '../src/engine/presets';
+import { queueStep, readLosses, trainStep, type StepParams } from '../src/engine/trainer';
 import { WeightStore } from '../src/engine/weightStore';
 
 /** Every 7th child (10 of 64), trained in turn. */
@@ -17,4 +18,36 @@ export function stepSetup(name: string, batchSize: number) {
     Array.from({ length: batchSize }, (_, i) => i),
   );
   return { cfg, batch, store: new WeightStore(cfg, 0), params: { ...cfg.train, lr: 0.025 } };
+}
+
+/**
+ * Trains the children in turn for `seconds` (after a warm-up step for each, or as many as fit in
+ * `seconds`) and returns the steps run and their wall time.
+ * `queued`: no read-back per step, losses read 16 at a time (what a run does on a GPU, experiment.ts).
+ */
+export async function timedSteps(
+  store: WeightStore,
+  batch: Batch,
+  params: StepParams,
+  seconds: number,
+  queued: boolean,
+): Promise<{ steps: number; wall: number }> {
+  const pending: ReturnType<typeof queueStep>[] = [];
+  const step = async (child: number) => {
+    if (!queued) return void (await trainStep(store, child, batch, params));
+    pending.push(queueStep(store, child, batch, params));
+    if (pending.length === 16) await readLosses(pending.splice(0));
+  };
+  const w0 = performance.now();
+  for (const c of BENCH_CHILDREN) {
+    await step(c); // warm-up: shader compilation, momentum buffers
+    if ((performance.now() - w0) / 1000 > seconds) break;
+  }
+  await readLosses(pending.splice(0));
+  let steps = 0;
+  const t0 = performance.now();
+  do await step(BENCH_CHILDREN[steps++ % BENCH_CHILDREN.length]);
+  while ((performance.now() - t0) / 1000 < seconds);
+  await readLosses(pending.splice(0));
+  return { steps, wall: (performance.now() - t0) / 1000 };
 }

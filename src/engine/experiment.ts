@@ -18,8 +18,21 @@ import { ChildOrder, cosineLr, evalPoints, stepsPerEpoch, totalSteps } from './s
 import { countParameters } from './slots';
 import { groupMap, jobsOf } from './sharing';
 import { computeMetrics } from './summary';
-import { evaluateChildren, trainStep, type StepParams } from './trainer';
+import { deferLossReads, evaluateChildren, queueStep, readLosses, trainStep, type StepParams } from './trainer';
 import { WeightStore, type Snapshot } from './weightStore';
+
+/** Losses read back at once when steps are queued on a GPU (or fewer, before an evaluation or a checkpoint). */
+const QUEUE_READS = 16;
+
+/** One supernet step (a child per job) whose losses may still be on the device. */
+interface QueuedStep {
+  step: number;
+  epoch: number;
+  lr: number;
+  children: number[];
+  losses: (tf.Scalar | number)[];
+  images: number;
+}
 
 export interface StepInfo {
   instance: number;
@@ -164,6 +177,40 @@ export async function runInstance(
     batchSize: cfg.eval.batchSize,
     recalibration: cfg.eval.bnRecalibrationBatches > 0 ? recalibrationBatches(cfg, data, seeds.data) : undefined,
   });
+  // On a GPU, steps are queued without reading their losses back (the GPU never waits for the CPU)
+  // and read QUEUE_READS at a time, or before an evaluation, a checkpoint or a stop; elsewhere each
+  // loss is read as its step ends (free on the CPU). The numbers are the same either way.
+  const deferred = deferLossReads();
+  const queue: QueuedStep[] = [];
+  const settle = async () => {
+    const steps = queue.splice(0);
+    const values = await readLosses(steps.flatMap((q) => q.losses));
+    let i = 0;
+    for (const q of steps) {
+      const losses = values.slice(i, (i += q.children.length));
+      const bad = losses.findIndex((l) => !Number.isFinite(l));
+      // A non-finite loss stops the run; the jobs of its step before it were applied and are recorded.
+      record(q, bad < 0 ? losses : losses.slice(0, bad), bad < 0);
+      if (bad >= 0) throw new NonFiniteLossError(space.name(q.children[bad]), q.step, losses[bad]);
+    }
+  };
+  const record = (q: QueuedStep, losses: number[], complete: boolean) => {
+    losses.forEach((loss, j) => {
+      rec.trainOrder[j].push(q.children[j]);
+      rec.loss[j].push(loss);
+    });
+    if (complete)
+      hooks.onStep?.({
+        instance: index,
+        step: q.step,
+        totalSteps: total,
+        epoch: q.epoch,
+        children: q.children,
+        loss: losses,
+        lr: q.lr,
+        images: q.images,
+      });
+  };
   try {
     let perm: number[][] = [];
     for (let step = r?.step ?? 0; step < total; step++) {
@@ -172,30 +219,28 @@ export async function runInstance(
       if (inEpoch === 0 || perm.length === 0)
         perm = jobIds.map((j) => Rng.from(seeds.data, 'shuffle', j, epoch).permutation(train.n));
       const lr = cosineLr(cfg.train, epoch);
-      const trained: number[] = [];
-      const losses: number[] = [];
-      let images = 0;
+      const q: QueuedStep = { step: step + 1, epoch: epoch + 1, lr, children: [], losses: [], images: 0 };
+      queue.push(q);
       for (let j = 0; j < jobIds.length; j++) {
         const idx = perm[j].slice(inEpoch * cfg.train.batchSize, (inEpoch + 1) * cfg.train.batchSize);
         const child = orders[j].next();
-        const loss = await trainStep(store, child, makeBatch(train, idx, augment[j]), stepParams(cfg, lr), step + 1);
-        rec.trainOrder[j].push(child);
-        rec.loss[j].push(loss);
-        trained.push(child);
-        losses.push(loss);
-        images += idx.length;
+        const batch = makeBatch(train, idx, augment[j]);
+        q.children.push(child);
+        q.images += idx.length;
+        if (deferred) q.losses.push(queueStep(store, child, batch, stepParams(cfg, lr)));
+        else
+          q.losses.push(
+            await trainStep(store, child, batch, stepParams(cfg, lr), step + 1).catch((e: unknown) => {
+              queue.splice(0);
+              record(q, q.losses as number[], false);
+              throw e;
+            }),
+          );
       }
-      hooks.onStep?.({
-        instance: index,
-        step: step + 1,
-        totalSteps: total,
-        epoch: epoch + 1,
-        children: trained,
-        loss: losses,
-        lr,
-        images,
-      });
+      if (!deferred || queue.length >= QUEUE_READS) await settle();
       const point = points.get(step + 1);
+      const checkpoint = hooks.onCheckpoint && inEpoch === spe - 1 && step < total - 1;
+      if (point || checkpoint || step === total - 1) await settle();
       if (point) {
         hooks.onPhase?.(index, 'evaluate');
         const acc = await evaluateSplit(store, children, val, evalOpts(), opts.evaluator);
@@ -206,8 +251,8 @@ export async function runInstance(
         hooks.onEval?.(index, point, row);
         hooks.onPhase?.(index, 'train');
       }
-      if (hooks.onCheckpoint && inEpoch === spe - 1 && step < total - 1)
-        hooks.onCheckpoint({
+      if (checkpoint)
+        hooks.onCheckpoint!({
           instance: index,
           step: step + 1,
           weights: encodeSnapshot(await store.snapshot()),
@@ -216,7 +261,10 @@ export async function runInstance(
           record: structuredClone(rec),
         });
       await hooks.yieldNow?.();
-      if (hooks.shouldStop?.()) return rec;
+      if (hooks.shouldStop?.()) {
+        await settle();
+        return rec;
+      }
     }
     if (cfg.finetune.steps > 0) {
       hooks.onPhase?.(index, 'finetune');
@@ -240,6 +288,7 @@ export async function runInstance(
     rec.error = `instance ${index}: ${e.message}`;
     return rec;
   } finally {
+    tf.dispose(queue.flatMap((q) => q.losses.filter((l) => typeof l !== 'number')));
     store.dispose();
   }
 }

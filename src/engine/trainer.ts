@@ -37,7 +37,7 @@ function forwardBackward(store: WeightStore, child: number, batch: Batch, stats?
  * Trains `child` on one batch: forward, backward, SGD with momentum keyed by weight copy (tfjs's
  * optimizers key momentum by gradient position and would mix children), then the BN running
  * statistics of the copies the child read. Returns the loss. Nothing is applied if the loss is
- * not finite.
+ * not finite: the loss is read (asynchronously: webgpu in Node has no readSync) before the update.
  */
 export async function trainStep(
   store: WeightStore,
@@ -46,63 +46,131 @@ export async function trainStep(
   t: StepParams,
   step = 0,
 ): Promise<number> {
-  const lr = t.lr;
-  const copies = store.trainableCopies(child);
   const stats: BnStat[] = [];
-  // The loss is read asynchronously (webgpu in Node has no readSync) before anything is applied,
-  // so a non-finite loss leaves every weight as it was.
   const { value, grads } = forwardBackward(store, child, batch, stats);
   try {
     const loss = (await value.data())[0];
     if (!Number.isFinite(loss)) throw new NonFiniteLossError(store.space.name(child), step, loss);
-    tf.tidy(() => {
-      let scale: tf.Scalar | number = 1;
-      if (t.gradClip > 0) {
-        const norm = tf.sqrt(tf.addN(copies.map((c) => tf.sum(tf.square(grads[c.value.name])))));
-        scale = tf.minimum(1, tf.div(t.gradClip, tf.add(norm, 1e-6))) as tf.Scalar;
-      }
-      for (const c of copies) {
-        const w = c.value;
-        let g: tf.Tensor = grads[w.name];
-        if (scale !== 1) g = tf.mul(g, scale);
-        if (ownKernels() && t.momentum > 0) {
-          // One kernel for the whole update (the same arithmetic, in the same order, as below).
-          const [wNew, mNew] = run('SPSgd', c.momentum ? { w, g, m: c.momentum } : { w, g }, {
-            lr,
-            momentum: t.momentum,
-            weightDecay: t.weightDecay,
-          }) as tf.Tensor[];
-          if (!c.momentum) c.momentum = tf.variable(tf.zerosLike(w), false);
-          c.momentum.assign(mNew);
-          w.assign(wNew);
-          continue;
-        }
-        if (t.weightDecay > 0) g = tf.add(g, tf.mul(w, t.weightDecay));
-        if (t.momentum > 0) {
-          if (!c.momentum) c.momentum = tf.variable(tf.zerosLike(w), false);
-          c.momentum.assign(tf.add(tf.mul(c.momentum, t.momentum), g));
-          g = c.momentum;
-        }
-        w.assign(tf.sub(w, tf.mul(g, lr)));
-      }
-      const m = t.bnMomentum;
-      const w = store.resolver(child);
-      for (const s of stats) {
-        const mean = w(`${s.slot}.mean`);
-        const v = w(`${s.slot}.var`);
-        mean.assign(tf.add(tf.mul(mean, 1 - m), tf.mul(s.mean, m)));
-        // PyTorch stores the unbiased batch variance in running_var.
-        v.assign(tf.add(tf.mul(v, 1 - m), tf.mul(s.variance, (m * s.count) / Math.max(1, s.count - 1))));
-      }
-    });
+    tf.tidy(() => applyUpdate(store, child, grads, stats, t));
     return loss;
   } finally {
+    disposeStep(value, grads, stats);
+  }
+}
+
+/**
+ * The same step without reading anything back, for a GPU that should never wait for the CPU: the
+ * update is applied on the device only if this loss is finite and no earlier queued step of the
+ * store had a non-finite one (a sticky flag on the device), so a diverging run keeps the weights of
+ * its last good step, as with trainStep. Returns the loss tensor (the caller disposes it): read many
+ * at once with readLosses.
+ */
+export function queueStep(store: WeightStore, child: number, batch: Batch, t: StepParams): tf.Scalar {
+  const stats: BnStat[] = [];
+  const { value, grads } = forwardBackward(store, child, batch, stats);
+  try {
+    tf.tidy(() => {
+      const halted = store.haltedFlag();
+      // ok = 1 if this loss is finite and nothing was halted before; the flag stays 1 once set.
+      const ok = tf.cast(tf.logicalAnd(tf.isFinite(value), tf.equal(halted, 0)), 'float32').reshape([1]);
+      applyUpdate(store, child, grads, stats, t, ok);
+      halted.assign(tf.sub(1, ok.reshape([])));
+    });
+    return tf.keep(value);
+  } catch (e) {
     value.dispose();
-    for (const g of Object.values(grads)) g.dispose();
-    for (const s of stats) {
-      s.mean.dispose();
-      s.variance.dispose();
+    throw e;
+  } finally {
+    disposeStep(undefined, grads, stats);
+  }
+}
+
+/** The losses of queued steps in one read-back (the tensors are disposed); numbers pass through. */
+export async function readLosses(losses: (tf.Scalar | number)[]): Promise<number[]> {
+  const tensors = losses.filter((l): l is tf.Scalar => typeof l !== 'number');
+  if (!tensors.length) return losses as number[];
+  let values: Float32Array;
+  try {
+    const all = tf.stack(tensors);
+    values = (await all.data()) as Float32Array;
+    all.dispose();
+  } finally {
+    tf.dispose(tensors);
+  }
+  let i = 0;
+  return losses.map((l) => (typeof l === 'number' ? l : values[i++]));
+}
+
+let deferOverride: boolean | undefined;
+
+/** Whether steps are queued without a read-back each (a GPU backend); tests can force either way. */
+export const deferLossReads = (): boolean => deferOverride ?? tf.getBackend() === 'webgpu';
+export function useDeferredLossReads(on: boolean | undefined): void {
+  deferOverride = on;
+}
+
+/**
+ * SGD with momentum and weight decay on every copy the child trains, then its BN running statistics.
+ * With `ok` (a one-element 0/1 tensor), each new value is taken only where ok is 1.
+ */
+function applyUpdate(
+  store: WeightStore,
+  child: number,
+  grads: tf.NamedTensorMap,
+  stats: BnStat[],
+  t: StepParams,
+  ok?: tf.Tensor,
+): void {
+  const copies = store.trainableCopies(child);
+  const keep = ok ? tf.cast(ok.reshape([]), 'bool') : undefined;
+  const guard = <T extends tf.Tensor>(next: T, old: T): T => (keep ? (tf.where(keep, next, old) as T) : next);
+  let scale: tf.Scalar | number = 1;
+  if (t.gradClip > 0) {
+    const norm = tf.sqrt(tf.addN(copies.map((c) => tf.sum(tf.square(grads[c.value.name])))));
+    scale = tf.minimum(1, tf.div(t.gradClip, tf.add(norm, 1e-6))) as tf.Scalar;
+  }
+  for (const c of copies) {
+    const w = c.value;
+    let g: tf.Tensor = grads[w.name];
+    if (scale !== 1) g = tf.mul(g, scale);
+    if (ownKernels() && t.momentum > 0) {
+      // One kernel for the whole update (the same arithmetic, in the same order, as below).
+      const inputs = { ...(c.momentum ? { w, g, m: c.momentum } : { w, g }), ...(ok ? { ok } : {}) };
+      const [wNew, mNew] = run('SPSgd', inputs, {
+        lr: t.lr,
+        momentum: t.momentum,
+        weightDecay: t.weightDecay,
+      }) as tf.Tensor[];
+      if (!c.momentum) c.momentum = tf.variable(tf.zerosLike(w), false);
+      c.momentum.assign(mNew);
+      w.assign(wNew);
+      continue;
     }
+    if (t.weightDecay > 0) g = tf.add(g, tf.mul(w, t.weightDecay));
+    if (t.momentum > 0) {
+      if (!c.momentum) c.momentum = tf.variable(tf.zerosLike(w), false);
+      c.momentum.assign(guard(tf.add(tf.mul(c.momentum, t.momentum), g), c.momentum));
+      g = c.momentum;
+    }
+    w.assign(guard(tf.sub(w, tf.mul(g, t.lr)), w));
+  }
+  const m = t.bnMomentum;
+  const w = store.resolver(child);
+  for (const s of stats) {
+    const mean = w(`${s.slot}.mean`);
+    const v = w(`${s.slot}.var`);
+    mean.assign(guard(tf.add(tf.mul(mean, 1 - m), tf.mul(s.mean, m)), mean));
+    // PyTorch stores the unbiased batch variance in running_var.
+    v.assign(guard(tf.add(tf.mul(v, 1 - m), tf.mul(s.variance, (m * s.count) / Math.max(1, s.count - 1))), v));
+  }
+}
+
+function disposeStep(value: tf.Tensor | undefined, grads: tf.NamedTensorMap, stats: BnStat[]): void {
+  value?.dispose();
+  for (const g of Object.values(grads)) g.dispose();
+  for (const s of stats) {
+    s.mean.dispose();
+    s.variance.dispose();
   }
 }
 

@@ -160,7 +160,9 @@ const KERNELS: Record<
     e.pointwiseFilterGrad(ptr(b, x), ptr(b, dy), ptr(b, dw), m, ci, co);
     return dw;
   },
-  SPSgd: (b, e, { w, g, m }, a) => {
+  SPSgd: (b, e, { w, g, m, ok }, a) => {
+    // Queued (guarded) steps are for GPUs only: on wasm the loss is read before the update, for free.
+    if (ok) throw new Error('SPSgd: the guarded update (ok) is WebGPU-only');
     const wOut = b.makeOutput(w.shape, 'float32');
     const mOut = b.makeOutput(w.shape, 'float32');
     e.sgd(

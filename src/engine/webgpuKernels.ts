@@ -387,23 +387,36 @@ const KERNELS: Record<string, Kernel> = {
     );
   },
   // SGD with momentum and weight decay, as the wasm kernel: m' = m·μ + g + λ·w, w' = w − lr·m'.
-  SPSgd: (b, { w, g, m }, a) => {
+  // With `ok` (one element, queued steps: trainer.queueStep), the new values are taken only where ok ≠ 0.
+  SPSgd: (b, { w, g, m, ok }, a) => {
     const f32 = (...data: number[]): Uniform[] => data.map((v) => ({ type: 'float32', data: [v] }));
+    // f32(): tfjs-webgpu may keep a bool tensor cast to float32 in its i32 buffer.
+    const keep = (next: string, old: string) => (ok ? `select(${old}, ${next}, f32(ok[0]) != 0.0)` : next);
+    const mNames = [...(m ? ['w', 'g', 'm'] : ['w', 'g']), ...(ok ? ['ok'] : [])];
     const mNew = b.runWebGPUProgram(
       flat(
-        m ? 'sgd_momentum' : 'sgd_momentum_first',
-        m ? ['w', 'g', 'm'] : ['w', 'g'],
+        `sgd_momentum${m ? '' : '_first'}${ok ? '_guarded' : ''}`,
+        mNames,
         w.shape,
-        `value = ${m ? 'm[index] * uniforms.mom + ' : ''}(g[index] + uniforms.wd * w[index]);`,
+        `value = ${keep(
+          `${m ? 'm[index] * uniforms.mom + ' : ''}(g[index] + uniforms.wd * w[index])`,
+          m ? 'm[index]' : '0.0',
+        )};`,
         'mom : f32, wd : f32,',
       ),
-      m ? [w, g, m] : [w, g],
+      [w, g, ...(m ? [m] : []), ...(ok ? [ok] : [])],
       'float32',
       f32(a.momentum, a.weightDecay),
     );
     const wNew = b.runWebGPUProgram(
-      flat('sgd_apply', ['w', 'm'], w.shape, `value = w[index] - uniforms.lr * m[index];`, 'lr : f32,'),
-      [w, mNew],
+      flat(
+        `sgd_apply${ok ? '_guarded' : ''}`,
+        ok ? ['w', 'm', 'ok'] : ['w', 'm'],
+        w.shape,
+        `value = ${keep('w[index] - uniforms.lr * m[index]', 'w[index]')};`,
+        'lr : f32,',
+      ),
+      ok ? [w, mNew, ok] : [w, mNew],
       'float32',
       f32(a.lr),
     );

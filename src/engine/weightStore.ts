@@ -28,6 +28,8 @@ export class WeightStore {
   private readonly keyFn: CopyKeyFn;
   /** tfjs variable names are global: prefix ours so stores can coexist. */
   private readonly id = `store${nextStoreId++}`;
+  /** 1 on the device once a queued step's loss was not finite (trainer.queueStep): later updates are skipped. */
+  private halted?: tf.Variable;
 
   constructor(
     readonly cfg: ExperimentConfig,
@@ -126,12 +128,18 @@ export class WeightStore {
     return n;
   }
 
+  haltedFlag(): tf.Variable {
+    return (this.halted ??= ownedVariable(tf.scalar(0), false));
+  }
+
   dispose(): void {
     for (const c of this.copies.values()) {
       c.value.dispose();
       c.momentum?.dispose();
     }
     this.copies.clear();
+    this.halted?.dispose();
+    this.halted = undefined;
   }
 }
 
