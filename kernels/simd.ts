@@ -367,7 +367,7 @@ export function spatialMean(x: usize, out: usize, n: i32, hw: i32, c: i32): void
 }
 
 /** The 8 → 8 case (the classroom width), with all 16 weight vectors held in registers. */
-function pointwise8(x: usize, w: usize, y: usize, m: i32): void {
+function pointwise8(x: usize, w: usize, y: usize, m: i32, sa: usize, sb: usize): void {
   const w00 = v128.load(w),
     w01 = v128.load(w + 16),
     w10 = v128.load(w + 32),
@@ -411,6 +411,14 @@ function pointwise8(x: usize, w: usize, y: usize, m: i32): void {
     v = v128.swizzle(b, i8x16(12, 13, 14, 15, 12, 13, 14, 15, 12, 13, 14, 15, 12, 13, 14, 15));
     s0 = f32x4.add(s0, f32x4.mul(v, w70));
     s1 = f32x4.add(s1, f32x4.mul(v, w71));
+    if (sa) {
+      s0 = f32x4.mul(s0, v128.load(sa));
+      s1 = f32x4.mul(s1, v128.load(sa + 16));
+      if (sb) {
+        s0 = f32x4.add(s0, v128.load(sb));
+        s1 = f32x4.add(s1, v128.load(sb + 16));
+      }
+    }
     const yp = y + ((<usize>r) << 5);
     v128.store(yp, s0);
     v128.store(yp + 16, s1);
@@ -424,9 +432,16 @@ function transpose8(w: usize, out: usize): void {
       store<f32>(out + ((<usize>(i * 8 + o)) << 2), load<f32>(w + ((<usize>(o * 8 + i)) << 2)));
 }
 
+/** v·a[o..o+3] + b[o..o+3] (each if given): the affine step of evaluation-mode BN, as affine() computes it. */
+function scaleShift(v: v128, sa: usize, sb: usize, o: i32): v128 {
+  if (!sa) return v;
+  const r = f32x4.mul(v, v128.load(sa + ((<usize>o) << 2)));
+  return sb ? f32x4.add(r, v128.load(sb + ((<usize>o) << 2))) : r;
+}
+
 /**
  * y[r, o] = Σ_i x[r, i] · w[i, o]  (with transposeW: w is [o, i] and used as its transpose; `scratch`: ci·co
- * floats for it).
+ * floats for it), then ·a[o] + b[o] where given (sa, sb ≠ 0): evaluation-mode BN in the same pass.
  */
 export function pointwise(
   x: usize,
@@ -437,12 +452,14 @@ export function pointwise(
   co: i32,
   transposeW: i32,
   scratch: usize,
+  sa: usize,
+  sb: usize,
 ): void {
   if (ci == 8 && co == 8) {
     if (transposeW) {
       transpose8(w, scratch);
-      pointwise8(x, scratch, y, m);
-    } else pointwise8(x, w, y, m);
+      pointwise8(x, scratch, y, m, sa, sb);
+    } else pointwise8(x, w, y, m, sa, sb);
     return;
   }
   // A transposed weight ([co, ci]) is first copied into [ci, co] order, so every case reads rows of w.
@@ -474,10 +491,10 @@ export function pointwise(
         a3 = f32x4.add(a3, f32x4.mul(xv, v128.load(wp + 48)));
       }
       const yp = yr + ((<usize>ob) << 2);
-      v128.store(yp, a0);
-      v128.store(yp + 16, a1);
-      v128.store(yp + 32, a2);
-      v128.store(yp + 48, a3);
+      v128.store(yp, scaleShift(a0, sa, sb, ob));
+      v128.store(yp + 16, scaleShift(a1, sa, sb, ob + 4));
+      v128.store(yp + 32, scaleShift(a2, sa, sb, ob + 8));
+      v128.store(yp + 48, scaleShift(a3, sa, sb, ob + 12));
     }
     for (let ob = co16; ob < co4; ob += 4) {
       let acc = f32x4.splat(0);
@@ -485,11 +502,15 @@ export function pointwise(
         const xv = f32x4.splat(load<f32>(xr + ((<usize>i) << 2)));
         acc = f32x4.add(acc, f32x4.mul(xv, v128.load(w + ((<usize>(i * co + ob)) << 2))));
       }
-      v128.store(yr + ((<usize>ob) << 2), acc);
+      v128.store(yr + ((<usize>ob) << 2), scaleShift(acc, sa, sb, ob));
     }
     for (let o = co4; o < co; o++) {
       let s: f32 = 0;
       for (let i = 0; i < ci; i++) s += load<f32>(xr + ((<usize>i) << 2)) * load<f32>(w + ((<usize>(i * co + o)) << 2));
+      if (sa) {
+        s *= load<f32>(sa + ((<usize>o) << 2));
+        if (sb) s += load<f32>(sb + ((<usize>o) << 2));
+      }
       store<f32>(yr + ((<usize>o) << 2), s);
     }
   }

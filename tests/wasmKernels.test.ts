@@ -8,6 +8,7 @@ import {
   depthwiseSame,
   maxPool3x3,
   pointwise,
+  pointwiseBnEval,
   relu,
   spatialMean,
 } from '../src/engine/gradients';
@@ -117,6 +118,26 @@ describe('wasm SIMD kernels', () => {
     expect(rel(a[0], b[0])).toBeLessThan(1e-5);
     expect(rel(a[1], b[1])).toBeLessThan(1e-5);
   });
+
+  // 8→8: the register kernel; 16→20 and 6→7: blocks of 16 and 4, and scalar tails.
+  for (const [ci, co] of [
+    [8, 8],
+    [16, 20],
+    [6, 7],
+  ])
+    it(`pointwise then evaluation BN in one pass, ${ci}→${co}: bitwise the two kernels' result`, async () => {
+      await useBackend('wasm');
+      const x = fill([3, 4, 5, ci], 1) as tf.Tensor4D;
+      const w = fill([ci, co], 2) as tf.Tensor2D;
+      const [mean, variance] = [fill([co], 3), tf.add(tf.abs(fill([co], 4)), 0.1)];
+      const fused = pointwiseBnEval(x, w, mean, variance, 1e-5).dataSync();
+      const apart = batchNormEval(pointwise(x, w), mean, variance, undefined, undefined, 1e-5).dataSync();
+      expect(Array.from(fused)).toEqual(Array.from(apart));
+      useWasmKernels(false);
+      const ops = batchNormEval(pointwise(x, w), mean, variance, undefined, undefined, 1e-5).dataSync();
+      useWasmKernels(true);
+      expect(rel(Array.from(fused), Array.from(ops))).toBeLessThan(1e-5);
+    });
 
   it('a training run: the SGD kernel updates exactly as the tfjs ops, and accuracies agree', async () => {
     await useBackend('wasm');

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from './config';
 import { conv2dSame, pointwise, relu, spatialMean } from './gradients';
-import { bn, kitFor, type ForwardCtx } from './layers';
+import { bn, kitFor, pointwiseBn, type ForwardCtx } from './layers';
 import type { Arch, SearchSpace } from './searchSpace';
 import { opCopySlot, opPrefix } from './slots';
 
@@ -38,7 +38,9 @@ export function body(ctx: ForwardCtx, s: tf.Tensor4D, space: SearchSpace, arch: 
     const w = ctx.w(`cell${l}.pre.conv`) as tf.Tensor2D;
     const x0Key = memo ? `x0|${memo.key(`cell${l}.pre.conv`)}|${memo.inputKey}` : '';
     const x0 = cached(x0Key, () =>
-      bn(ctx, out ? pointwisePair(out[0], out[1], w) : pointwise(relu(s), w), `cell${l}.pre.bn`, false),
+      out
+        ? bn(ctx, pointwisePair(out[0], out[1], w), `cell${l}.pre.bn`, false)
+        : pointwiseBn(ctx, relu(s), w, `cell${l}.pre.bn`),
     );
     // The memo key of an op's output: the copy it reads (or the op itself, if it has no parameters) and its input.
     const opKey = (e: number, inputKey: string) => {

@@ -366,11 +366,35 @@ export function batchNormEval(
       gamma as tf.Tensor1D | undefined,
       eps,
     ) as tf.Tensor4D;
+  const [a, b] = bnScaleShift(mean, variance, beta, gamma, eps);
+  return run('SPAffine', { x, a, b }) as tf.Tensor4D;
+}
+
+/** Evaluation-mode batch norm as y = a·x + b: a = γ/√(var + ε), b = β − mean·a. */
+function bnScaleShift(
+  mean: tf.Tensor,
+  variance: tf.Tensor,
+  beta: tf.Tensor | undefined,
+  gamma: tf.Tensor | undefined,
+  eps: number,
+): [tf.Tensor, tf.Tensor] {
   let a = tf.rsqrt(tf.add(variance, eps));
   if (gamma) a = tf.mul(a, gamma);
   let b = tf.neg(tf.mul(mean, a));
   if (beta) b = tf.add(b, beta);
-  return run('SPAffine', { x, a, b }) as tf.Tensor4D;
+  return [a, b];
+}
+
+/**
+ * batchNormEval(pointwise(x, w), mean, variance) (no affine parameters) for evaluation: on wasm one pass
+ * of our kernel that applies BN to each output before storing it — bitwise the two kernels' result.
+ */
+export function pointwiseBnEval(x: tf.Tensor4D, w: tf.Tensor2D, mean: tf.Tensor, variance: tf.Tensor, eps: number) {
+  if (!wasmKernels()) return batchNormEval(pointwise(x, w), mean, variance, undefined, undefined, eps);
+  const [n, h, wd, c] = x.shape;
+  const [a, b] = bnScaleShift(mean, variance, undefined, undefined, eps);
+  const y = run('SPPointwise', { x: tf.reshape(x, [n * h * wd, c]), w, a, b }, { transposeW: 0 });
+  return tf.reshape(y as tf.Tensor, [n, h, wd, w.shape[1]]) as tf.Tensor4D;
 }
 
 /** ReLU with its gradient as one kernel of ours: tfjs's dy·step(x) without Step, Cast and Multiply. */

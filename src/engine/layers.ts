@@ -1,6 +1,15 @@
 // Building blocks shared by the ops and the network: batch norm (train / eval) and ReLU-conv-BN.
 import * as tf from '@tensorflow/tfjs';
-import { avgPool3x3, batchNormEval, batchNormTrain, depthwiseSame, maxPool3x3, pointwise, relu } from './gradients';
+import {
+  avgPool3x3,
+  batchNormEval,
+  batchNormTrain,
+  depthwiseSame,
+  maxPool3x3,
+  pointwise,
+  pointwiseBnEval,
+  relu,
+} from './gradients';
 import type { Kit } from './ops';
 import type { Resolver } from './weightStore';
 
@@ -51,17 +60,31 @@ export function bn(ctx: ForwardCtx, x: tf.Tensor4D, name: string, affine: boolea
     return y;
   }
   // Evaluation: one fused kernel (broadcast sub/mul are slow on wasm).
-  const mean = ctx.statOverride?.get(`${name}.mean`) ?? ctx.w(`${name}.mean`);
-  const variance = ctx.statOverride?.get(`${name}.var`) ?? ctx.w(`${name}.var`);
+  const { mean, variance } = evalStats(ctx, name);
   return affine
     ? batchNormEval(x, mean, variance, ctx.w(`${name}.beta`), ctx.w(`${name}.gamma`), BN_EPS)
     : batchNormEval(x, mean, variance, undefined, undefined, BN_EPS);
 }
 
+/** The running statistics evaluation uses (or those of a BN recalibration). */
+function evalStats(ctx: ForwardCtx, name: string) {
+  return {
+    mean: ctx.statOverride?.get(`${name}.mean`) ?? ctx.w(`${name}.mean`),
+    variance: ctx.statOverride?.get(`${name}.var`) ?? ctx.w(`${name}.var`),
+  };
+}
+
+/** pointwise → BN (no affine); in evaluation one pass where our kernels allow (the same numbers). */
+export function pointwiseBn(ctx: ForwardCtx, h: tf.Tensor4D, w: tf.Tensor2D, name: string): tf.Tensor4D {
+  if (ctx.training) return bn(ctx, pointwise(h, w), name, false);
+  const { mean, variance } = evalStats(ctx, name);
+  return pointwiseBnEval(h, w, mean, variance, BN_EPS);
+}
+
 /** ReLU → depthwise k×k (dilation d) → pointwise → BN (no affine), the block of DARTS's sep/dil convs. */
 export function reluDwPwBn(ctx: ForwardCtx, x: tf.Tensor4D, p: string, dilation: number): tf.Tensor4D {
   const h = depthwiseSame(relu(x), ctx.w(`${p}.dw`) as tf.Tensor4D, dilation);
-  return bn(ctx, pointwise(h, ctx.w(`${p}.pw`) as tf.Tensor2D), `${p}.bn`, false);
+  return pointwiseBn(ctx, h, ctx.w(`${p}.pw`) as tf.Tensor2D, `${p}.bn`);
 }
 
 /** The tfjs layers the op table's forward passes are written against, for one forward context. */

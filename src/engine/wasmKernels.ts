@@ -47,6 +47,8 @@ interface Exports {
     co: number,
     transposeW: number,
     scratch: number,
+    a: number,
+    b: number,
   ): void;
   pointwiseFilterGrad(x: number, dy: number, dw: number, m: number, ci: number, co: number): void;
   reluGrad(x: number, dy: number, dx: number, size: number): void;
@@ -143,13 +145,14 @@ const KERNELS: Record<
     e.maxPoolGrad(ptr(b, x), ptr(b, dy), ptr(b, dx), n, h, wd, c);
     return dx;
   },
-  SPPointwise: (b, e, { x, w }, a) => {
+  // With a (and b): the affine step of evaluation-mode BN on each output, y·a + b, as SPAffine computes it.
+  SPPointwise: (b, e, { x, w, a: sa, b: sb }, a) => {
     const [m, ci] = x.shape;
     const co = a.transposeW ? w.shape[0] : w.shape[1];
     const y = b.makeOutput([m, co], 'float32');
     // Room for the transposed weight: a tfjs allocation, freed at once (the kernels own no memory).
     const scratch = a.transposeW ? b.makeOutput([ci * co], 'float32') : undefined;
-    e.pointwise(ptr(b, x), ptr(b, w), ptr(b, y), m, ci, co, a.transposeW, ptr(b, scratch));
+    e.pointwise(ptr(b, x), ptr(b, w), ptr(b, y), m, ci, co, a.transposeW, ptr(b, scratch), ptr(b, sa), ptr(b, sb));
     if (scratch) b.disposeData(scratch.dataId);
     return y;
   },
