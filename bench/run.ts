@@ -48,10 +48,8 @@ async function measure(name: string, backend: BackendName, variant: Variant = 'o
   useWebgpuKernels(variant === 'ours' || variant === 'queued');
   const { batch, store, params } = stepSetup(name, BATCH);
   try {
-    const c0 = process.cpuUsage();
-    const { steps, wall } = await timedSteps(store, batch, params, BUDGET_S, variant === 'queued');
-    const cu = process.cpuUsage(c0);
-    return { perWall: (BATCH * steps) / wall, perCpu: (BATCH * steps) / ((cu.user + cu.system) / 1e6), steps };
+    const { steps, wall, cpu } = await timedSteps(store, batch, params, BUDGET_S, variant === 'queued');
+    return { perWall: (BATCH * steps) / wall, perCpu: (BATCH * steps) / cpu, steps };
   } finally {
     store.dispose();
     useStockGradients(false);

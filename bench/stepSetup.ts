@@ -22,7 +22,7 @@ export function stepSetup(name: string, batchSize: number) {
 
 /**
  * Trains the children in turn for `seconds` (after a warm-up step for each, or as many as fit in
- * `seconds`) and returns the steps run and their wall time.
+ * `seconds`) and returns the steps run, their wall time and CPU time (the process's, all threads).
  * `queued`: no read-back per step, losses read 16 at a time (what a run does on a GPU, experiment.ts).
  */
 export async function timedSteps(
@@ -31,7 +31,7 @@ export async function timedSteps(
   params: StepParams,
   seconds: number,
   queued: boolean,
-): Promise<{ steps: number; wall: number }> {
+): Promise<{ steps: number; wall: number; cpu: number }> {
   const pending: ReturnType<typeof queueStep>[] = [];
   const step = async (child: number) => {
     if (!queued) return void (await trainStep(store, child, batch, params));
@@ -46,8 +46,10 @@ export async function timedSteps(
   await readLosses(pending.splice(0));
   let steps = 0;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   do await step(BENCH_CHILDREN[steps++ % BENCH_CHILDREN.length]);
   while ((performance.now() - t0) / 1000 < seconds);
   await readLosses(pending.splice(0));
-  return { steps, wall: (performance.now() - t0) / 1000 };
+  const cu = process.cpuUsage(c0);
+  return { steps, wall: (performance.now() - t0) / 1000, cpu: (cu.user + cu.system) / 1e6 };
 }
