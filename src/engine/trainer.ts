@@ -90,11 +90,11 @@ export async function readLosses(losses: (tf.Scalar | number)[]): Promise<number
   const tensors = losses.filter((l): l is tf.Scalar => typeof l !== 'number');
   if (!tensors.length) return losses as number[];
   let values: Float32Array;
+  const all = tf.stack(tensors);
   try {
-    const all = tf.stack(tensors);
     values = (await all.data()) as Float32Array;
-    all.dispose();
   } finally {
+    all.dispose();
     tf.dispose(tensors);
   }
   let i = 0;
@@ -216,11 +216,6 @@ export function recalibrateBn(store: WeightStore, child: number, batches: Batch[
 }
 
 /**
- * Top-1 accuracy of each child on `val` with inherited weights (BN running statistics).
- * The stem is computed once per batch for every group of children reading the same stem copy —
- * the stem is the largest cost of the forward pass. Counts stay on the device until the end.
- */
-/**
  * Images per evaluation forward pass that fit the wasm backend's 4 GB heap: a child's forward keeps
  * its activations until its tidy ends, ~40 maps of the widest layer per image (measured: the paper
  * model at 512 images traps with "memory access out of bounds", at 250 it runs). Larger eval batches
@@ -231,6 +226,11 @@ export function maxEvalImages(m: ModelConfig, budgetBytes = 2 ** 31): number {
   return Math.max(16, Math.floor(budgetBytes / perImage));
 }
 
+/**
+ * Top-1 accuracy of each child on `val` with inherited weights (BN running statistics).
+ * The stem is computed once per batch for every group of children reading the same stem copy —
+ * the stem is the largest cost of the forward pass. Counts stay on the device until the end.
+ */
 export async function evaluateChildren(
   store: WeightStore,
   children: readonly number[],
