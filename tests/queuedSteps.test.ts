@@ -9,7 +9,7 @@ import { runInstance } from '../src/engine/experiment';
 import { queueStep, readLosses, trainStep, useDeferredLossReads } from '../src/engine/trainer';
 import { WeightStore } from '../src/engine/weightStore';
 import { useBackend } from '../src/node/backends';
-import { microConfig, microData, sgd } from './helpers';
+import { liveCounts, microConfig, microData, sgd } from './helpers';
 
 type Backend = 'webgpu' | 'cpu';
 
@@ -115,14 +115,13 @@ describe('queued steps (no read-back per step)', { timeout: 180_000 }, () => {
         useDeferredLossReads(undefined);
       }
     };
-    const ids = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
     await record(true, 0.05); // compiles every shader once
-    const before = [tf.memory().numTensors, ids()];
+    const before = liveCounts();
     expect(await record(true, 0.05)).toEqual(await record(false, 0.05));
     const diverged = await record(true, 1e30);
     expect(diverged.status).toBe('diverged');
     expect(diverged).toEqual(await record(false, 1e30));
     // Nothing left behind: no queued loss, no halted flag, no buffer.
-    expect([tf.memory().numTensors, ids()]).toEqual(before);
+    expect(liveCounts()).toEqual(before);
   });
 });

@@ -9,7 +9,7 @@ import { evaluateChildren, NonFiniteLossError, trainStep } from '../src/engine/t
 import { WeightStore } from '../src/engine/weightStore';
 import { forward } from '../src/engine/forward';
 import { useBackend } from '../src/node/backends';
-import { child as childIndex, microConfig, microData, sgd } from './helpers';
+import { child as childIndex, hygieneRun, microConfig, microData, sgd } from './helpers';
 import { PAPER_SPACE } from '../src/engine/searchSpace';
 
 /** Eval-mode logits of a child on a fixed batch. */
@@ -131,21 +131,9 @@ describe('determinism', () => {
 describe('tensor hygiene', () => {
   it('tf.memory().numTensors stays flat over 200 training steps plus an evaluation', async () => {
     await useBackend('wasm');
-    const cfg = microConfig();
-    const data = microData(cfg);
-    const store = new WeightStore(cfg, 0);
-    const all = Array.from({ length: 64 }, (_, i) => i);
-    // Warm-up: every child once, so every momentum buffer exists.
-    for (let c = 0; c < 64; c++)
-      await trainStep(store, c, makeBatch(data.train, [c % 32, (c + 1) % 32]), sgd(store.cfg, 0.01));
-    await evaluateChildren(store, all, data.val, { batchSize: 8 });
-    const before = tf.memory().numTensors;
-    for (let s = 0; s < 200; s++)
-      await trainStep(store, s % 64, makeBatch(data.train, [s % 32, (s + 3) % 32, (s + 7) % 32]), sgd(store.cfg, 0.01));
-    await evaluateChildren(store, all, data.val, { batchSize: 8 });
-    expect(tf.memory().numTensors).toBe(before);
-    store.dispose();
-    expect(tf.memory().numTensors).toBeLessThan(before);
+    const { before, after, disposed } = await hygieneRun(200);
+    expect(after[0]).toBe(before[0]);
+    expect(disposed[0]).toBeLessThan(before[0]);
   });
 
   it('a NaN loss raises a clear error and applies nothing', async () => {

@@ -13,11 +13,8 @@ import {
   relu,
   spatialMean,
 } from '../src/engine/gradients';
-import { makeBatch } from '../src/engine/data/dataset';
-import { evaluateChildren, trainStep } from '../src/engine/trainer';
-import { WeightStore } from '../src/engine/weightStore';
 import { useBackend } from '../src/node/backends';
-import { microConfig, microData, sgd } from './helpers';
+import { hygieneRun } from './helpers';
 import { fill, microTraining, rel, valueAndGrads } from './kernelCheck';
 import { useWebgpuKernels, webgpuKernels } from '../src/engine/webgpuKernels';
 import { run } from '../src/engine/wasmKernels';
@@ -162,21 +159,8 @@ describe('WGSL kernels (webgpu on Dawn) against the cpu backend', { timeout: 120
 
   it('leaves no tensor and no GPU buffer behind over 64 training steps and an evaluation', async () => {
     await useBackend('webgpu');
-    const cfg = microConfig();
-    const data = microData(cfg);
-    const store = new WeightStore(cfg, 0);
-    const all = Array.from({ length: 64 }, (_, i) => i);
-    const step = (s: number) =>
-      trainStep(store, s % 64, makeBatch(data.train, [s % 32, (s + 3) % 32, (s + 7) % 32]), sgd(cfg, 0.01), s);
-    // Warm-up: every child once, so every momentum buffer exists.
-    for (let s = 0; s < 64; s++) await step(s);
-    await evaluateChildren(store, all, data.val, { batchSize: 8 });
-    const ids = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
-    const before = [tf.memory().numTensors, ids()];
-    for (let s = 0; s < 64; s++) await step(s);
-    await evaluateChildren(store, all, data.val, { batchSize: 8 });
-    expect([tf.memory().numTensors, ids()]).toEqual(before);
-    store.dispose();
+    const { before, after } = await hygieneRun(64);
+    expect(after).toEqual(before);
   });
 
   it('can be turned off (benchmarks compare against the tfjs-op path)', async () => {

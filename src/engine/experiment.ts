@@ -237,10 +237,9 @@ export async function runInstance(
             }),
           );
       }
-      if (!deferred || queue.length >= QUEUE_READS) await settle();
       const point = points.get(step + 1);
       const checkpoint = hooks.onCheckpoint && inEpoch === spe - 1 && step < total - 1;
-      if (point || checkpoint || step === total - 1) await settle();
+      if (!deferred || queue.length >= QUEUE_READS || point || checkpoint || step === total - 1) await settle();
       if (point) {
         hooks.onPhase?.(index, 'evaluate');
         const acc = await evaluateSplit(store, children, val, evalOpts(), opts.evaluator);
