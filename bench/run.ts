@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { downsample } from '../src/engine/data/dataset';
 import { gratingSplits } from '../src/engine/data/gratings';
-import { useStockGradients } from '../src/engine/gradients';
+import { useFusedBnRelu, useStockGradients } from '../src/engine/gradients';
 import { preset } from '../src/engine/presets';
 import { evaluateChildren } from '../src/engine/trainer';
 import { useWasmKernels } from '../src/engine/wasmKernels';
@@ -35,7 +35,7 @@ interface Rate {
   perCpu: number;
   steps: number;
 }
-type Variant = 'ours' | 'queued' | 'no-kernels' | 'stock';
+type Variant = 'ours' | 'queued' | 'bn-relu-apart' | 'no-kernels' | 'stock';
 
 async function measure(name: string, backend: BackendName, variant: Variant = 'ours'): Promise<Rate | string> {
   try {
@@ -43,9 +43,11 @@ async function measure(name: string, backend: BackendName, variant: Variant = 'o
   } catch (e) {
     return `unavailable: ${(e as Error).message}`;
   }
+  const kernels = variant === 'ours' || variant === 'queued' || variant === 'bn-relu-apart';
   useStockGradients(variant === 'stock');
-  useWasmKernels(variant === 'ours');
-  useWebgpuKernels(variant === 'ours' || variant === 'queued');
+  useWasmKernels(kernels);
+  useWebgpuKernels(kernels);
+  useFusedBnRelu(variant !== 'bn-relu-apart');
   const { batch, store, params } = stepSetup(name, BATCH);
   try {
     const { steps, wall, cpu } = await timedSteps(store, batch, params, BUDGET_S, variant === 'queued');
@@ -55,6 +57,7 @@ async function measure(name: string, backend: BackendName, variant: Variant = 'o
     useStockGradients(false);
     useWasmKernels(true);
     useWebgpuKernels(true);
+    useFusedBnRelu(true);
   }
 }
 
@@ -67,19 +70,26 @@ async function measureEval(name: string): Promise<string> {
   const store = new WeightStore(cfg, 0);
   const all = Array.from({ length: 64 }, (_, i) => i);
   const out: string[] = [];
-  for (const kernels of [false, true]) {
+  for (const [kernels, fused] of [
+    [false, true],
+    [true, false],
+    [true, true],
+  ]) {
     useWasmKernels(kernels);
+    useFusedBnRelu(fused);
     await evaluateChildren(store, all, val, { batchSize: 512 });
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     await evaluateChildren(store, all, val, { batchSize: 512 });
     const cu = process.cpuUsage(c0);
     out.push(
-      `${kernels ? 'ours' : 'without our kernels'} ${((performance.now() - t0) / 1000).toFixed(2)} s wall, ` +
+      `${kernels ? (fused ? 'ours' : 'ours with BN and ReLU apart') : 'without our kernels'} ` +
+        `${((performance.now() - t0) / 1000).toFixed(2)} s wall, ` +
         `${((cu.user + cu.system) / 1e6).toFixed(2)} CPU-s`,
     );
   }
   useWasmKernels(true);
+  useFusedBnRelu(true);
   store.dispose();
   return out.join('; ');
 }
@@ -116,6 +126,7 @@ for (const name of models) {
   for (const b of backends) {
     variants.push([b, 'ours', `tfjs ${b}`]);
     if (b === 'webgpu') variants.push([b, 'queued', `tfjs ${b}, queued steps`]);
+    if (b === 'wasm' || b === 'webgpu') variants.push([b, 'bn-relu-apart', `tfjs ${b}, BN and ReLU apart`]);
     if (b === 'wasm' || b === 'webgpu') variants.push([b, 'no-kernels', `tfjs ${b}, without our kernels`]);
     // Stock gradients on cpu take minutes a step for the paper model; on webgpu it is the baseline the issue names.
     if (b === 'webgpu' || (b === 'cpu' && name === 'tiny')) variants.push([b, 'stock', `tfjs ${b}, stock gradients`]);
@@ -129,6 +140,6 @@ for (const name of models) {
           `×${typeof ref === 'string' ? '—' : (r.perCpu / ref.perCpu).toFixed(2)} PyTorch   (${r.steps} steps)`,
       );
   }
-  if (backends.includes('wasm'))
+  if (backends.includes('wasm') && only('eval')?.[0] !== 'no')
     console.log(`  evaluation of 64 children × 1,024 images on wasm: ${await measureEval(name)}`);
 }

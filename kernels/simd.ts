@@ -192,8 +192,12 @@ export function depthwiseFilterGrad(
   }
 }
 
-/** Column sums of an [m, c] matrix (and of the product of two, if b ≠ 0): outA[c] = Σ a, outB[c] = Σ a·b. */
-export function colSums(a: usize, b: usize, m: i32, c: i32, outA: usize, outB: usize): void {
+/**
+ * Column sums of an [m, c] matrix (and of the product of two, if b ≠ 0): outA[c] = Σ a, outB[c] = Σ a·b. With
+ * `mask` (≠ 0), a is first multiplied by step(mask), ReLU's gradient as reluGrad computes it: the sums of a
+ * BN's output gradient when a ReLU follows the BN (mask = the ReLU's output).
+ */
+export function colSums(a: usize, b: usize, m: i32, c: i32, outA: usize, outB: usize, mask: usize): void {
   const c4 = c & ~3;
   memory.fill(outA, 0, (<usize>c) << 2);
   if (b) memory.fill(outB, 0, (<usize>c) << 2);
@@ -201,24 +205,37 @@ export function colSums(a: usize, b: usize, m: i32, c: i32, outA: usize, outB: u
   for (let r = 0; r < m; r++) {
     const ap = a + <usize>r * stride;
     const bp = b + <usize>r * stride;
+    const mp = mask + <usize>r * stride;
     for (let cb = 0; cb < c4; cb += 4) {
       const o = (<usize>cb) << 2;
-      const va = v128.load(ap + o);
+      let va = v128.load(ap + o);
+      if (mask) va = f32x4.mul(va, step4(v128.load(mp + o)));
       v128.store(outA + o, f32x4.add(v128.load(outA + o), va));
       if (b) v128.store(outB + o, f32x4.add(v128.load(outB + o), f32x4.mul(va, v128.load(bp + o))));
     }
     for (let ch = c4; ch < c; ch++) {
       const o = (<usize>ch) << 2;
-      const va = load<f32>(ap + o);
+      let va = load<f32>(ap + o);
+      if (mask) va *= step1(load<f32>(mp + o));
       store<f32>(outA + o, load<f32>(outA + o) + va);
       if (b) store<f32>(outB + o, load<f32>(outB + o) + va * load<f32>(bp + o));
     }
   }
 }
 
+/** ReLU's derivative as tfjs computes it: 1 (x > 0), 0 (x ≤ 0), NaN (x NaN: a diverging run stays so). */
+function step4(x: v128): v128 {
+  const one = v128.bitselect(f32x4.splat(1), f32x4.splat(0), f32x4.gt(x, f32x4.splat(0)));
+  return v128.or(one, v128.and(x, f32x4.ne(x, x)));
+}
+
+function step1(x: f32): f32 {
+  return x > 0 ? 1 : x != x ? x : 0;
+}
+
 /** Batch mean and biased variance per channel of an [m, c] matrix (two passes). */
 export function moments(x: usize, m: i32, c: i32, mean: usize, variance: usize): void {
-  colSums(x, 0, m, c, mean, 0);
+  colSums(x, 0, m, c, mean, 0, 0);
   const inv: f32 = 1 / <f32>m;
   for (let ch = 0; ch < c; ch++) store<f32>(mean + ((<usize>ch) << 2), load<f32>(mean + ((<usize>ch) << 2)) * inv);
   const c4 = c & ~3;
@@ -241,10 +258,11 @@ export function moments(x: usize, m: i32, c: i32, mean: usize, variance: usize):
     store<f32>(variance + ((<usize>ch) << 2), load<f32>(variance + ((<usize>ch) << 2)) * inv);
 }
 
-/** y[r,c] = x[r,c]·a[c] + b[c]  (b may be 0 for none). */
-export function affine(x: usize, a: usize, b: usize, y: usize, m: i32, c: i32): void {
+/** y[r,c] = x[r,c]·a[c] + b[c]  (b may be 0 for none); with `relu`, max(y, 0) as tf.relu (NaN stays NaN). */
+export function affine(x: usize, a: usize, b: usize, y: usize, m: i32, c: i32, relu: i32): void {
   const c4 = c & ~3;
   const stride = (<usize>c) << 2;
+  const zero = f32x4.splat(0);
   for (let r = 0; r < m; r++) {
     const xp = x + <usize>r * stride;
     const yp = y + <usize>r * stride;
@@ -252,39 +270,57 @@ export function affine(x: usize, a: usize, b: usize, y: usize, m: i32, c: i32): 
       const o = (<usize>cb) << 2;
       let v = f32x4.mul(v128.load(xp + o), v128.load(a + o));
       if (b) v = f32x4.add(v, v128.load(b + o));
+      if (relu) v = f32x4.max(v, zero);
       v128.store(yp + o, v);
     }
     for (let ch = c4; ch < c; ch++) {
       const o = (<usize>ch) << 2;
-      store<f32>(yp + o, load<f32>(xp + o) * load<f32>(a + o) + (b ? load<f32>(b + o) : 0));
+      const v = load<f32>(xp + o) * load<f32>(a + o) + (b ? load<f32>(b + o) : 0);
+      store<f32>(yp + o, relu ? max<f32>(v, 0) : v);
     }
   }
 }
 
-/** BN input gradient: dx = k[c]·(dy − sdy[c]/m − xhat·sdx[c]/m). */
-export function bnInputGrad(dy: usize, xhat: usize, k: usize, sdy: usize, sdx: usize, dx: usize, m: i32, c: i32): void {
+/**
+ * BN input gradient: dx = k[c]·(g − sdy[c]/m − xhat·sdx[c]/m) with g = dy, or with `mask` (≠ 0) g = dy·step(mask):
+ * through the ReLU that follows the BN (colSums with the same mask gives sdy and sdx).
+ */
+export function bnInputGrad(
+  dy: usize,
+  xhat: usize,
+  k: usize,
+  sdy: usize,
+  sdx: usize,
+  dx: usize,
+  m: i32,
+  c: i32,
+  mask: usize,
+): void {
   const c4 = c & ~3;
   const inv: f32 = 1 / <f32>m;
   const vinv = f32x4.splat(inv);
   const stride = (<usize>c) << 2;
   for (let r = 0; r < m; r++) {
     const g = dy + <usize>r * stride;
+    const mp = mask + <usize>r * stride;
     const xh = xhat + <usize>r * stride;
     const o = dx + <usize>r * stride;
     for (let cb = 0; cb < c4; cb += 4) {
       const q = (<usize>cb) << 2;
+      let gv = v128.load(g + q);
+      if (mask) gv = f32x4.mul(gv, step4(v128.load(mp + q)));
       const t = f32x4.sub(
-        f32x4.sub(v128.load(g + q), f32x4.mul(v128.load(sdy + q), vinv)),
+        f32x4.sub(gv, f32x4.mul(v128.load(sdy + q), vinv)),
         f32x4.mul(v128.load(xh + q), f32x4.mul(v128.load(sdx + q), vinv)),
       );
       v128.store(o + q, f32x4.mul(v128.load(k + q), t));
     }
     for (let ch = c4; ch < c; ch++) {
       const q = (<usize>ch) << 2;
-      store<f32>(
-        o + q,
-        load<f32>(k + q) * (load<f32>(g + q) - load<f32>(sdy + q) * inv - load<f32>(xh + q) * load<f32>(sdx + q) * inv),
-      );
+      let gs = load<f32>(g + q);
+      if (mask) gs *= step1(load<f32>(mp + q));
+      const t = gs - load<f32>(sdy + q) * inv - load<f32>(xh + q) * load<f32>(sdx + q) * inv;
+      store<f32>(o + q, load<f32>(k + q) * t);
     }
   }
 }
@@ -367,7 +403,7 @@ export function spatialMean(x: usize, out: usize, n: i32, hw: i32, c: i32): void
 }
 
 /** The 8 → 8 case (the classroom width), with all 16 weight vectors held in registers. */
-function pointwise8(x: usize, w: usize, y: usize, m: i32, sa: usize, sb: usize): void {
+function pointwise8(x: usize, w: usize, y: usize, m: i32, sa: usize, sb: usize, relu: i32): void {
   const w00 = v128.load(w),
     w01 = v128.load(w + 16),
     w10 = v128.load(w + 32),
@@ -419,6 +455,10 @@ function pointwise8(x: usize, w: usize, y: usize, m: i32, sa: usize, sb: usize):
         s1 = f32x4.add(s1, v128.load(sb + 16));
       }
     }
+    if (relu) {
+      s0 = f32x4.max(s0, f32x4.splat(0));
+      s1 = f32x4.max(s1, f32x4.splat(0));
+    }
     const yp = y + ((<usize>r) << 5);
     v128.store(yp, s0);
     v128.store(yp + 16, s1);
@@ -432,16 +472,20 @@ function transpose8(w: usize, out: usize): void {
       store<f32>(out + ((<usize>(i * 8 + o)) << 2), load<f32>(w + ((<usize>(o * 8 + i)) << 2)));
 }
 
-/** v·a[o..o+3] + b[o..o+3] (each if given): the affine step of evaluation-mode BN, as affine() computes it. */
-function scaleShift(v: v128, sa: usize, sb: usize, o: i32): v128 {
-  if (!sa) return v;
-  const r = f32x4.mul(v, v128.load(sa + ((<usize>o) << 2)));
-  return sb ? f32x4.add(r, v128.load(sb + ((<usize>o) << 2))) : r;
+/** v·a[o..o+3] + b[o..o+3] (each if given), then max(·, 0) with `relu`: evaluation-mode BN as affine() computes it. */
+function scaleShift(v: v128, sa: usize, sb: usize, o: i32, relu: i32): v128 {
+  let r = v;
+  if (sa) {
+    r = f32x4.mul(r, v128.load(sa + ((<usize>o) << 2)));
+    if (sb) r = f32x4.add(r, v128.load(sb + ((<usize>o) << 2)));
+  }
+  return relu ? f32x4.max(r, f32x4.splat(0)) : r;
 }
 
 /**
  * y[r, o] = Σ_i x[r, i] · w[i, o]  (with transposeW: w is [o, i] and used as its transpose; `scratch`: ci·co
- * floats for it), then ·a[o] + b[o] where given (sa, sb ≠ 0): evaluation-mode BN in the same pass.
+ * floats for it), then ·a[o] + b[o] where given (sa, sb ≠ 0): evaluation-mode BN in the same pass, and with
+ * `relu` the ReLU that follows it.
  */
 export function pointwise(
   x: usize,
@@ -454,12 +498,13 @@ export function pointwise(
   scratch: usize,
   sa: usize,
   sb: usize,
+  relu: i32,
 ): void {
   if (ci == 8 && co == 8) {
     if (transposeW) {
       transpose8(w, scratch);
-      pointwise8(x, scratch, y, m, sa, sb);
-    } else pointwise8(x, w, y, m, sa, sb);
+      pointwise8(x, scratch, y, m, sa, sb, relu);
+    } else pointwise8(x, w, y, m, sa, sb, relu);
     return;
   }
   // A transposed weight ([co, ci]) is first copied into [ci, co] order, so every case reads rows of w.
@@ -491,10 +536,10 @@ export function pointwise(
         a3 = f32x4.add(a3, f32x4.mul(xv, v128.load(wp + 48)));
       }
       const yp = yr + ((<usize>ob) << 2);
-      v128.store(yp, scaleShift(a0, sa, sb, ob));
-      v128.store(yp + 16, scaleShift(a1, sa, sb, ob + 4));
-      v128.store(yp + 32, scaleShift(a2, sa, sb, ob + 8));
-      v128.store(yp + 48, scaleShift(a3, sa, sb, ob + 12));
+      v128.store(yp, scaleShift(a0, sa, sb, ob, relu));
+      v128.store(yp + 16, scaleShift(a1, sa, sb, ob + 4, relu));
+      v128.store(yp + 32, scaleShift(a2, sa, sb, ob + 8, relu));
+      v128.store(yp + 48, scaleShift(a3, sa, sb, ob + 12, relu));
     }
     for (let ob = co16; ob < co4; ob += 4) {
       let acc = f32x4.splat(0);
@@ -502,7 +547,7 @@ export function pointwise(
         const xv = f32x4.splat(load<f32>(xr + ((<usize>i) << 2)));
         acc = f32x4.add(acc, f32x4.mul(xv, v128.load(w + ((<usize>(i * co + ob)) << 2))));
       }
-      v128.store(yr + ((<usize>ob) << 2), scaleShift(acc, sa, sb, ob));
+      v128.store(yr + ((<usize>ob) << 2), scaleShift(acc, sa, sb, ob, relu));
     }
     for (let o = co4; o < co; o++) {
       let s: f32 = 0;
@@ -511,7 +556,7 @@ export function pointwise(
         s *= load<f32>(sa + ((<usize>o) << 2));
         if (sb) s += load<f32>(sb + ((<usize>o) << 2));
       }
-      store<f32>(yr + ((<usize>o) << 2), s);
+      store<f32>(yr + ((<usize>o) << 2), relu ? max<f32>(s, 0) : s);
     }
   }
 }
@@ -570,18 +615,12 @@ export function sgd(
  */
 export function reluGrad(x: usize, dy: usize, dx: usize, size: i32): void {
   const n4 = size & ~3;
-  const zero = f32x4.splat(0);
-  const one = f32x4.splat(1);
   for (let i = 0; i < n4; i += 4) {
     const q = (<usize>i) << 2;
-    const xv = v128.load(x + q);
-    const step = v128.or(v128.bitselect(one, zero, f32x4.gt(xv, zero)), v128.and(xv, f32x4.ne(xv, xv)));
-    v128.store(dx + q, f32x4.mul(v128.load(dy + q), step));
+    v128.store(dx + q, f32x4.mul(v128.load(dy + q), step4(v128.load(x + q))));
   }
   for (let i = n4; i < size; i++) {
     const q = (<usize>i) << 2;
-    const xv = load<f32>(x + q);
-    const step: f32 = xv > 0 ? 1 : xv != xv ? xv : 0;
-    store<f32>(dx + q, load<f32>(dy + q) * step);
+    store<f32>(dx + q, load<f32>(dy + q) * step1(load<f32>(x + q)));
   }
 }

@@ -80,6 +80,19 @@ describe('wasm SIMD kernels', () => {
       ));
     it(`max-pool 3×3, ${c} channels: value and gradient`, () =>
       compare((x) => maxPool3x3(x as tf.Tensor4D), [[2, 6, 5, c]]));
+    it(`batch norm then ReLU (training, fused), ${c} channels: bitwise the separate ReLU, ≈ cpu`, async () => {
+      const bnRelu = (fused: boolean) => (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const args = [tf.add(tf.mul(x, 3), 1) as tf.Tensor4D, tf.add(g, 0.5) as tf.Tensor1D, b as tf.Tensor1D] as const;
+        return fused ? batchNormTrain(...args, 1e-5, true).y : relu(batchNormTrain(...args, 1e-5).y);
+      };
+      const shapes = [[4, 5, 3, c], [c], [c]];
+      await compare(bnRelu(true), shapes, 1e-4);
+      await useBackend('wasm');
+      const mk = () => shapes.map((sh, i) => fill(sh, 11 + i));
+      const [fused, apart] = [await valueAndGrads(bnRelu(true), mk()), await valueAndGrads(bnRelu(false), mk())];
+      expect(fused[0].filter((v) => v === 0).length).toBeGreaterThan(fused[0].length / 5); // the ReLU clips
+      expect(fused).toEqual(apart);
+    });
   }
 
   // 360 values: whole SIMD blocks; 225: a scalar tail.
@@ -137,6 +150,10 @@ describe('wasm SIMD kernels', () => {
       const ops = batchNormEval(pointwise(x, w), mean, variance, undefined, undefined, 1e-5).dataSync();
       useWasmKernels(true);
       expect(rel(Array.from(fused), Array.from(ops))).toBeLessThan(1e-5);
+      // With the ReLU that follows the BN (a sep conv's inner block) in the same pass.
+      const withRelu = Array.from(pointwiseBnEval(x, w, mean, variance, 1e-5, true).dataSync());
+      expect(withRelu).toEqual(Array.from(tf.relu(tf.tensor(apart)).dataSync()));
+      expect(withRelu.some((v) => v === 0) && withRelu.some((v) => v > 0)).toBe(true);
     });
 
   it('a training run: the SGD kernel updates exactly as the tfjs ops, and accuracies agree', async () => {

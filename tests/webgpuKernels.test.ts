@@ -92,6 +92,20 @@ describe('WGSL kernels (webgpu on Dawn) against the cpu backend', { timeout: 120
         [[5, 9, 11, c], [c], [c]],
         1e-4,
       ));
+  for (const c of [8, 7])
+    it(`batch norm then ReLU (training, fused) over 495 rows, ${c} channels: value and gradients of x, γ, β`, () =>
+      compare(
+        (x, g, b) =>
+          batchNormTrain(
+            tf.add(tf.mul(x, 3), 1) as tf.Tensor4D,
+            tf.add(g, 0.5) as tf.Tensor1D,
+            b as tf.Tensor1D,
+            1e-5,
+            true,
+          ).y,
+        [[5, 9, 11, c], [c], [c]],
+        1e-4,
+      ));
 
   // 360 values: vec4 reads; 225: scalar.
   for (const shape of [

@@ -283,6 +283,13 @@ function affine(x: tf.Tensor2D, a: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor2D {
   return tf.batchNorm(x, tf.zeros([c]), tf.ones([c]), b, a, 0) as tf.Tensor2D;
 }
 
+let fuseBnRelu = true;
+
+/** Benchmarks compare BN and the ReLU after it in one pass (default) with two (the same numbers). */
+export function useFusedBnRelu(on: boolean): void {
+  fuseBnRelu = on;
+}
+
 export interface BatchNormTrainOut {
   y: tf.Tensor4D;
   mean: tf.Tensor1D;
@@ -294,12 +301,25 @@ export interface BatchNormTrainOut {
  * Training-mode batch norm over N·H·W with learnable (or fixed) scale and shift, and a closed-form
  * backward: dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂)). Reductions are matMuls with ones and the
  * per-channel affine steps fused kernels, instead of the many slow broadcasts of autodiff.
+ * With `reluAfter`, y is relu(BN(x)): with our kernels the ReLU is applied in the affine pass and its
+ * gradient folded into the BN backward (a mask read by the column sums and the input gradient), one
+ * pass and one kernel fewer each way — the same numbers as the separate ReLU.
  */
-export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): BatchNormTrainOut {
+export function batchNormTrain(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  eps: number,
+  reluAfter = false,
+): BatchNormTrainOut {
   if (stock) {
     const { mean, variance } = tf.moments(x, [0, 1, 2]);
     const y = tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), gamma), beta) as tf.Tensor4D;
-    return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
+    return {
+      y: reluAfter ? (tf.relu(y) as tf.Tensor4D) : y,
+      mean: mean as tf.Tensor1D,
+      variance: variance as tf.Tensor1D,
+    };
   }
   const [n, h, w, c] = x.shape;
   const m = n * h * w;
@@ -311,24 +331,32 @@ export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tens
         const mu = tf.div(colSum(x2), m) as tf.Tensor1D;
         return [mu, tf.div(colSum(tf.square(tf.sub(x2, mu)) as tf.Tensor2D), m) as tf.Tensor1D];
       })();
+  const fused = k && reluAfter && fuseBnRelu;
   const op = custom((xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     const xs = xx as tf.Tensor2D;
-    save([xs, g, mean, variance]); // saved, or the forward scope would dispose them before backward
     const inv = tf.rsqrt(tf.add(variance, eps)) as tf.Tensor1D;
+    const value = k
+      ? (run(
+          'SPAffine',
+          { x: xs, a: tf.mul(g, inv), b: tf.sub(b, tf.mul(tf.mul(mean, inv), g)) },
+          { relu: fused ? 1 : 0 },
+        ) as tf.Tensor2D)
+      : tf.batchNorm(xs, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, eps);
+    // Saved, or the forward scope would dispose them before backward; the ReLU's output is its gradient's mask.
+    save(fused ? [xs, g, mean, variance, value] : [xs, g, mean, variance]);
     return {
-      value: k
-        ? (run('SPAffine', { x: xs, a: tf.mul(g, inv), b: tf.sub(b, tf.mul(tf.mul(mean, inv), g)) }) as tf.Tensor2D)
-        : tf.batchNorm(xs, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, eps),
+      value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sg, smean, svar] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+        const [sx, sg, smean, svar, mask] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor2D?];
         const dy2 = dy as tf.Tensor2D;
         const sinv = tf.rsqrt(tf.add(svar, eps)) as tf.Tensor1D;
         const kk = tf.mul(sg, sinv) as tf.Tensor1D; // γ/σ
         if (k) {
           const xhat = run('SPAffine', { x: sx, a: sinv, b: tf.neg(tf.mul(smean, sinv)) }) as tf.Tensor2D;
-          const [sumDy, sumDyXhat] = run('SPColSums', { a: dy2, b: xhat }) as [tf.Tensor1D, tf.Tensor1D];
+          const masked: Record<string, tf.Tensor> = mask ? { mask } : {};
+          const [sumDy, sumDyXhat] = run('SPColSums', { a: dy2, b: xhat, ...masked }) as [tf.Tensor1D, tf.Tensor1D];
           return [
-            run('SPBnInputGrad', { dy: dy2, xhat, k: kk, sdy: sumDy, sdx: sumDyXhat }) as tf.Tensor,
+            run('SPBnInputGrad', { dy: dy2, xhat, k: kk, sdy: sumDy, sdx: sumDyXhat, ...masked }) as tf.Tensor,
             sumDyXhat,
             sumDy,
           ];
@@ -345,7 +373,8 @@ export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tens
     };
   });
   const y = tf.reshape(op(x2, gamma, beta), [n, h, w, c]) as tf.Tensor4D;
-  return { y, mean, variance };
+  // Not fused: the ReLU is a separate op (ours, or tfjs's without our kernels).
+  return { y: reluAfter && !fused ? relu(y) : y, mean, variance };
 }
 
 /** Evaluation-mode batch norm: (x − mean)/√(var + ε)·γ + β, one fused pass. */
@@ -386,14 +415,31 @@ function bnScaleShift(
 }
 
 /**
- * batchNormEval(pointwise(x, w), mean, variance) (no affine parameters) for evaluation: on wasm one pass
- * of our kernel that applies BN to each output before storing it — bitwise the two kernels' result.
+ * batchNormEval(pointwise(x, w), mean, variance) (no affine parameters) for evaluation, then ReLU with
+ * `reluAfter`: on wasm one pass of our kernel that applies BN (and the ReLU) to each output before storing
+ * it — bitwise the separate kernels' result.
  */
-export function pointwiseBnEval(x: tf.Tensor4D, w: tf.Tensor2D, mean: tf.Tensor, variance: tf.Tensor, eps: number) {
-  if (!wasmKernels()) return batchNormEval(pointwise(x, w), mean, variance, undefined, undefined, eps);
+export function pointwiseBnEval(
+  x: tf.Tensor4D,
+  w: tf.Tensor2D,
+  mean: tf.Tensor,
+  variance: tf.Tensor,
+  eps: number,
+  reluAfter = false,
+): tf.Tensor4D {
+  if (!wasmKernels() || (reluAfter && !fuseBnRelu)) {
+    const y = wasmKernels()
+      ? pointwiseBnEval(x, w, mean, variance, eps)
+      : batchNormEval(pointwise(x, w), mean, variance, undefined, undefined, eps);
+    return reluAfter ? relu(y) : y;
+  }
   const [n, h, wd, c] = x.shape;
   const [a, b] = bnScaleShift(mean, variance, undefined, undefined, eps);
-  const y = run('SPPointwise', { x: tf.reshape(x, [n * h * wd, c]), w, a, b }, { transposeW: 0 });
+  const y = run(
+    'SPPointwise',
+    { x: tf.reshape(x, [n * h * wd, c]), w, a, b },
+    { transposeW: 0, relu: reluAfter ? 1 : 0 },
+  );
   return tf.reshape(y as tf.Tensor, [n, h, wd, w.shape[1]]) as tf.Tensor4D;
 }
 

@@ -10,7 +10,7 @@ import {
   pointwiseBnEval,
   relu,
 } from './gradients';
-import type { Kit } from './ops';
+import type { BlockRelu, Kit } from './ops';
 import type { Resolver } from './weightStore';
 
 export const BN_EPS = 1e-5;
@@ -45,12 +45,13 @@ export interface ForwardCtx {
   statOverride?: Map<string, tf.Tensor>;
 }
 
-export function bn(ctx: ForwardCtx, x: tf.Tensor4D, name: string, affine: boolean): tf.Tensor4D {
+/** BN (with `reluAfter`, then ReLU, fused where our kernels allow). */
+export function bn(ctx: ForwardCtx, x: tf.Tensor4D, name: string, affine: boolean, reluAfter = false): tf.Tensor4D {
   if (ctx.training) {
     const c = x.shape[3];
     const gamma = (affine ? ctx.w(`${name}.gamma`) : tf.ones([c])) as tf.Tensor1D;
     const beta = (affine ? ctx.w(`${name}.beta`) : tf.zeros([c])) as tf.Tensor1D;
-    const { y, mean, variance } = batchNormTrain(x, gamma, beta, BN_EPS);
+    const { y, mean, variance } = batchNormTrain(x, gamma, beta, BN_EPS, reluAfter);
     ctx.stats?.push({
       slot: name,
       mean: tf.keep(mean),
@@ -61,9 +62,10 @@ export function bn(ctx: ForwardCtx, x: tf.Tensor4D, name: string, affine: boolea
   }
   // Evaluation: one fused kernel (broadcast sub/mul are slow on wasm).
   const { mean, variance } = evalStats(ctx, name);
-  return affine
+  const y = affine
     ? batchNormEval(x, mean, variance, ctx.w(`${name}.beta`), ctx.w(`${name}.gamma`), BN_EPS)
     : batchNormEval(x, mean, variance, undefined, undefined, BN_EPS);
+  return reluAfter ? (tf.relu(y) as tf.Tensor4D) : y;
 }
 
 /** The running statistics evaluation uses (or those of a BN recalibration). */
@@ -74,23 +76,42 @@ function evalStats(ctx: ForwardCtx, name: string) {
   };
 }
 
-/** pointwise → BN (no affine); in evaluation one pass where our kernels allow (the same numbers). */
-export function pointwiseBn(ctx: ForwardCtx, h: tf.Tensor4D, w: tf.Tensor2D, name: string): tf.Tensor4D {
-  if (ctx.training) return bn(ctx, pointwise(h, w), name, false);
+/**
+ * pointwise → BN (no affine) → ReLU if `reluAfter`; in evaluation one pass where our kernels allow
+ * (the same numbers).
+ */
+export function pointwiseBn(
+  ctx: ForwardCtx,
+  h: tf.Tensor4D,
+  w: tf.Tensor2D,
+  name: string,
+  reluAfter = false,
+): tf.Tensor4D {
+  if (ctx.training) return bn(ctx, pointwise(h, w), name, false, reluAfter);
   const { mean, variance } = evalStats(ctx, name);
-  return pointwiseBnEval(h, w, mean, variance, BN_EPS);
+  return pointwiseBnEval(h, w, mean, variance, BN_EPS, reluAfter);
 }
 
-/** ReLU → depthwise k×k (dilation d) → pointwise → BN (no affine), the block of DARTS's sep/dil convs. */
-export function reluDwPwBn(ctx: ForwardCtx, x: tf.Tensor4D, p: string, dilation: number): tf.Tensor4D {
-  const h = depthwiseSame(relu(x), ctx.w(`${p}.dw`) as tf.Tensor4D, dilation);
-  return pointwiseBn(ctx, h, ctx.w(`${p}.pw`) as tf.Tensor2D, `${p}.bn`);
+/**
+ * ReLU → depthwise k×k (dilation d) → pointwise → BN (no affine), the block of DARTS's sep/dil convs.
+ * `reluAt` (ops.ts, a sep conv): 'in-out' also applies the next block's ReLU, fused into the BN; that
+ * block then takes 'none'.
+ */
+export function reluDwPwBn(
+  ctx: ForwardCtx,
+  x: tf.Tensor4D,
+  p: string,
+  dilation: number,
+  reluAt: BlockRelu = 'in',
+): tf.Tensor4D {
+  const h = depthwiseSame(reluAt === 'none' ? x : relu(x), ctx.w(`${p}.dw`) as tf.Tensor4D, dilation);
+  return pointwiseBn(ctx, h, ctx.w(`${p}.pw`) as tf.Tensor2D, `${p}.bn`, reluAt === 'in-out');
 }
 
 /** The tfjs layers the op table's forward passes are written against, for one forward context. */
 export function kitFor(ctx: ForwardCtx): Kit<tf.Tensor4D> {
   return {
-    reluDwPwBn: (x, p, d) => reluDwPwBn(ctx, x, p, d),
+    reluDwPwBn: (x, p, d, r) => reluDwPwBn(ctx, x, p, d, r),
     bn: (x, name) => bn(ctx, x, name, false),
     maxPool3x3,
     avgPool3x3,

@@ -4,10 +4,13 @@
 // The forward passes are written against a small kit of layers (layers.ts supplies the tfjs one),
 // so this table — and everything that lists ops, the page included — loads without tfjs.
 
+/** Where a block's ReLU goes: before it (DARTS), also after its BN, or nowhere (the block before applied it). */
+export type BlockRelu = 'in' | 'in-out' | 'none';
+
 /** The layers an op is built from; `p` prefixes slot names. */
 export interface Kit<T> {
   /** ReLU → depthwise k×k (dilation d, kernel from `${p}.dw`) → pointwise (`${p}.pw`) → BN (`${p}.bn`). */
-  reluDwPwBn(x: T, p: string, dilation: number): T;
+  reluDwPwBn(x: T, p: string, dilation: number, reluAt?: BlockRelu): T;
   /** BatchNorm without affine parameters (statistics `${name}.mean/.var`). */
   bn(x: T, name: string): T;
   maxPool3x3(x: T): T;
@@ -63,7 +66,8 @@ function dwPwSlots(prefix: string, k: number, c: number): OpSlot[] {
 
 const sepConv = (k: number): Pick<OpDef, 'slots' | 'forward'> => ({
   slots: (c) => [...dwPwSlots('b0.', k, c), ...dwPwSlots('b1.', k, c)],
-  forward: (k, x, p) => k.reluDwPwBn(k.reluDwPwBn(x, `${p}.b0`, 1), `${p}.b1`, 1),
+  // The second block's ReLU is applied by the first, fused into its BN (the same numbers, one pass fewer).
+  forward: (k, x, p) => k.reluDwPwBn(k.reluDwPwBn(x, `${p}.b0`, 1, 'in-out'), `${p}.b1`, 1, 'none'),
 });
 
 const dilConv = (k: number): Pick<OpDef, 'slots' | 'forward'> => ({

@@ -32,10 +32,20 @@ interface Exports {
     pt: number,
     pl: number,
   ): void;
-  colSums(a: number, b: number, m: number, c: number, outA: number, outB: number): void;
+  colSums(a: number, b: number, m: number, c: number, outA: number, outB: number, mask: number): void;
   moments(x: number, m: number, c: number, mean: number, variance: number): void;
-  affine(x: number, a: number, b: number, y: number, m: number, c: number): void;
-  bnInputGrad(dy: number, xhat: number, k: number, sdy: number, sdx: number, dx: number, m: number, c: number): void;
+  affine(x: number, a: number, b: number, y: number, m: number, c: number, relu: number): void;
+  bnInputGrad(
+    dy: number,
+    xhat: number,
+    k: number,
+    sdy: number,
+    sdx: number,
+    dx: number,
+    m: number,
+    c: number,
+    mask: number,
+  ): void;
   maxPoolGrad(x: number, dy: number, dx: number, n: number, h: number, wd: number, c: number): void;
   spatialMean(x: number, out: number, n: number, hw: number, c: number): void;
   pointwise(
@@ -49,6 +59,7 @@ interface Exports {
     scratch: number,
     a: number,
     b: number,
+    relu: number,
   ): void;
   pointwiseFilterGrad(x: number, dy: number, dw: number, m: number, ci: number, co: number): void;
   reluGrad(x: number, dy: number, dx: number, size: number): void;
@@ -120,23 +131,23 @@ const KERNELS: Record<
     e.moments(ptr(b, x), m, c, ptr(b, mean), ptr(b, variance));
     return [mean, variance];
   },
-  SPColSums: (b, e, { a, b: bb }) => {
+  SPColSums: (b, e, { a, b: bb, mask }) => {
     const [m, c] = a.shape;
     const sa = b.makeOutput([c], 'float32');
     const sb = bb ? b.makeOutput([c], 'float32') : undefined;
-    e.colSums(ptr(b, a), ptr(b, bb), m, c, ptr(b, sa), ptr(b, sb));
+    e.colSums(ptr(b, a), ptr(b, bb), m, c, ptr(b, sa), ptr(b, sb), ptr(b, mask));
     return sb ? [sa, sb] : [sa];
   },
-  SPAffine: (b, e, { x, a, b: bb }) => {
+  SPAffine: (b, e, { x, a, b: bb }, at) => {
     const c = x.shape[x.shape.length - 1];
     const y = b.makeOutput(x.shape, 'float32');
-    e.affine(ptr(b, x), ptr(b, a), ptr(b, bb), ptr(b, y), x.shape.reduce((p, q) => p * q, 1) / c, c);
+    e.affine(ptr(b, x), ptr(b, a), ptr(b, bb), ptr(b, y), x.shape.reduce((p, q) => p * q, 1) / c, c, at.relu ? 1 : 0);
     return y;
   },
-  SPBnInputGrad: (b, e, { dy, xhat, k, sdy, sdx }) => {
+  SPBnInputGrad: (b, e, { dy, xhat, k, sdy, sdx, mask }) => {
     const [m, c] = dy.shape;
     const dx = b.makeOutput(dy.shape, 'float32');
-    e.bnInputGrad(ptr(b, dy), ptr(b, xhat), ptr(b, k), ptr(b, sdy), ptr(b, sdx), ptr(b, dx), m, c);
+    e.bnInputGrad(ptr(b, dy), ptr(b, xhat), ptr(b, k), ptr(b, sdy), ptr(b, sdx), ptr(b, dx), m, c, ptr(b, mask));
     return dx;
   },
   SPMaxPoolGrad: (b, e, { x, dy }) => {
@@ -145,14 +156,28 @@ const KERNELS: Record<
     e.maxPoolGrad(ptr(b, x), ptr(b, dy), ptr(b, dx), n, h, wd, c);
     return dx;
   },
-  // With a (and b): the affine step of evaluation-mode BN on each output, y·a + b, as SPAffine computes it.
+  // With a (and b): the affine step of evaluation-mode BN on each output, y·a + b, as SPAffine computes it
+  // (with attr relu, then max(·, 0): the ReLU that follows the BN).
   SPPointwise: (b, e, { x, w, a: sa, b: sb }, a) => {
     const [m, ci] = x.shape;
     const co = a.transposeW ? w.shape[0] : w.shape[1];
     const y = b.makeOutput([m, co], 'float32');
     // Room for the transposed weight: a tfjs allocation, freed at once (the kernels own no memory).
     const scratch = a.transposeW ? b.makeOutput([ci * co], 'float32') : undefined;
-    e.pointwise(ptr(b, x), ptr(b, w), ptr(b, y), m, ci, co, a.transposeW, ptr(b, scratch), ptr(b, sa), ptr(b, sb));
+    const relu = a.relu ? 1 : 0;
+    e.pointwise(
+      ptr(b, x),
+      ptr(b, w),
+      ptr(b, y),
+      m,
+      ci,
+      co,
+      a.transposeW,
+      ptr(b, scratch),
+      ptr(b, sa),
+      ptr(b, sb),
+      relu,
+    );
     if (scratch) b.disposeData(scratch.dataId);
     return y;
   },

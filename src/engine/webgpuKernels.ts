@@ -238,18 +238,32 @@ function filterGrad(
 
 type Kernel = (b: WebGPUBackend, i: Record<string, tf.TensorInfo>, a: Attrs) => tf.TensorInfo | tf.TensorInfo[];
 
-function sums(b: WebGPUBackend, a: tf.TensorInfo, other?: tf.TensorInfo, mode: 'sum' | 'dot' | 'sqdev' = 'sum') {
+/** ReLU's derivative as tfjs computes it, of a scalar or vec4 expression: 1 (> 0), 0 (≤ 0), NaN (NaN). */
+const step = (x: string, vec4 = false) =>
+  vec4
+    ? `select(select(vec4<f32>(0.0), vec4<f32>(1.0), ${x} > vec4<f32>(0.0)), ${x}, isnanVec4(${x}))`
+    : `select(select(0.0, 1.0, ${x} > 0.0), ${x}, isnan(${x}))`;
+
+/** Column sums of a (mode 'dot': of a·b; 'sqdev': of (a − b[c])², over m); with `mask`, a·step(mask). */
+function sums(
+  b: WebGPUBackend,
+  a: tf.TensorInfo,
+  other?: tf.TensorInfo,
+  mode: 'sum' | 'dot' | 'sqdev' = 'sum',
+  mask?: tf.TensorInfo,
+) {
   const c = a.shape[1];
+  const av = mask ? `(a[r] * ${step('mask[r]')})` : 'a[r]';
   const terms = {
-    sum: 'acc = acc + a[r];',
-    dot: 'acc = acc + a[r] * b[r];',
+    sum: `acc = acc + ${av};`,
+    dot: `acc = acc + ${av} * b[r];`,
     sqdev: 'let t = a[r] - b[o]; acc = acc + t * t;',
   };
-  const inputs = mode === 'sum' ? ['a'] : ['a', 'b'];
+  const inputs = [...(mode === 'sum' ? ['a'] : ['a', 'b']), ...(mask ? ['mask'] : [])];
   const scale = mode === 'sqdev' ? `(1.0 / f32(uniforms.aShape.x))` : '1.0';
   return b.runWebGPUProgram(
-    columnReduce(`colsum_${mode}`, inputs, c, terms[mode], scale),
-    other ? [a, other] : [a],
+    columnReduce(`colsum_${mode}${mask ? '_masked' : ''}`, inputs, c, terms[mode], scale),
+    [a, ...(other && mode !== 'sum' ? [other] : []), ...(mask ? [mask] : [])],
     'float32',
   );
 }
@@ -352,16 +366,20 @@ const KERNELS: Record<string, Kernel> = {
     );
     return [mean, sums(b, x, mean, 'sqdev')];
   },
-  SPColSums: (b, { a, b: bb }) => (bb ? [sums(b, a), sums(b, a, bb, 'dot')] : [sums(b, a)]),
+  SPColSums: (b, { a, b: bb, mask }) =>
+    bb ? [sums(b, a, undefined, 'sum', mask), sums(b, a, bb, 'dot', mask)] : [sums(b, a, undefined, 'sum', mask)],
   // Elementwise kernels over [rows, c] read 4 channels at a time when c is a multiple of 4.
-  SPAffine: (b, { x, a, b: bb }) => {
+  // With attr relu, then tf.relu's select(v, 0, v < 0) (NaN stays NaN): the ReLU that follows a BN.
+  SPAffine: (b, { x, a, b: bb }, at) => {
     const v = a.shape[0] % 4 === 0;
+    const zero = v ? 'vec4<f32>(0.0)' : '0.0';
     return b.runWebGPUProgram(
       flat(
-        'affine',
+        `affine${at.relu ? '_relu' : ''}`,
         ['x', 'a', 'b'],
         x.shape,
-        `let c = index % (uniforms.aShape${v ? ' / 4' : ''}); value = x[index] * a[c] + b[c];`,
+        `let c = index % (uniforms.aShape${v ? ' / 4' : ''}); value = x[index] * a[c] + b[c];
+        ${at.relu ? `value = select(value, ${zero}, value < ${zero});` : ''}`,
         '',
         v,
       ),
@@ -369,20 +387,22 @@ const KERNELS: Record<string, Kernel> = {
       'float32',
     );
   },
-  // dx = k·(dy − Σdy/m − x̂·Σ(dy·x̂)/m), per channel
-  SPBnInputGrad: (b, { dy, xhat, k, sdy, sdx }) => {
+  // dx = k·(g − Σg/m − x̂·Σ(g·x̂)/m), per channel, g = dy (with mask: dy·step(mask), through the ReLU after the BN)
+  SPBnInputGrad: (b, { dy, xhat, k, sdy, sdx, mask }) => {
     const v = k.shape[0] % 4 === 0;
+    const g = mask ? `dy[index] * ${step('mask[index]', v)}` : 'dy[index]';
     return b.runWebGPUProgram(
       flat(
-        'bn_input_grad',
-        ['dy', 'xhat', 'k', 'sdy', 'sdx'],
+        `bn_input_grad${mask ? '_masked' : ''}`,
+        ['dy', 'xhat', 'k', 'sdy', 'sdx', ...(mask ? ['mask'] : [])],
         dy.shape,
         `let c = index % (uniforms.kShape${v ? ' / 4' : ''}); let inv = 1.0 / f32(uniforms.dyShape.x);
-        value = k[c] * (dy[index] - sdy[c] * inv - xhat[index] * sdx[c] * inv);`,
+        let g = ${g};
+        value = k[c] * (g - sdy[c] * inv - xhat[index] * sdx[c] * inv);`,
         '',
         v,
       ),
-      [dy, xhat, k, sdy, sdx],
+      [dy, xhat, k, sdy, sdx, ...(mask ? [mask] : [])],
       'float32',
     );
   },
@@ -425,11 +445,8 @@ const KERNELS: Record<string, Kernel> = {
   // ReLU gradient exactly as tfjs: dy·step(x), step = 1 (x > 0), 0 (x ≤ 0), NaN (x NaN: a diverging run stays so).
   SPReluGrad: (b, { x, dy }) => {
     const v = sizeOf(x.shape) % 4 === 0;
-    const step = v
-      ? 'select(select(vec4<f32>(0.0), vec4<f32>(1.0), x[index] > vec4<f32>(0.0)), x[index], isnanVec4(x[index]))'
-      : 'select(select(0.0, 1.0, x[index] > 0.0), x[index], isnan(x[index]))';
     return b.runWebGPUProgram(
-      flat('relu_grad', ['x', 'dy'], x.shape, `value = dy[index] * ${step};`, '', v),
+      flat('relu_grad', ['x', 'dy'], x.shape, `value = dy[index] * ${step('x[index]', v)};`, '', v),
       [x, dy],
       'float32',
     );
