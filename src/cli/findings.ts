@@ -17,6 +17,7 @@ import {
 import { GALLERY_CONFIGS } from '../engine/gallery';
 import { mergeGroundTruth, runGroundTruthShard } from '../engine/groundTruth';
 import { parseRecordText, recordToJson, validateRecord, type GroundTruth, type RunRecord } from '../engine/record';
+import { policyLabel } from '../engine/sharing';
 import type { BackendName } from '../node/backends';
 import { loadData } from '../node/data';
 import { cliThreads } from '../node/instanceThreads';
@@ -139,7 +140,7 @@ export async function findingsCommand(v: Values, stopped: () => boolean): Promis
   const g3 = gallery('interference');
   results.push(findingThree(await recordOf(adapt(g3.config)), await recordOf(adapt(g3.contrasts[0].config))));
   const g4 = gallery('less-sharing');
-  const policies = [{ label: 'prefix k=0', config: g4.config }, ...g4.contrasts];
+  const policies = [{ label: policyLabel(g4.config.sharing), config: g4.config }, ...g4.contrasts];
   const byPolicy: { label: string; rec: RunRecord }[] = [];
   for (const p of policies) byPolicy.push({ label: p.label, rec: await recordOf(adapt(p.config)) });
   byPolicy.sort((a, b) => (a.label === 'full sharing' ? -1 : b.label === 'full sharing' ? 1 : 0));
@@ -181,7 +182,7 @@ function report(results: FindingResult[], o: { n: number; data: string; seconds:
     for (const row of r.rows)
       lines.push(
         `| ${row.statistic} | ${row.paper} | ${row.ours} | ${row.target} | ` +
-          `${row.holds === undefined ? '—' : row.holds ? 'yes' : '**no**'} |`,
+          `${row.reference || row.holds === undefined ? '—' : row.holds ? 'yes' : '**no**'} |`,
       );
     lines.push('', r.verdict, '');
   }

@@ -60,5 +60,5 @@ describe('gallery presets', () => {
       );
       expect(comparison).toMatch(/equals the recording/);
       await page.context().close();
-    }, 900_000); // less-sharing's live run (prefix k=0: 64 unshared cells evaluated densely) takes minutes
+    }, 900_000); // a live run takes 1–2 minutes here, more under load
 });

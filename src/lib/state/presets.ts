@@ -52,8 +52,9 @@ const TEXT: Record<FindingId, Pick<GalleryPreset, 'title' | 'claim' | 'lookAt' |
       'The paper’s finding 4: reducing sharing — groups of similar children, or sharing only a prefix — ' +
       'makes the ranking closer to the ground truth and steadier from step to step.',
     lookAt:
-      'The sharing chart: GT-Tau-Mean-64 (dot) and Std-64 (bar) for full sharing, prefix sharing and groups, ' +
-      'next to the paper’s Table 3 — is less sharing higher and steadier here too?',
+      'This run splits the children into 4 groups of similar architectures, each with its own weights. The ' +
+      'sharing chart: GT-Tau-Mean-64 (dot) and Std-64 (bar) for it, full sharing, other groups and prefix ' +
+      'sharing (recorded), next to the paper’s Table 3 — is less sharing higher and steadier here too?',
     charts: ['sharing', 'traces'],
   },
 };
