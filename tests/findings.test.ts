@@ -107,4 +107,17 @@ describe('findings from records', () => {
     ]);
     expect(f.rows[1].holds).toBe(false); // equal, not better
   });
+  it('verdicts: the reference row is not judged; a failing row is quoted in plain words', () => {
+    const full = fakeRecord();
+    const f = findingFour([
+      { label: 'full', rec: full },
+      { label: 'prefix k=0', rec: full },
+    ]);
+    expect(f.rows[0].reference).toBe(true);
+    expect(f.verdict).toBe(`Not everywhere: ${f.rows[1].says}.`);
+    expect(f.rows[1].says).toMatch(/^prefix k=0 was not both closer to the ground truth and steadier than full/);
+    expect(f.verdict).not.toMatch(/target/);
+    // Full sharing alone: nothing to judge against it, so the finding "holds" vacuously — not "not measurable".
+    expect(findingFour([{ label: 'full', rec: full }]).verdict).toMatch(/^It does/);
+  });
 });

@@ -12,6 +12,8 @@ import LagChart from '../src/lib/views/LagChart.svelte';
 import RankSpread from '../src/lib/views/RankSpread.svelte';
 import SharingChart from '../src/lib/views/SharingChart.svelte';
 import TauChart from '../src/lib/views/TauChart.svelte';
+import FindingCard from '../src/lib/components/FindingCard.svelte';
+import { GALLERY } from '../src/lib/state/presets';
 import { fakeRecord } from './fixtures';
 
 const rec = fakeRecord({ instances: 3, finetune: 3 });
@@ -49,6 +51,22 @@ const normalise = (html: string) =>
     .replace(/\s+/g, ' ') // source line breaks inside text collapse when rendered
     .replace(/> </g, '>\n<')
     .trim() + '\n';
+
+describe('the finding card', () => {
+  const preset = GALLERY.find((g) => g.id === 'best-varies')!;
+  const card = (record: ReturnType<typeof fakeRecord>) =>
+    render(FindingCard, { props: { preset, record, contrasts: [], comparison: undefined, recorded: false } }).body;
+  it('judges a live run on its finished instances only, and says so while none has finished', () => {
+    const live = { ...fakeRecord({ instances: 3 }), source: 'run' as const };
+    live.instances = live.instances.map((i) => ({ ...i, status: 'partial' as const }));
+    const html = card(live);
+    expect(html).toMatch(/appear when its first instance finishes/);
+    expect(html).not.toMatch(/data-testid="verdict"/);
+    live.instances[0] = { ...live.instances[0], status: 'complete' };
+    expect(card(live)).toMatch(/data-testid="verdict"/);
+    expect(card(live)).toMatch(/\(n=1\)/); // one finished instance of three
+  });
+});
 
 describe('views render as committed', () => {
   for (const [name, draw] of views)

@@ -22,6 +22,10 @@ export interface FindingRow {
   target: string;
   /** undefined: not measurable from these runs (e.g. no ground truth). */
   holds?: boolean;
+  /** The row others are compared with (finding 4's full sharing): no verdict of its own. */
+  reference?: boolean;
+  /** What this run shows for the row, in one plain sentence (the verdict quotes it when the row does not hold). */
+  says: string;
 }
 
 export interface FindingResult {
@@ -38,13 +42,19 @@ const ms = (m: MeanStd, d = 3) =>
   !m.n ? '—' : m.n === 1 ? `${f(m.mean, d)} (n=1)` : `${f(m.mean, d)} ± ${f(m.std, d)} (n=${m.n})`;
 const most = (flags: boolean[]) => flags.length > 0 && flags.filter(Boolean).length > flags.length / 2;
 const count = (flags: boolean[]) => `${flags.filter(Boolean).length} of ${flags.length}`;
-const all = (rows: FindingRow[]) => (rows.some((r) => r.holds === undefined) ? undefined : rows.every((r) => r.holds));
+const all = (rows: FindingRow[]) => {
+  // A reference row is not judged, but without its data nothing compared with it can be.
+  const judged = rows.filter((r) => !r.reference || r.holds === undefined);
+  return judged.some((r) => r.holds === undefined) ? undefined : judged.every((r) => r.holds);
+};
+const pct = (x: number) => `${Math.round(x * 100)} %`;
 
+/** One sentence (or a few): the finding holds, or which parts do not, each in plain words. */
 function verdict(rows: FindingRow[], yes: string, no: string): string {
   const h = all(rows);
   if (h === undefined)
     return 'Not measurable from this run: it lacks ground truth or the evaluations the statistic needs.';
-  const failing = rows.filter((r) => !r.holds).map((r) => `${r.statistic} is ${r.ours} (target ${r.target})`);
+  const failing = rows.filter((r) => !r.reference && !r.holds).map((r) => r.says);
   return h ? yes : `${no}: ${failing.join('; ')}.`;
 }
 
@@ -76,6 +86,10 @@ export function groundTruthFinding(gt: GroundTruth | undefined, paperGt?: Ground
       ours: q ? `${f(q.seedAgreement)} (${gt!.seeds} seeds)` : '—',
       target: '≥ 0.7',
       holds: q && Number.isFinite(q.seedAgreement) ? q.seedAgreement >= 0.7 : undefined,
+      says: q
+        ? `training the same child with another seed reorders the children a lot (its seeds agree at Kendall ` +
+          `${f(q.seedAgreement, 2)}; the paper's at ${f(PAPER.gtSeedAgreement, 2)})`
+        : '',
     },
     {
       statistic: 'spread of child means / mean seed std',
@@ -83,6 +97,10 @@ export function groundTruthFinding(gt: GroundTruth | undefined, paperGt?: Ground
       ours: q ? `${f(q.spreadRatio, 1)} (${f(q.spreadOfMeans * 100, 2)} pp / ${f(q.meanSeedStd * 100, 2)} pp)` : '—',
       target: '≥ 3',
       holds: q ? q.spreadRatio >= 3 : undefined,
+      says: q
+        ? `the children differ only ${f(q.spreadRatio, 1)}× as much as one child's seeds do` +
+          (p ? ` (the paper's: ${f(p.spreadRatio, 1)}×)` : '')
+        : '',
     },
   ];
   return {
@@ -115,6 +133,9 @@ export function findingOne(rec: RunRecord): FindingResult {
       ours: ms(tauMs),
       target: '0.3 – 0.7',
       holds: tauMs.n ? tauMs.mean >= 0.3 && tauMs.mean <= 0.7 : undefined,
+      says:
+        `the supernet's ranking agrees with the ground truth at GT-Tau ${f(tauMs.mean, 2)}, outside 0.3–0.7 ` +
+        `(the paper: ${PAPER.gtTau})`,
     },
     {
       statistic: 'T1R (true rank of the child picked best)',
@@ -122,6 +143,7 @@ export function findingOne(rec: RunRecord): FindingResult {
       ours: t1r.length ? `${ms(meanStd(t1r), 1)}; > 1 in ${count(t1r.map((x) => x > 1))}` : '—',
       target: '> 1 in most instances',
       holds: t1r.length ? most(t1r.map((x) => x > 1)) : undefined,
+      says: `the child picked best is the true best in ${count(t1r.map((x) => x === 1))} instances`,
     },
     {
       statistic: 'S-Tau between instances vs the ground truth’s own',
@@ -129,6 +151,10 @@ export function findingOne(rec: RunRecord): FindingResult {
       ours: `${f(s)} vs ${f(floor)}`,
       target: 'clearly below (by ≥ 0.1)',
       holds: Number.isFinite(s) && Number.isFinite(floor) ? s <= floor - 0.1 : undefined,
+      says:
+        `instances agree with each other (S-Tau ${f(s, 2)}) ${s > floor ? 'better than' : 'about as well as'} ` +
+        `the ground truth's own seeds do (${f(floor, 2)}), not clearly less — this ground truth is too noisy ` +
+        `to tell`,
     },
   ];
   return {
@@ -159,6 +185,9 @@ export function findingTwo(rec: RunRecord): FindingResult {
       ours: shares.length ? `${ms(meanStd(shares), 2)}; ≥ 0.75 in ${count(shares.map((x) => x >= 0.75))}` : '—',
       target: '≥ 0.75 in most instances',
       holds: shares.length ? most(shares.map((x) => x >= 0.75)) : undefined,
+      says:
+        `bad children are not reliably ranked bad: the ground truth's worst quarter mostly stays in the ` +
+        `bottom half in only ${count(shares.map((x) => x >= 0.75))} instances`,
     },
     {
       statistic: 'GT-Tau before → after the fine-tune',
@@ -169,6 +198,10 @@ export function findingTwo(rec: RunRecord): FindingResult {
         : '—',
       target: 'higher after, in most instances',
       holds: gains.length ? most(gains.map((g) => g.after > g.before)) : undefined,
+      says:
+        `the fine-tune raised GT-Tau in only ${count(gains.map((g) => g.after > g.before))} instances ` +
+        `(${f(mean(gains.map((g) => g.before)), 2)} → ${f(mean(gains.map((g) => g.after)), 2)} on average), ` +
+        `far from the paper's ~0.8`,
     },
   ];
   return {
@@ -202,6 +235,13 @@ export function findingThree(fixed: RunRecord, shuffled?: RunRecord): FindingRes
         : '—',
       target: '≥ 0.2',
       holds: diff.n ? diff.mean >= 0.2 : undefined,
+      says:
+        diff.mean > 0
+          ? `the ranking does repeat at the period, but more weakly than our bar: the rankings ${period} steps ` +
+            `apart agree ${f(diff.mean, 2)} better than those ${period / 2} apart (bar 0.2; the paper's trace ` +
+            `${f(PAPER.lag64 - PAPER.lag32, 2)})`
+          : `the ranking does not repeat at the period: rankings ${period} steps apart agree no better than ` +
+            `those ${period / 2} apart (${f(diff.mean, 2)})`,
     },
     {
       statistic: 'steps at which the child just trained ranks in the top quarter',
@@ -209,6 +249,9 @@ export function findingThree(fixed: RunRecord, shuffled?: RunRecord): FindingRes
       ours: top.length ? `${ms(meanStd(top), 2)}; > 0.5 in ${count(top.map((x) => x > 0.5))}` : '—',
       target: '> 0.5 in most instances',
       holds: top.length ? most(top.map((x) => x > 0.5)) : undefined,
+      says:
+        `the child just trained lands in the top quarter after ${pct(mean(top))} of its steps — ` +
+        (mean(top) > 0.25 ? 'more often than chance (25 %), but not in most' : 'no more often than chance (25 %)'),
     },
   ];
   if (sh)
@@ -218,6 +261,7 @@ export function findingThree(fixed: RunRecord, shuffled?: RunRecord): FindingRes
       ours: ms(sh),
       target: 'lower than with a fixed order',
       holds: sh.n && diff.n ? sh.mean < diff.mean : undefined,
+      says: `reshuffling the order did not weaken the repetition (${f(sh.mean, 2)} against ${f(diff.mean, 2)})`,
     });
   return {
     finding: 3,
@@ -262,6 +306,14 @@ export function findingFour(byPolicy: { label: string; rec: RunRecord }[], k = 6
             ? 'Mean below similarity m=4'
             : 'Mean above and Std below full sharing',
       holds: s === full ? (s.meanK.n ? true : undefined) : holds,
+      reference: s === full || undefined,
+      says:
+        s.key === 'rand4'
+          ? `random groups of 4 ranked no worse than similar ones (Mean-${k} ${f(s.meanK.mean, 2)} against ` +
+            `${f(sim4?.meanK.mean ?? Number.NaN, 2)})`
+          : `${s.label} was not both closer to the ground truth and steadier than full sharing (Mean-${k} ` +
+            `${f(s.meanK.mean, 2)} against ${f(full?.meanK.mean ?? Number.NaN, 2)}, Std-${k} ${f(s.stdK.mean, 2)} ` +
+            `against ${f(full?.stdK.mean ?? Number.NaN, 2)})`,
     };
   });
   return {
