@@ -308,7 +308,7 @@ export function sharingPoints(runs: RunRecord[], source: SharingPoint['source'],
   return out;
 }
 
-/** The paper's Table 3 (similarity and random grouping; prefix k = 0), for reference next to ours. */
+/** The paper's Table 3 (similarity grouping, random m = 4, prefix k = 0), for reference next to ours. */
 export const PAPER_TABLE3: SharingPoint[] = [
   ...[
     [1, 0.4988, 0.1497],
@@ -325,6 +325,13 @@ export const PAPER_TABLE3: SharingPoint[] = [
     std: sd,
     source: 'paper' as const,
   })),
+  {
+    label: 'paper: groups m=4 (random)',
+    copies: 4,
+    mean: PAPER.table3.rand4[0],
+    std: PAPER.table3.rand4[1],
+    source: 'paper' as const,
+  },
   {
     label: 'paper: prefix k=0',
     copies: 64,
