@@ -8,6 +8,7 @@ import { decodeLink, decodeReadable, encodeLink, encodeReadable, pageFlags } fro
 import { GALLERY } from '../src/lib/state/presets';
 import {
   bestPicks,
+  describePicks,
   childColours,
   lagCurve,
   nearestTrace,
@@ -138,6 +139,21 @@ describe('chart data', () => {
   });
   it('best picks count instances × epoch ends', () => {
     expect(bestPicks(r).reduce((a, p) => a + p.count, 0)).toBe(8);
+  });
+  it('best picks text: the most frequent pick, or that no child was picked twice', () => {
+    const r = fakeRecord();
+    expect(
+      describePicks(r, [
+        { child: 5, count: 3 },
+        { child: 2, count: 1 },
+      ]),
+    ).toMatch(new RegExp(`^2 different children .* Most often: ${r.childNames[5]} \\(3×`));
+    expect(
+      describePicks(r, [
+        { child: 5, count: 1 },
+        { child: 2, count: 1 },
+      ]),
+    ).toMatch(/No child was ranked best twice/);
   });
   it('colours: the best child darkest, ≥ 3:1 contrast on white', () => {
     const col = childColours(r);

@@ -202,7 +202,7 @@ describe('the app in chromium', () => {
       { timeout: 30_000 },
     );
     expect(await page.textContent('[data-testid=progress]')).toMatch(
-      /(training|evaluating every child) · instance 1\/1, step \d+\/\d+ · \d+% · ETA (\d+ s|\d+ min)/,
+      /(training|evaluating every child) · instance 1\/1, step \d+\/\d+ · \d+% of the work · ETA (\d+ s|\d+ min)/,
     );
     await page.click('[data-testid=pause]');
     await page.waitForFunction(

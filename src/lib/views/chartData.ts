@@ -209,9 +209,11 @@ export function bestPicks(r: RunRecord): { child: number; count: number; gtRank?
 export function describePicks(r: RunRecord, p: ReturnType<typeof bestPicks>): string {
   const total = p.reduce((a, x) => a + x.count, 0);
   const top = p[0];
-  const often = top
-    ? `Most often: ${r.childNames[top.child]} (${top.count}×${top.gtRank ? `, true rank ${top.gtRank}` : ''}).`
-    : '';
+  const often = !top
+    ? ''
+    : top.count === 1 && p.length > 1
+      ? 'No child was ranked best twice.'
+      : `Most often: ${r.childNames[top.child]} (${top.count}×${top.gtRank ? `, true rank ${top.gtRank}` : ''}).`;
   const where = `${total} rankings (${r.instances.length} instance(s) × their epochs)`;
   return `${p.length} different children were ranked best in ${where}. ${often}`.trim();
 }
