@@ -12,6 +12,8 @@ import LagChart from '../src/lib/views/LagChart.svelte';
 import RankSpread from '../src/lib/views/RankSpread.svelte';
 import SharingChart from '../src/lib/views/SharingChart.svelte';
 import TauChart from '../src/lib/views/TauChart.svelte';
+import { findingOne } from '../src/engine/findingsReport';
+import { findingsSummary } from '../src/engine/findingsSummary';
 import FindingCard from '../src/lib/components/FindingCard.svelte';
 import { GALLERY } from '../src/lib/state/presets';
 import { fakeRecord } from './fixtures';
@@ -65,6 +67,20 @@ describe('the finding card', () => {
     live.instances[0] = { ...live.instances[0], status: 'complete' };
     expect(card(live)).toMatch(/data-testid="verdict"/);
     expect(card(live)).toMatch(/\(n=1\)/); // one finished instance of three
+  });
+  it('shows the findings report over several instances beside the run, row by row', () => {
+    const record = fakeRecord({ instances: 3 });
+    const mine = findingOne(record);
+    const summary = {
+      ...findingsSummary([{ result: mine, configHashes: ['x'] }], { instances: 5, data: 't' }).results[0],
+      instances: 5,
+    };
+    summary.rows[0] = { ...summary.rows[0], ours: '0.432 ± 0.068 (n=5)', holds: true };
+    const html = render(FindingCard, {
+      props: { preset, record, contrasts: [], comparison: undefined, recorded: true, summary },
+    }).body;
+    expect(html).toMatch(/over 5 instances: 0\.432 ± 0\.068 \(n=5\) \(holds\)/);
+    expect(html).toMatch(/Over 5 instances<\/b> \(the findings report/);
   });
 });
 

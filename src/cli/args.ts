@@ -20,6 +20,7 @@ export const OPTIONS = {
   finetune: { type: 'string' },
   data: { type: 'string' },
   out: { type: 'string' },
+  json: { type: 'string' },
   policies: { type: 'string' },
   shard: { type: 'string' },
   instances: { type: 'string' },
@@ -74,6 +75,8 @@ ${ORDER_IDS.map((o) => `                                   ${o.padEnd(22)} ${ORD
   --policies <p1,p2,...>         sweep: the sharing policies
                                  (default full,groups:4:similarity,groups:16:random,prefix:0)
   --instances <n>                findings: instances per preset (default 5)
+  --json <file>                  findings: also write the report as data for the page's finding cards
+                                 (public/findings.json)
   --only <ids>                   findings: run only these presets' (or configs') experiments, e.g. less-sharing or
                                  less-sharing-sim8, without the report
   --workers <n>                  run/findings/gallery: train up to n instances side by side, one thread each

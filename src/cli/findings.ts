@@ -17,6 +17,7 @@ import {
 import { GALLERY_CONFIGS } from '../engine/gallery';
 import { mergeGroundTruth, runGroundTruthShard } from '../engine/groundTruth';
 import { parseRecordText, recordToJson, validateRecord, type GroundTruth, type RunRecord } from '../engine/record';
+import { findingsSummary } from '../engine/findingsSummary';
 import { policyLabel } from '../engine/sharing';
 import type { BackendName } from '../node/backends';
 import { loadData } from '../node/data';
@@ -50,6 +51,7 @@ export async function findingsCommand(v: Values, stopped: () => boolean): Promis
   if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error('--instances must be 1..50');
   const out = v.out ?? 'docs/findings.md';
   checkWritable(out);
+  if (v.json) checkWritable(v.json);
   const runsDir = join(dirname(out), 'findings-runs', v.data ? 'cifar10' : 'synthetic');
   const cifar = v.data ? loadData({ data: { source: 'cifar10' } } as ExperimentConfig, v.data) : undefined;
   const adapt = (c: ExperimentConfig) => {
@@ -134,29 +136,44 @@ export async function findingsCommand(v: Values, stopped: () => boolean): Promis
   const paperGt = existsSync('public/groundtruth/paper.json')
     ? (JSON.parse(readFileSync('public/groundtruth/paper.json', 'utf8')) as GroundTruth)
     : undefined;
+  // The gallery configs each result comes from, as the page names them (the summary is shown only beside them).
+  const sources: string[][] = [];
+  const from = (id: string) => {
+    const g = gallery(id);
+    return [g.config, ...g.contrasts.map((x) => x.config)].map((c) => configHash(cifar ? adapt(c) : c));
+  };
   results.push(groundTruthFinding(main1.groundTruth, paperGt));
+  sources.push(from('best-varies'));
   results.push(findingOne(main1));
+  sources.push(from('best-varies'));
   results.push(findingTwo(await recordOf(adapt(gallery('signal').config))));
+  sources.push(from('signal'));
   const g3 = gallery('interference');
   results.push(findingThree(await recordOf(adapt(g3.config)), await recordOf(adapt(g3.contrasts[0].config))));
+  sources.push(from('interference'));
   const g4 = gallery('less-sharing');
   const policies = [{ label: policyLabel(g4.config.sharing), config: g4.config }, ...g4.contrasts];
   const byPolicy: { label: string; rec: RunRecord }[] = [];
   for (const p of policies) byPolicy.push({ label: p.label, rec: await recordOf(adapt(p.config)) });
   byPolicy.sort((a, b) => (a.label === 'full sharing' ? -1 : b.label === 'full sharing' ? 1 : 0));
   results.push(findingFour(byPolicy.map((p) => ({ ...p, label: p.label === 'full sharing' ? 'full' : p.label }))));
+  sources.push(from('less-sharing'));
 
-  const md = report(results, {
-    n,
-    data: cifar
-      ? `CIFAR-10 files (${v.data}; ${cifar.train.n} train / ${cifar.val.n} test images)`
-      : 'the built-in gratings',
-    seconds: (performance.now() - t0) / 1000,
-    runsDir,
-  });
+  const data = cifar
+    ? `CIFAR-10 files (${v.data}; ${cifar.train.n} train / ${cifar.val.n} test images)`
+    : 'the built-in gratings';
+  const md = report(results, { n, data, seconds: (performance.now() - t0) / 1000, runsDir });
   writeAtomic(out, md);
   process.stdout.write(md);
   say(`report written to ${out}`);
+  if (v.json) {
+    const summary = findingsSummary(
+      results.map((result, i) => ({ result, configHashes: sources[i] })),
+      { instances: n, data },
+    );
+    writeAtomic(v.json, `${JSON.stringify(summary, null, 1)}\n`);
+    say(`summary for the page written to ${v.json}`);
+  }
   return 0;
 }
 

@@ -165,7 +165,7 @@ export function findingOne(rec: RunRecord): FindingResult {
       out,
       `It does: ${bests.size} different children were ranked best over ${rec.instances.length} instance(s) × ` +
         `their epochs, and instances agree less (S-Tau ${f(s)}) than the ground truth’s own seeds (${f(floor)}).`,
-      'Not in this run',
+      'Not here',
     ),
   };
 }
@@ -212,7 +212,7 @@ export function findingTwo(rec: RunRecord): FindingResult {
       out,
       'It does: the worst children stay at the bottom, and a short fine-tune of each child moves the ranking ' +
         'towards the ground truth.',
-      'Not in this run',
+      'Not here',
     ),
   };
 }
@@ -270,7 +270,7 @@ export function findingThree(fixed: RunRecord, shuffled?: RunRecord): FindingRes
     verdict: verdict(
       out,
       'It does: the ranking repeats with the round-robin period, and the child just trained tends to jump to the top.',
-      'Not in this run',
+      'Not here',
     ),
   };
 }

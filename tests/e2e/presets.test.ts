@@ -44,6 +44,8 @@ describe('gallery presets', () => {
       expect(shown).toBeLessThan(15_000);
       expect(await page.textContent('[data-testid=record-source]')).not.toMatch(/Live run/);
       expect(await page.textContent('[data-testid=verdict]')).toBeTruthy();
+      // Beside the one recorded run: the findings report over 5 instances (public/findings.json).
+      await expect.poll(() => page.textContent('[data-testid=summary-verdict]')).toMatch(/^\s*Over 5 instances/);
       // The paper's own dense trace is drawn beside the classroom run on Interference.
       if (g.id === 'interference')
         await expect.poll(() => page.locator('[data-chart=paper-trace] path.trace').count()).toBe(64);

@@ -5,6 +5,7 @@ import { configHash, groundTruthKey, parseConfig, type ExperimentConfig } from '
 import type { Cost } from '../../engine/cost';
 import { galleryConfig } from '../../engine/gallery';
 import { parseRecordText, validateRecord, type GroundTruth, type RunRecord } from '../../engine/record';
+import { parseFindingsSummary, summaryFor, type FindingsSummary, type CardSummary } from '../../engine/findingsSummary';
 import { preset, SCALE_IDS } from '../../engine/presets';
 import {
   decodeLink,
@@ -81,6 +82,13 @@ export class Session {
   recording = $state.raw<RunRecord | undefined>();
   contrasts = $state.raw<{ label: string; record: RunRecord }[]>([]);
   published = $state.raw<RunRecord | undefined>();
+  /** The findings report over several instances (public/findings.json), shown beside a run on the cards. */
+  findingsSummary = $state.raw<FindingsSummary | undefined>();
+  /** The report's result for the finding on screen, if it was made from exactly the config on screen. */
+  get findingSummary(): CardSummary | undefined {
+    const g = galleryConfig(this.presetId);
+    return g ? summaryFor(this.findingsSummary, g.finding, configHash(this.config)) : undefined;
+  }
   comparison = $state.raw<Comparison | undefined>();
   runs = $state.raw<RunRecord[]>([]);
   groundTruth = $state.raw<GroundTruth | undefined>();
@@ -340,6 +348,7 @@ export class Session {
       (fromLink ? presetOf(fromLink) : undefined) ??
       this.flags.finding ??
       'tiny';
+    void fetchJson('findings.json').then((r) => (this.findingsSummary = parseFindingsSummary(r)));
     void fetchJson('runs/paper-trace.json').then((r) => {
       try {
         this.published = r ? validateRecord(r) : undefined;

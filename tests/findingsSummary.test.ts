@@ -1,0 +1,40 @@
+// The findings report as data for the page: written from results, read back only when well formed, and shown
+// only beside the exact config it was made from.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { configHash } from '../src/engine/config';
+import { findingFour } from '../src/engine/findingsReport';
+import { findingsSummary, parseFindingsSummary, summaryFor } from '../src/engine/findingsSummary';
+import { GALLERY_CONFIGS } from '../src/engine/gallery';
+import { fakeRecord } from './fixtures';
+
+describe('findings summary', () => {
+  const full = fakeRecord();
+  const result = findingFour([
+    { label: 'full', rec: full },
+    { label: 'prefix k=0', rec: full },
+  ]);
+  const s = findingsSummary([{ result, configHashes: ['aaaa', 'bbbb'] }], { instances: 5, data: 'test' });
+
+  it('round-trips through JSON and is found by any config it was made from', () => {
+    const back = parseFindingsSummary(JSON.parse(JSON.stringify(s)));
+    expect(back).toEqual(JSON.parse(JSON.stringify(s)));
+    const found = summaryFor(back, 4, 'bbbb');
+    expect(found?.instances).toBe(5);
+    expect(found?.rows[1]).toMatchObject({ statistic: result.rows[1].statistic, holds: false });
+    expect(found?.rows[0].reference).toBe(true);
+    expect(found?.verdict).toBe(result.verdict);
+  });
+  it('is not shown for another config or another finding, and a malformed file is refused', () => {
+    expect(summaryFor(s, 4, 'cccc')).toBeUndefined();
+    expect(summaryFor(s, 3, 'aaaa')).toBeUndefined();
+    expect(parseFindingsSummary({ ...s, kind: 'run' })).toBeUndefined();
+    expect(parseFindingsSummary({ ...s, instances: 'five' })).toBeUndefined();
+    expect(parseFindingsSummary(null)).toBeUndefined();
+  });
+  it('the shipped summary covers every gallery preset as configured now', () => {
+    const shipped = parseFindingsSummary(JSON.parse(readFileSync('public/findings.json', 'utf8')));
+    expect(shipped).toBeDefined();
+    for (const g of GALLERY_CONFIGS) expect(summaryFor(shipped, g.finding, configHash(g.config)), g.id).toBeDefined();
+  });
+});
