@@ -114,8 +114,19 @@ describe('findings from records', () => {
       { label: 'prefix k=0', rec: full },
     ]);
     expect(f.rows[0].reference).toBe(true);
-    expect(f.verdict).toBe(`Not everywhere: ${f.rows[1].says}.`);
-    expect(f.rows[1].says).toMatch(/^prefix k=0 was not both closer to the ground truth and steadier than full/);
+    expect(f.verdict).toBe(`Not here: ${f.rows[1].says}.`);
+    // Equal records: neither closer nor steadier; prefix k=0 says why it cannot show here.
+    expect(f.rows[1].says).toMatch(/^prefix k=0 was neither closer to the ground truth .* nor steadier .* 8 updates/);
+    // A policy whose every dense ranking is the ground truth's: closer (GT-Tau 1) and steadier (std 0).
+    const perfect = structuredClone(full);
+    for (const inst of perfect.instances) inst.accuracy = inst.accuracy.map(() => [...perfect.groundTruth!.mean]);
+    const partly = findingFour([
+      { label: 'full', rec: full },
+      { label: 'groups m=4 (similarity)', rec: perfect },
+      { label: 'prefix k=0', rec: full },
+    ]);
+    expect(partly.rows[1].holds).toBe(true);
+    expect(partly.verdict).toMatch(/^Partly here \(1 of 2 statistics hold\); not: prefix k=0 was neither/);
     expect(f.verdict).not.toMatch(/target/);
     // Full sharing alone: nothing to judge against it, so the finding "holds" vacuously — not "not measurable".
     expect(findingFour([{ label: 'full', rec: full }]).verdict).toMatch(/^It does/);
