@@ -294,12 +294,13 @@ function policySays(s: PolicyStats, full: PolicyStats | undefined, k: number): s
   const [m, fm, sd, fs] = [s.meanK.mean, full?.meanK.mean ?? Number.NaN, s.stdK.mean, full?.stdK.mean ?? Number.NaN];
   const closer = `Mean-${k} ${f(m)} against ${f(fm)}`;
   const steadier = `Std-${k} ${f(sd)} against ${f(fs)}`;
+  const chance = m < 0 ? ': worse than chance' : '';
   const what =
     m > fm
       ? `ranked closer to the ground truth (${closer}) but not more steadily (${steadier})`
       : sd < fs
-        ? `was steadier (${steadier}) but ranked no closer to the ground truth (${closer}${m < 0 ? ': worse than chance' : ''})`
-        : `was neither closer to the ground truth (${closer}) nor steadier (${steadier})`;
+        ? `was steadier (${steadier}) but ranked no closer to the ground truth (${closer}${chance})`
+        : `was neither closer to the ground truth (${closer}${chance}) nor steadier (${steadier})`;
   // Prefix k=0 is the paper's most striking row (0.696 after 2,000 epochs); say why it cannot show here.
   const why =
     s.key === 'prefix0'
