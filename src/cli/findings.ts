@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { configHash, parseConfig, type ExperimentConfig } from '../engine/config';
 import { prepareData, runExperiment, totalSteps } from '../engine/experiment';
 import {
-  findingFour,
+  findingFourOf,
   findingOne,
   findingThree,
   findingTwo,
@@ -18,7 +18,6 @@ import { GALLERY_CONFIGS } from '../engine/gallery';
 import { mergeGroundTruth, runGroundTruthShard } from '../engine/groundTruth';
 import { parseRecordText, recordToJson, validateRecord, type GroundTruth, type RunRecord } from '../engine/record';
 import { findingsSummary } from '../engine/findingsSummary';
-import { policyLabel } from '../engine/sharing';
 import type { BackendName } from '../node/backends';
 import { loadData } from '../node/data';
 import { cliThreads } from '../node/instanceThreads';
@@ -114,7 +113,7 @@ export async function findingsCommand(v: Values, stopped: () => boolean): Promis
     return rec;
   };
 
-  const results: FindingResult[] = [];
+  const results: { result: FindingResult; configHashes: string[] }[] = [];
   const gallery = (id: string) => GALLERY_CONFIGS.find((g) => g.id === id)!;
   const only = v.only?.split(',');
   if (only) {
@@ -136,41 +135,35 @@ export async function findingsCommand(v: Values, stopped: () => boolean): Promis
   const paperGt = existsSync('public/groundtruth/paper.json')
     ? (JSON.parse(readFileSync('public/groundtruth/paper.json', 'utf8')) as GroundTruth)
     : undefined;
-  // The gallery configs each result comes from, as the page names them (the summary is shown only beside them).
-  const sources: string[][] = [];
-  const from = (id: string) => {
+  // Each result with the gallery configs it comes from, as the page names them (the summary is shown only there).
+  const add = (id: string, result: FindingResult) => {
     const g = gallery(id);
-    return [g.config, ...g.contrasts.map((x) => x.config)].map((c) => configHash(cifar ? adapt(c) : c));
+    const configs = [g.config, ...g.contrasts.map((x) => x.config)];
+    results.push({ result, configHashes: configs.map((c) => configHash(cifar ? adapt(c) : c)) });
   };
-  results.push(groundTruthFinding(main1.groundTruth, paperGt));
-  sources.push(from('best-varies'));
-  results.push(findingOne(main1));
-  sources.push(from('best-varies'));
-  results.push(findingTwo(await recordOf(adapt(gallery('signal').config))));
-  sources.push(from('signal'));
+  add('best-varies', groundTruthFinding(main1.groundTruth, paperGt));
+  add('best-varies', findingOne(main1));
+  add('signal', findingTwo(await recordOf(adapt(gallery('signal').config))));
   const g3 = gallery('interference');
-  results.push(findingThree(await recordOf(adapt(g3.config)), await recordOf(adapt(g3.contrasts[0].config))));
-  sources.push(from('interference'));
+  add('interference', findingThree(await recordOf(adapt(g3.config)), await recordOf(adapt(g3.contrasts[0].config))));
   const g4 = gallery('less-sharing');
-  const policies = [{ label: policyLabel(g4.config.sharing), config: g4.config }, ...g4.contrasts];
-  const byPolicy: { label: string; rec: RunRecord }[] = [];
-  for (const p of policies) byPolicy.push({ label: p.label, rec: await recordOf(adapt(p.config)) });
-  byPolicy.sort((a, b) => (a.label === 'full sharing' ? -1 : b.label === 'full sharing' ? 1 : 0));
-  results.push(findingFour(byPolicy.map((p) => ({ ...p, label: p.label === 'full sharing' ? 'full' : p.label }))));
-  sources.push(from('less-sharing'));
+  const main4 = await recordOf(adapt(g4.config));
+  const contrasts: { label: string; rec: RunRecord }[] = [];
+  for (const c of g4.contrasts) contrasts.push({ label: c.label, rec: await recordOf(adapt(c.config)) });
+  add('less-sharing', findingFourOf(main4, contrasts));
 
   const data = cifar
     ? `CIFAR-10 files (${v.data}; ${cifar.train.n} train / ${cifar.val.n} test images)`
     : 'the built-in gratings';
-  const md = report(results, { n, data, seconds: (performance.now() - t0) / 1000, runsDir });
+  const md = report(
+    results.map((r) => r.result),
+    { n, data, seconds: (performance.now() - t0) / 1000, runsDir },
+  );
   writeAtomic(out, md);
   process.stdout.write(md);
   say(`report written to ${out}`);
   if (v.json) {
-    const summary = findingsSummary(
-      results.map((result, i) => ({ result, configHashes: sources[i] })),
-      { instances: n, data },
-    );
+    const summary = findingsSummary(results, { instances: n, data });
     writeAtomic(v.json, `${JSON.stringify(summary, null, 1)}\n`);
     say(`summary for the page written to ${v.json}`);
   }

@@ -13,6 +13,7 @@ import {
   type MeanStd,
 } from './findings';
 import type { GroundTruth, RunRecord } from './record';
+import { policyLabel } from './sharing';
 import { epochRows } from './summary';
 
 export interface FindingRow {
@@ -308,6 +309,18 @@ function policySays(s: PolicyStats, full: PolicyStats | undefined, k: number): s
         'it for 2,000 epochs'
       : '';
   return `${s.label} ${what}${why}`;
+}
+
+/**
+ * Finding 4 from a gallery preset's run and its labelled contrasts (the page's card and the CLI's report): the run
+ * is labelled by its policy, "full sharing" becomes the reference and comes first.
+ */
+export function findingFourOf(main: RunRecord, contrasts: { label: string; rec: RunRecord }[]): FindingResult {
+  const all = [
+    { label: policyLabel(main.config.sharing), rec: main },
+    ...contrasts.map((c) => ({ label: c.label === 'full sharing' ? 'full' : c.label, rec: c.rec })),
+  ];
+  return findingFour(all.sort((a, b) => (a.label === 'full' ? -1 : b.label === 'full' ? 1 : 0)));
 }
 
 /** Finding 4 from records of several sharing policies (dense windows of ≥ k points), labelled by policy. */

@@ -4,9 +4,7 @@
 // gallery config changed since) is not shown.
 import * as v from 'valibot';
 import type { FindingResult } from './findingsReport';
-import { int } from './schemaKit';
-
-const text = (n: number) => v.pipe(v.string(), v.maxLength(n));
+import { int, list, text } from './schemaKit';
 
 const rowSchema = v.object({
   statistic: text(300),
@@ -20,16 +18,14 @@ export const findingsSummarySchema = v.object({
   createdAt: text(40),
   instances: int(1, 1000),
   data: text(300),
-  results: v.pipe(
-    v.array(
-      v.object({
-        finding: int(0, 4),
-        configHashes: v.pipe(v.array(text(32)), v.maxLength(20)),
-        rows: v.pipe(v.array(rowSchema), v.maxLength(20)),
-        verdict: text(2000),
-      }),
-    ),
-    v.maxLength(10),
+  results: list(
+    v.object({
+      finding: int(0, 4),
+      configHashes: list(text(32), 20),
+      rows: list(rowSchema, 20),
+      verdict: text(2000),
+    }),
+    10,
   ),
 });
 export type FindingsSummary = v.InferOutput<typeof findingsSummarySchema>;

@@ -2,7 +2,7 @@
 // One schema (valibot) checks every record read back — imported, stored, shipped or CLI-written —
 // and the TypeScript types derive from it.
 import * as v from 'valibot';
-import { int } from './schemaKit';
+import { int, list, text } from './schemaKit';
 import { configSchema, issueText, MAX_SEED, spaceOf } from './config';
 import { parseJsonLimited, type JsonLimits } from './jsonLimits';
 import { computeMetrics, type RunMetrics } from './summary';
@@ -20,9 +20,6 @@ const fraction = v.pipe(
   v.maxValue(1, 'must be ≤ 1'),
 );
 const finite = v.pipe(v.number('must be a number'), v.finite('must be finite'));
-const text = (max: number) => v.pipe(v.string('must be text'), v.maxLength(max, `must be at most ${max} characters`));
-const list = <T extends v.GenericSchema>(item: T, max: number) =>
-  v.pipe(v.array(item), v.maxLength(max, `must have at most ${max} entries`));
 
 export const evalPointSchema = v.strictObject({
   /** Global step after which the evaluation ran (1-based count of steps done). */

@@ -9,6 +9,12 @@ export const int = (lo: number, hi: number) =>
     v.maxValue(hi, `must be ≤ ${hi}`),
   );
 
+export const text = (max: number) =>
+  v.pipe(v.string('must be text'), v.maxLength(max, `must be at most ${max} characters`));
+
+export const list = <T extends v.GenericSchema>(item: T, max: number) =>
+  v.pipe(v.array(item), v.maxLength(max, `must have at most ${max} entries`));
+
 export const real = (lo: number, hi: number) =>
   v.pipe(
     v.number('must be a number'),
