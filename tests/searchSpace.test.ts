@@ -82,4 +82,15 @@ describe('search space', () => {
     const b = parseConfig({ ...a, space: { ops: ['max_pool_3x3', 'sep_conv_3x3', 'sep_conv_5x5', 'skip_connect'] } });
     expect(configHash(groundTruthKey(a))).not.toBe(configHash(groundTruthKey(b)));
   });
+
+  it('a fixed stem is part of the ground-truth key; a learned one, written or not, is one config', async () => {
+    const { groundTruthKey, configHash } = await import('../src/engine/config');
+    const a = parseConfig(microConfig());
+    const written = parseConfig({ ...a, model: { ...a.model, fixedStem: false } });
+    const fixed = parseConfig({ ...a, model: { ...a.model, fixedStem: true } });
+    expect(written).toEqual(a);
+    expect(configHash(written)).toBe(configHash(a));
+    expect(configHash(groundTruthKey(fixed))).not.toBe(configHash(groundTruthKey(a)));
+    expect(() => parseConfig({ ...a, model: { ...a.model, fixedStem: 'yes' } })).toThrow(/model.fixedStem/);
+  });
 });

@@ -86,6 +86,41 @@ describe('weight sharing', () => {
     store.dispose();
   });
 
+  it('a fixed stem: the same convs in every run and child, never trained; its BN and the rest still train', async () => {
+    await useBackend('wasm');
+    const base = microConfig({ sharing: { kind: 'none' } });
+    const cfg = { ...base, model: { ...base.model, fixedStem: true } };
+    const data = microData(cfg);
+    const [s1, s2] = [new WeightStore(cfg, 1), new WeightStore(cfg, 2)];
+    const a = childIndex('111');
+    const b = childIndex('444');
+    const values = async (store: WeightStore, key: string) => (await store.snapshot()).get(key)!.value;
+    for (const slot of ['stem.conv0', 'stem.conv1']) {
+      const v = await values(s1, s1.keyOf(a, slot));
+      expect(await values(s1, s1.keyOf(b, slot))).toEqual(v);
+      expect(await values(s2, s2.keyOf(a, slot))).toEqual(v);
+    }
+    // A learned stem differs between seeds.
+    const learned = [new WeightStore(base, 1), new WeightStore(base, 2)];
+    const [l1, l2] = await Promise.all(learned.map((s) => values(s, s.keyOf(a, 'stem.conv0'))));
+    expect(l1).not.toEqual(l2);
+    learned.forEach((s) => s.dispose());
+    const snap0 = await s1.snapshot();
+    await trainStep(s1, a, makeBatch(data.train, [0, 1, 2, 3, 4, 5, 6, 7]), sgd(cfg, 0.1));
+    const snap1 = await s1.snapshot();
+    const moved = (slot: string) => {
+      const key = s1.keyOf(a, slot);
+      return snap0.get(key)!.value.some((v, i) => v !== snap1.get(key)!.value[i]);
+    };
+    expect(moved('stem.conv0')).toBe(false);
+    expect(moved('stem.conv1')).toBe(false);
+    expect(moved('stem.bn0.gamma')).toBe(true);
+    expect(moved('cell0.pre.conv')).toBe(true);
+    expect(s1.trainableCopies(a).some((c) => c.slot.name.startsWith('stem.conv'))).toBe(false);
+    s1.dispose();
+    s2.dispose();
+  });
+
   it('unshare-bn keys only BN state per child; conv-only shares only convs', () => {
     const s1 = new WeightStore(microConfig({ sharing: { kind: 'unshare-bn' } }), 0);
     expect(s1.keyOf(0, 'stem.bn0.gamma')).not.toBe(s1.keyOf(1, 'stem.bn0.gamma'));

@@ -29,6 +29,11 @@ export const modelSchema = v.strictObject({
   numCells: int(1, 8),
   /** Square input side in pixels (paper: 32); smaller sides are box-downsampled from 32. */
   inputSize: v.picklist([8, 16, 32], 'must be 8, 16 or 32'),
+  /**
+   * The stem's two convs drawn once from a fixed seed, the same in every run, and never trained
+   * (their BN scale and shift are). Absent means learned; false is dropped so learned configs keep their hash.
+   */
+  fixedStem: v.optional(v.boolean('must be true or false')),
 });
 
 export const dataSchema = v.strictObject({
@@ -185,6 +190,8 @@ export function parseConfig(raw: unknown): ExperimentConfig {
     );
   const r = v.safeParse(configSchema, migrate(raw));
   if (!r.success) throw new Error(`invalid config: ${issueText(r.issues[0])}`);
+  // A learned stem is the default: written or not, one config, one hash.
+  if (r.output.model.fixedStem === false) delete r.output.model.fixedStem;
   return r.output;
 }
 

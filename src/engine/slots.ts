@@ -22,7 +22,12 @@ export interface SlotDef {
   fanIn: number;
   /** Constant init value when fanIn is 0. */
   fill: number;
+  /** Drawn from FIXED_INIT_SEED instead of the run's seed: the same values in every run and child. */
+  fixedInit?: boolean;
 }
+
+/** Seed of the fixed stem (model.fixedStem): part of the model's definition, like its shapes. */
+export const FIXED_INIT_SEED = 777;
 
 /** Name prefix of op `o` on edge `e` of cell `l` (names match ops.ts and forward.ts). */
 export const opPrefix = (cell: number, edge: number, op: number) => `cell${cell}.e${edge}.o${op}`;
@@ -62,10 +67,12 @@ export function opCopySlot(space: SearchSpace, cell: number, edge: number, op: n
 export function buildSlots(m: ModelConfig, space: SearchSpace, numClasses: number): SlotDef[] {
   const S = m.stemChannels;
   const C = m.cellChannels;
+  // A fixed stem: random features the same in every run, so the runs differ only where the children do.
+  const stem = m.fixedStem ? { trainable: false, fixedInit: true } : { trainable: true };
   const slots: SlotDef[] = [
-    { name: 'stem.conv0', shape: [3, 3, 3, S], kind: 'conv', trainable: true, cell: -1, fanIn: 27, fill: 0 },
+    { name: 'stem.conv0', shape: [3, 3, 3, S], kind: 'conv', ...stem, cell: -1, fanIn: 27, fill: 0 },
     ...bnSlots('stem.bn0', S, -1, true),
-    { name: 'stem.conv1', shape: [3, 3, S, S], kind: 'conv', trainable: true, cell: -1, fanIn: 9 * S, fill: 0 },
+    { name: 'stem.conv1', shape: [3, 3, S, S], kind: 'conv', ...stem, cell: -1, fanIn: 9 * S, fill: 0 },
     ...bnSlots('stem.bn1', S, -1, true),
   ];
   for (let l = 0; l < m.numCells; l++) {

@@ -4,7 +4,7 @@ import { numClassesOf, spaceOf, type ExperimentConfig } from './config';
 import { Rng } from './rng';
 import type { SearchSpace } from './searchSpace';
 import { copyKeyFn, type CopyKeyFn } from './sharing';
-import { buildSlots, childUsesSlot, type SlotDef } from './slots';
+import { buildSlots, childUsesSlot, FIXED_INIT_SEED, type SlotDef } from './slots';
 
 /** For one child: slot name → the variable that fills it. */
 export type Resolver = (slot: string) => tf.Variable;
@@ -51,7 +51,11 @@ export class WeightStore {
           this.copies.set(key, {
             key,
             slot: s,
-            value: ownedVariable(initTensor(s, Rng.from(initSeed, 'init', key)), s.trainable, `${this.id}/${key}`),
+            value: ownedVariable(
+              initTensor(s, s.fixedInit ? Rng.from(FIXED_INIT_SEED, 'init', s.name) : Rng.from(initSeed, 'init', key)),
+              s.trainable,
+              `${this.id}/${key}`,
+            ),
           });
       }
       this.keys[c] = m;

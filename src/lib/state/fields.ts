@@ -164,6 +164,14 @@ export const FIELDS: Field[] = [
     groundTruth: true,
   },
   {
+    path: 'model.fixedStem',
+    label: 'Fixed stem',
+    kind: 'bool',
+    help: 'the stem’s convs drawn once, the same in every run, and not trained',
+    group: 'model',
+    groundTruth: true,
+  },
+  {
     path: 'model.cellChannels',
     label: 'Cell channels',
     kind: 'int',
