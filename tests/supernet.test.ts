@@ -86,7 +86,7 @@ describe('weight sharing', () => {
     store.dispose();
   });
 
-  it('a fixed stem: the same convs in every run and child, never trained; its BN and the rest still train', async () => {
+  it('a fixed stem: the same convs in every run and child, never trained; its BN and the rest train', async () => {
     await useBackend('wasm');
     const base = microConfig({ sharing: { kind: 'none' } });
     const cfg = { ...base, model: { ...base.model, fixedStem: true } };
