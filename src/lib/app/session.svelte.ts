@@ -226,14 +226,17 @@ export class Session {
 
   /** A settings change: the charts of the previous experiment are cleared (they no longer describe it). */
   async edit(c: ExperimentConfig): Promise<void> {
+    let parsed: ExperimentConfig;
     try {
-      parseConfig(c);
+      // The parsed config, not the edited one: parsing normalises (an unticked "Fixed stem" is the learned
+      // default, one hash), so recordings and ground truth are found by the same hash as everywhere else.
+      parsed = parseConfig(c);
     } catch (e) {
       this.notice = { kind: 'error', text: (e as Error).message, where: 'settings' };
       return;
     }
     if (this.notice?.where === 'settings') this.notice = undefined;
-    await this.setConfig(c, this.presetId);
+    await this.setConfig(parsed, this.presetId);
   }
 
   async loadPreset(id: string): Promise<void> {
