@@ -94,18 +94,19 @@ describe('weight sharing', () => {
     const [s1, s2] = [new WeightStore(cfg, 1), new WeightStore(cfg, 2)];
     const a = childIndex('111');
     const b = childIndex('444');
-    const values = async (store: WeightStore, key: string) => (await store.snapshot()).get(key)!.value;
+    const [snap0, other] = [await s1.snapshot(), await s2.snapshot()];
     for (const slot of ['stem.conv0', 'stem.conv1']) {
-      const v = await values(s1, s1.keyOf(a, slot));
-      expect(await values(s1, s1.keyOf(b, slot))).toEqual(v);
-      expect(await values(s2, s2.keyOf(a, slot))).toEqual(v);
+      const v = snap0.get(s1.keyOf(a, slot))!.value;
+      expect(snap0.get(s1.keyOf(b, slot))!.value).toEqual(v);
+      expect(other.get(s2.keyOf(a, slot))!.value).toEqual(v);
     }
     // A learned stem differs between seeds.
     const learned = [new WeightStore(base, 1), new WeightStore(base, 2)];
-    const [l1, l2] = await Promise.all(learned.map((s) => values(s, s.keyOf(a, 'stem.conv0'))));
+    const [l1, l2] = await Promise.all(
+      learned.map(async (s) => (await s.snapshot()).get(s.keyOf(a, 'stem.conv0'))!.value),
+    );
     expect(l1).not.toEqual(l2);
     learned.forEach((s) => s.dispose());
-    const snap0 = await s1.snapshot();
     await trainStep(s1, a, makeBatch(data.train, [0, 1, 2, 3, 4, 5, 6, 7]), sgd(cfg, 0.1));
     const snap1 = await s1.snapshot();
     const moved = (slot: string) => {
