@@ -9,7 +9,7 @@ import {
   tauWindow,
   trainedChildTopShare,
 } from '../src/engine/findings';
-import { findingFour, findingOne } from '../src/engine/findingsReport';
+import { findingFour, findingOne, findingThree } from '../src/engine/findingsReport';
 import type { InstanceRecord } from '../src/engine/record';
 import { fakeRecord } from './fixtures';
 
@@ -98,6 +98,35 @@ describe('findings from records', () => {
     expect(f.rows).toHaveLength(3);
     expect(f.rows[0].statistic).toMatch(/GT-Tau/);
     expect(typeof f.verdict).toBe('string');
+  });
+  it('finding 3: the period, and how much one step reorders (a context row, not judged)', () => {
+    const withRows = (rows: number[][]) => {
+      const rec = fakeRecord({ instances: 1 });
+      rec.jobs = [[0, 1]]; // period 2
+      rec.instances[0].points = rows.map((_, k) => ({ step: k + 1, epoch: 1, epochEnd: false, dense: true }));
+      rec.instances[0].accuracy = rows;
+      rec.instances[0].trainOrder = [rows.map((_, k) => k % 2)];
+      return findingThree(rec);
+    };
+    // Alternating rankings: lag 2 agrees (1), lag 1 reverses (-1): the period at its strongest.
+    const sharp = withRows([
+      [1, 2, 3, 4],
+      [4, 3, 2, 1],
+      [1, 2, 3, 4],
+      [4, 3, 2, 1],
+    ]);
+    expect(sharp.rows[0].holds).toBe(true);
+    expect(sharp.rows[1]).toMatchObject({ ours: '-1.000 (n=1)', reference: true });
+    expect(sharp.rows[0].says).not.toMatch(/consecutive/);
+    // A ranking that never moves: no period, and the row says one step reorders less than in the paper.
+    const still = withRows([
+      [1, 2, 3, 4],
+      [1, 2, 3, 4],
+      [1, 2, 3, 4],
+    ]);
+    expect(still.rows[0].holds).toBe(false);
+    expect(still.rows[1].ours).toBe('1.000 (n=1)');
+    expect(still.verdict).toMatch(/consecutive steps 1\.00 against 0\.65/);
   });
   it('finding 4: each policy compared with full sharing', () => {
     const full = fakeRecord();

@@ -3,8 +3,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configHash } from '../src/engine/config';
+import { lagKendall } from '../src/engine/findings';
+import { PAPER } from '../src/engine/findingsReport';
 import { GALLERY_CONFIGS } from '../src/engine/gallery';
 import { validateRecord } from '../src/engine/record';
+import { denseRows } from '../src/engine/summary';
 
 const files = readdirSync('public/runs').filter((f) => f.endsWith('.json'));
 
@@ -19,5 +22,13 @@ describe('shipped run records', () => {
   it('every gallery preset and contrast has its recording', () => {
     const want = GALLERY_CONFIGS.flatMap((g) => [g.config, ...g.contrasts.map((c) => c.config)]);
     for (const c of want) expect(files, c.name).toContain(`${configHash(c)}.json`);
+  });
+
+  it("the paper's lag figures quoted by finding 3 are those of the shipped trace", () => {
+    const trace = validateRecord(JSON.parse(readFileSync('public/runs/paper-trace.json', 'utf8')));
+    const rows = denseRows(trace.instances[0]);
+    expect(lagKendall(rows, 64)).toBeCloseTo(PAPER.lag64, 3);
+    expect(lagKendall(rows, 32)).toBeCloseTo(PAPER.lag32, 3);
+    expect(lagKendall(rows, 1)).toBeCloseTo(PAPER.lag1, 3);
   });
 });
