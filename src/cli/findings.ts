@@ -29,7 +29,7 @@ import { Progress } from './progress';
 const say = (s: string) => process.stderr.write(`${s}\n`);
 
 /** A preset switched to the user's CIFAR-10 files: sizes capped to what the files hold. */
-function onCifar(c: ExperimentConfig, trainN: number, valN: number): ExperimentConfig {
+export function onCifar(c: ExperimentConfig, trainN: number, valN: number): ExperimentConfig {
   return parseConfig({
     ...c,
     data: {
