@@ -9,7 +9,7 @@ import {
   tauWindow,
   trainedChildTopShare,
 } from '../src/engine/findings';
-import { findingFour, findingOne, findingThree } from '../src/engine/findingsReport';
+import { findingFour, findingOne, findingThree, findingTwo } from '../src/engine/findingsReport';
 import type { InstanceRecord } from '../src/engine/record';
 import { fakeRecord } from './fixtures';
 
@@ -98,6 +98,25 @@ describe('findings from records', () => {
     expect(f.rows).toHaveLength(3);
     expect(f.rows[0].statistic).toMatch(/GT-Tau/);
     expect(typeof f.verdict).toBe('string');
+  });
+  it("finding 2's verdict quotes its numbers, and says 'a little' when the fine-tune gains under 0.05", () => {
+    const rec = fakeRecord({ finetune: 3 });
+    expect(findingTwo(rec).verdict).toBe(
+      "It does: the worst children stay at the bottom (1.00 of the ground truth's worst quarter in the bottom " +
+        'half), and a short fine-tune of each child moves the ranking towards the ground truth: GT-Tau 0.824 → 1.000.',
+    );
+    // The fine-tune's last row is its first with one pair of neighbours put in the ground truth's order: GT-Tau
+    // rises by 1/1008 only, so "a little".
+    const gt = rec.groundTruth!.mean;
+    for (const inst of rec.instances) {
+      const ft = inst.finetune!.accuracy;
+      const row = [...ft[0]];
+      const byRow = row.map((_, c) => c).sort((a, b) => row[a] - row[b]);
+      const k = byRow.findIndex((c, j) => j + 1 < byRow.length && gt[c] > gt[byRow[j + 1]]);
+      [row[byRow[k]], row[byRow[k + 1]]] = [row[byRow[k + 1]], row[byRow[k]]];
+      ft[ft.length - 1] = row;
+    }
+    expect(findingTwo(rec).verdict).toMatch(/towards the ground truth, a little \(the paper's reaches ~0\.8\)/);
   });
   it('finding 3: the period, and how much one step reorders (a context row, not judged)', () => {
     const withRows = (rows: number[][]) => {
