@@ -103,7 +103,8 @@ describe('findings from records', () => {
     const rec = fakeRecord({ finetune: 3 });
     expect(findingTwo(rec).verdict).toBe(
       "It does: the worst children stay at the bottom (1.00 of the ground truth's worst quarter in the bottom " +
-        'half), and a short fine-tune of each child moves the ranking towards the ground truth: GT-Tau 0.824 → 1.000.',
+        'half), and a short fine-tune of each child moves the ranking towards the ground truth: ' +
+        'GT-Tau 0.824 → 1.000.',
     );
     // The fine-tune's last row is its first with one pair of neighbours put in the ground truth's order: GT-Tau
     // rises by 1/1008 only, so "a little".
