@@ -99,7 +99,9 @@ function torchRef(name: string): { perWall: number; perCpu: number } | string {
   if (!existsSync(py)) return 'not measured: /usr/bin/python3 missing';
   const m = preset(name).model;
   const shape = [m.stemChannels, m.cellChannels, m.numCells, m.inputSize, BATCH].map(String);
-  const r = spawnSync(py, ['bench/torch_step.py', ...shape, name === 'paper' ? '8' : '40'], { encoding: 'utf8' });
+  // A fixed stem trains no stem filters: the reference must not either.
+  const args = [...shape, name === 'paper' ? '8' : '40', ...(m.fixedStem ? ['cpu', '--fixed-stem'] : [])];
+  const r = spawnSync(py, ['bench/torch_step.py', ...args], { encoding: 'utf8' });
   if (r.status !== 0)
     return /No module named 'torch'/.test(r.stderr)
       ? 'not measured: PyTorch not installed (apt-get install python3-torch)'

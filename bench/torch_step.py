@@ -1,5 +1,6 @@
 """PyTorch reference for `npm run bench`: the same supernet step (one child per step, round-robin,
-SGD momentum 0.9, softmax cross-entropy) on the CPU with one thread. Prints one JSON line."""
+SGD momentum 0.9, softmax cross-entropy) on the CPU with one thread. Prints one JSON line.
+--fixed-stem: the stem's two convs are not trained (their BNs are), as in the classroom preset's model.fixedStem."""
 import json, sys, time
 import torch
 import torch.nn as nn
@@ -44,11 +45,15 @@ class Supernet(nn.Module):
         return self.head(F.adaptive_avg_pool2d(h, 1).flatten(1))
 
 def main():
-    stem, c, cells, size, batch, steps = (int(a) for a in sys.argv[1:7])
-    dev = torch.device(sys.argv[7] if len(sys.argv) > 7 else "cpu")
+    fixed_stem = "--fixed-stem" in sys.argv
+    argv = [a for a in sys.argv if a != "--fixed-stem"]
+    stem, c, cells, size, batch, steps = (int(a) for a in argv[1:7])
+    dev = torch.device(argv[7] if len(argv) > 7 else "cpu")
     torch.manual_seed(0)
     net = Supernet(stem, c, cells).to(dev)
-    opt = torch.optim.SGD(net.parameters(), lr=0.025, momentum=0.9, weight_decay=1e-3)
+    if fixed_stem:
+        for conv in (net.stem[0], net.stem[2]): conv.weight.requires_grad_(False)
+    opt = torch.optim.SGD([p for p in net.parameters() if p.requires_grad], lr=0.025, momentum=0.9, weight_decay=1e-3)
     x = torch.randn(batch, 3, size, size, device=dev)
     y = torch.randint(0, 10, (batch,), device=dev)
     archs = [((i // 16) % 4, (i // 4) % 4, i % 4) for i in range(0, 64, 7)]
@@ -67,8 +72,8 @@ def main():
     sync()
     dt = (time.perf_counter() - t) / steps
     dc = (time.process_time() - c) / steps
-    params = sum(p.numel() for p in net.parameters())
-    print(json.dumps({"stack": "pytorch " + dev.type, "batch": batch, "ms_per_step": dt * 1000, "img_per_s": batch / dt, "img_per_cpu_s": batch / dc, "params": params, "torch": torch.__version__, "threads": torch.get_num_threads()}))
+    params = sum(p.numel() for p in net.parameters() if p.requires_grad)
+    print(json.dumps({"stack": "pytorch " + dev.type, "batch": batch, "ms_per_step": dt * 1000, "img_per_s": batch / dt, "img_per_cpu_s": batch / dc, "params": params, "torch": torch.__version__, "threads": torch.get_num_threads(), "fixed_stem": fixed_stem}))
 
 if __name__ == "__main__":
     main()
