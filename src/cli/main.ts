@@ -10,6 +10,7 @@ import { configHash, parseConfig, spaceOf, stripControl, type ExperimentConfig }
 import { GALLERY_CONFIGS } from '../engine/gallery';
 import { estimateCost, fmtBytes, fmtSeconds } from '../engine/cost';
 import { prepareData, runExperiment, totalSteps, type RunHooks } from '../engine/experiment';
+import { plural } from '../engine/findingsReport';
 import {
   mergeGroundTruth,
   runGroundTruthShard,
@@ -131,7 +132,7 @@ async function run(given: Values, stopped: () => boolean): Promise<number> {
     v.out ??= v.resume;
     const complete = resume.instances.filter((i) => i.status === 'complete').length;
     const at = resume.checkpoint ? `, instance ${resume.checkpoint.instance} from step ${resume.checkpoint.step}` : '';
-    say(`resuming ${v.resume}: ${complete} of ${cfg.instances} instance(s) complete${at}`);
+    say(`resuming ${v.resume}: ${complete} of ${plural(cfg.instances, 'instance')} complete${at}`);
   } else cfg = buildConfig(v);
   if (v.out) checkWritable(v.out);
   if (!(await checkCost(cfg, !!v.yes || !!resume, !!v['compute-gt'] && !findGroundTruth(cfg)))) return EXIT.refused;
@@ -248,7 +249,7 @@ async function gallery(v: Values, stopped: () => boolean): Promise<number> {
       say(`${c.name}: recorded already (${path})`);
       continue;
     }
-    say(`${c.name}: ${policyLabel(c.sharing)}, order ${c.train.order}, ${c.instances} instance(s)`);
+    say(`${c.name}: ${policyLabel(c.sharing)}, order ${c.train.order}, ${plural(c.instances, 'instance')}`);
     const rec = await runOne(c, { ...v, out: undefined }, stopped);
     if (rec.status !== 'complete') return rec.status === 'diverged' ? EXIT.diverged : EXIT.interrupted;
     writeAtomic(path, recordToJson({ ...rec, source: 'recorded' }));

@@ -1,6 +1,7 @@
 // The metrics summary printed at the end of a CLI run.
 import type { RunRecord } from '../engine/record';
 import { stripControl } from '../engine/config';
+import { plural } from '../engine/findingsReport';
 import { policyLabel } from '../engine/sharing';
 
 const f = (x: number, d = 4) => (Number.isFinite(x) ? x.toFixed(d) : '—');
@@ -10,7 +11,7 @@ export function summaryTable(r: RunRecord): string {
   const m = r.metrics;
   const lines = [
     `${stripControl(r.config.name)}: ${policyLabel(r.config.sharing)}, order ${r.config.train.order}, ` +
-      `${r.instances.length} instance(s), ${r.parameterCount.toLocaleString('en')} params, ${r.engine.backend}, ` +
+      `${plural(r.instances.length, 'instance')}, ${r.parameterCount.toLocaleString('en')} params, ${r.engine.backend}, ` +
       `${r.seconds.toFixed(1)} s${r.status !== 'complete' ? ` (${r.status.toUpperCase()})` : ''}`,
   ];
   if (!m) return lines.concat('no evaluation yet').join('\n');

@@ -5,7 +5,7 @@ import type { RunRecord } from '../../engine/record';
 import { policyCopies, policyLabel } from '../../engine/sharing';
 import { spaceOf } from '../../engine/config';
 import { lagKendall, periodicity, tauWindow, trainedChildTopShare } from '../../engine/findings';
-import { PAPER } from '../../engine/findingsReport';
+import { PAPER, plural } from '../../engine/findingsReport';
 import { denseRows, epochRows, finalRow } from '../../engine/summary';
 import { num, pct, rankColour } from './chartKit';
 
@@ -214,7 +214,7 @@ export function describePicks(r: RunRecord, p: ReturnType<typeof bestPicks>): st
     : top.count === 1 && p.length > 1
       ? 'No child was ranked best twice.'
       : `Most often: ${r.childNames[top.child]} (${top.count}×${top.gtRank ? `, true rank ${top.gtRank}` : ''}).`;
-  const where = `${total} rankings (${r.instances.length} instance(s) × their epochs)`;
+  const where = `${total} rankings (${plural(r.instances.length, 'instance')} × their epochs)`;
   return `${p.length} different children were ranked best in ${where}. ${often}`.trim();
 }
 
