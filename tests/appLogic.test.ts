@@ -11,6 +11,7 @@ import {
   describePicks,
   childColours,
   lagCurve,
+  lagLegend,
   nearestTrace,
   rankSpread,
   sharingPoints,
@@ -173,6 +174,13 @@ describe('chart data', () => {
   });
   it('lag curve needs more than 8 dense points', () => {
     expect(lagCurve(r, 'x', 'ours')).toBeUndefined();
+  });
+  it('lag legend: a second contrast is named as dotted, so two orange lines can be told apart', () => {
+    const s = (label: string, kind: 'ours' | 'contrast' | 'paper', dotted = false) =>
+      ({ label, kind, dotted, lags: [4], tau: [0.5] }) as const;
+    expect(lagLegend([s('this run', 'ours'), s('full', 'contrast'), s('prefix', 'contrast', true)])).toBe(
+      'blue: this run · orange: full · orange dotted: prefix',
+    );
   });
 });
 

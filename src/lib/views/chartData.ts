@@ -239,16 +239,18 @@ export interface LagSeries {
   lags: number[];
   tau: number[];
   kind: 'ours' | 'contrast' | 'paper';
+  /** A second series of the same kind, drawn dotted so the two can be told apart. */
+  dotted?: boolean;
 }
 
 /** Kendall between the rankings after step i and i + lag, averaged over the dense window, lags up to 1.5 periods. */
-export function lagCurve(r: RunRecord, label: string, kind: LagSeries['kind']): LagSeries | undefined {
+export function lagCurve(r: RunRecord, label: string, kind: LagSeries['kind'], dotted = false): LagSeries | undefined {
   const rows = r.instances.map((i) => denseRows(i)).filter((d) => d.length > 8);
   if (!rows.length) return undefined;
   const period = r.jobs[0]?.length ?? childCount(r);
   const maxLag = Math.min(Math.round(period * 1.5), Math.min(...rows.map((d) => d.length)) - 8);
   const lags = Array.from({ length: Math.max(0, Math.floor(maxLag / 4)) }, (_, k) => (k + 1) * 4);
-  return { label, kind, lags, tau: lags.map((lag) => mean(rows.map((d) => lagKendall(d, lag)))) };
+  return { label, kind, dotted, lags, tau: lags.map((lag) => mean(rows.map((d) => lagKendall(d, lag)))) };
 }
 
 export function describeLag(series: LagSeries[], period: number): string {
@@ -269,12 +271,13 @@ const LAG_INK: Record<LagSeries['kind'], string> = { ours: 'blue', contrast: 'or
 
 /** The lag chart's legend, from the series actually drawn. */
 export function lagLegend(series: LagSeries[]): string {
-  const kinds = [...new Set(series.map((s) => s.kind))];
-  return kinds
+  const ink = (s: LagSeries) => `${LAG_INK[s.kind]}${s.dotted ? ' dotted' : ''}`;
+  const inks = [...new Set(series.map(ink))];
+  return inks
     .map(
       (k) =>
-        `${LAG_INK[k]}: ${series
-          .filter((s) => s.kind === k)
+        `${k}: ${series
+          .filter((s) => ink(s) === k)
           .map((s) => s.label)
           .join(', ')}`,
     )
@@ -346,7 +349,10 @@ export const PAPER_TABLE3: SharingPoint[] = [
 export function describeSharing(points: SharingPoint[]): string {
   const ours = points.filter((p) => p.source !== 'paper');
   if (!ours.length)
-    return 'No runs with a dense window and ground truth yet; the paper’s Table 3 is shown for reference.';
+    return (
+      'No run here has ground truth and its last 64 steps evaluated densely (the Less sharing card has them); ' +
+      'the paper’s Table 3 is shown for reference.'
+    );
   return ours.map((p) => `${p.label}: Mean-64 ${num(p.mean, 2)}, Std-64 ${num(p.std, 2)}`).join('; ') + '.';
 }
 
