@@ -17,6 +17,7 @@ import {
   sharingPoints,
   tauCurves,
   traces,
+  type LagSeries,
 } from '../src/lib/views/chartData';
 import { helperCount } from '../src/lib/worker/helperPool';
 import { ProgressModel } from '../src/lib/worker/progressModel';
@@ -176,8 +177,13 @@ describe('chart data', () => {
     expect(lagCurve(r, 'x', 'ours')).toBeUndefined();
   });
   it('lag legend: a second contrast is named as dotted, so two orange lines can be told apart', () => {
-    const s = (label: string, kind: 'ours' | 'contrast' | 'paper', dotted = false) =>
-      ({ label, kind, dotted, lags: [4], tau: [0.5] }) as const;
+    const s = (label: string, kind: LagSeries['kind'], dotted = false): LagSeries => ({
+      label,
+      kind,
+      dotted,
+      lags: [4],
+      tau: [0.5],
+    });
     expect(lagLegend([s('this run', 'ours'), s('full', 'contrast'), s('prefix', 'contrast', true)])).toBe(
       'blue: this run · orange: full · orange dotted: prefix',
     );
