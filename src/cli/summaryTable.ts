@@ -11,7 +11,8 @@ export function summaryTable(r: RunRecord): string {
   const m = r.metrics;
   const lines = [
     `${stripControl(r.config.name)}: ${policyLabel(r.config.sharing)}, order ${r.config.train.order}, ` +
-      `${plural(r.instances.length, 'instance')}, ${r.parameterCount.toLocaleString('en')} params, ${r.engine.backend}, ` +
+      `${plural(r.instances.length, 'instance')}, ${r.parameterCount.toLocaleString('en')} params, ` +
+      `${r.engine.backend}, ` +
       `${r.seconds.toFixed(1)} s${r.status !== 'complete' ? ` (${r.status.toUpperCase()})` : ''}`,
   ];
   if (!m) return lines.concat('no evaluation yet').join('\n');
