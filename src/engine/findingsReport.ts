@@ -15,6 +15,7 @@ import {
 } from './findings';
 import type { GroundTruth, RunRecord } from './record';
 import { policyLabel } from './sharing';
+import { totalSteps } from './schedule';
 import { denseRows, epochRows } from './summary';
 
 export interface FindingRow {
@@ -329,7 +330,8 @@ const POLICY_KEYS: Record<string, string> = {
   'prefix k=0': 'prefix0',
 };
 
-type PolicyStats = { label: string; key?: string; meanK: MeanStd; stdK: MeanStd };
+/** updates: steps per child over the run (each step trains one child). */
+type PolicyStats = { label: string; key?: string; meanK: MeanStd; stdK: MeanStd; updates: number };
 
 /** What a reduced-sharing policy did against full sharing, in words: closer, steadier, both or neither. */
 function policySays(s: PolicyStats, full: PolicyStats | undefined, k: number): string {
@@ -346,8 +348,8 @@ function policySays(s: PolicyStats, full: PolicyStats | undefined, k: number): s
   // Prefix k=0 is the paper's most striking row (0.696 after 2,000 epochs); say why it cannot show here.
   const why =
     s.key === 'prefix0'
-      ? ' — with only the stem shared, each child’s own cell gets just its own 8 updates here; the paper trained ' +
-        'it for 2,000 epochs'
+      ? ` — with only the stem shared, each child’s own cell gets just its own ${s.updates} updates here; the ` +
+        'paper trained it for 2,000 epochs'
       : '';
   return `${s.label} ${what}${why}`;
 }
@@ -366,7 +368,12 @@ export function findingFourOf(main: RunRecord, contrasts: { label: string; rec: 
 
 /** Finding 4 from records of several sharing policies (dense windows of ≥ k points), labelled by policy. */
 export function findingFour(byPolicy: { label: string; rec: RunRecord }[], k = 64): FindingResult {
-  const stats = byPolicy.map(({ label, rec }) => ({ label, key: POLICY_KEYS[label], ...tauWindow(rec, k) }));
+  const stats = byPolicy.map(({ label, rec }) => ({
+    label,
+    key: POLICY_KEYS[label],
+    updates: Math.round(totalSteps(rec.config) / Math.max(1, rec.childNames.length)),
+    ...tauWindow(rec, k),
+  }));
   const full = stats.find((s) => s.key === 'full');
   const out: FindingRow[] = stats.map((s) => {
     const p = s.key ? PAPER.table3[s.key] : undefined;
