@@ -13,7 +13,7 @@ export default ts.config(
       'scratch',
       'kernels',
       'gpu-bench',
-      'src/engine/wasmKernels.bin.ts',
+      'src/engine/kernels/wasmKernels.bin.ts',
       'public',
     ],
   },

@@ -1,11 +1,11 @@
 // Wall time of live runs in headless chromium (the page as a class uses it): today's gallery presets, and the
 // gallery configs of 2026-11-28 08:30 (d97ac94, the day issue 10 was filed), expressed in today's schema, so the
-// same work can be timed on the page of that day (README has the recipe and both figures).
+// same work can be timed on the page of that day (docs/performance.md has the recipe and both figures).
 // Usage: npm run bench:browser [-- --only=best-varies,filed:signal] [-- --workers=1]
-import type { ExperimentConfig } from '../src/engine/config';
-import { preset } from '../src/engine/presets';
-import { GALLERY } from '../src/lib/state/presets';
-import { encodeLink } from '../src/lib/state/links';
+import type { ExperimentConfig } from '../src/engine/schema/config';
+import { preset } from '../src/engine/schema/scales';
+import { GALLERY } from '../src/lib/findings/cards';
+import { encodeLink } from '../src/lib/settings/links';
 import { launch, openPage, serveBuiltApp, waitDone } from '../tests/e2e/browser';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);

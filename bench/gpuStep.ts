@@ -5,8 +5,8 @@
 // gradients — at batch 64 and 256.
 // Prints one JSON line per case.
 import * as tf from '@tensorflow/tfjs';
-import { useStockGradients } from '../src/engine/gradients';
-import { useWebgpuKernels } from '../src/engine/webgpuKernels';
+import { useStockGradients } from '../src/engine/kernels/gradients';
+import { useWebgpuKernels } from '../src/engine/kernels/webgpuKernels';
 import { useBackend } from '../src/node/backends';
 import { stepSetup, timedSteps } from './stepSetup';
 

@@ -7,12 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { downsample } from '../src/engine/data/dataset';
 import { gratingSplits } from '../src/engine/data/gratings';
-import { useFusedBnRelu, useStockGradients } from '../src/engine/gradients';
-import { preset } from '../src/engine/presets';
-import { evaluateChildren } from '../src/engine/trainer';
-import { useWasmKernels } from '../src/engine/wasmKernels';
-import { useWebgpuKernels } from '../src/engine/webgpuKernels';
-import { WeightStore } from '../src/engine/weightStore';
+import { useFusedBnRelu, useStockGradients } from '../src/engine/kernels/gradients';
+import { preset } from '../src/engine/schema/scales';
+import { evaluateChildren } from '../src/engine/train/trainer';
+import { useWasmKernels } from '../src/engine/kernels/wasmKernels';
+import { useWebgpuKernels } from '../src/engine/kernels/webgpuKernels';
+import { WeightStore } from '../src/engine/model/weightStore';
 import { useBackend, type BackendName } from '../src/node/backends';
 import { BENCH_CHILDREN, stepSetup, timedSteps } from './stepSetup';
 

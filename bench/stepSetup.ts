@@ -1,11 +1,11 @@
 // What both step benchmarks (bench/run.ts on the CPU backends, bench/gpuStep.ts on a GPU) train: one
 // fixed batch of gratings, a fresh weight store and the children taken in turn, as the PyTorch script does.
-import type { ExperimentConfig } from '../src/engine/config';
+import type { ExperimentConfig } from '../src/engine/schema/config';
 import { downsample, makeBatch, type Batch } from '../src/engine/data/dataset';
 import { gratingSplits } from '../src/engine/data/gratings';
-import { preset } from '../src/engine/presets';
-import { queueStep, readLosses, trainStep, type StepParams } from '../src/engine/trainer';
-import { WeightStore } from '../src/engine/weightStore';
+import { preset } from '../src/engine/schema/scales';
+import { queueStep, readLosses, trainStep, type StepParams } from '../src/engine/train/trainer';
+import { WeightStore } from '../src/engine/model/weightStore';
 
 /** Every 7th child (10 of 64), trained in turn. */
 export const BENCH_CHILDREN = Array.from({ length: 64 }, (_, i) => i).filter((i) => i % 7 === 0);

@@ -3,7 +3,7 @@
 // They run on tfjs-backend-wasm's own memory (imported, never grown, no data segment, no allocator):
 // every argument is a byte offset of a tensor tfjs allocated, so no tensor is copied in or out.
 // All tensors are float32, NHWC, stride 1; `c` is the channel count (any value: 4-lane blocks plus
-// a scalar tail). The JS side (src/engine/wasmKernels.ts) registers them as tfjs kernels.
+// a scalar tail). The JS side (src/engine/kernels/wasmKernels.ts) registers them as tfjs kernels.
 
 /**
  * y[b,y,x,c] = Σ_{i,j} x[b, y+i·d−pt, x+j·d−pl, c] · w[i,j,c]  (w flipped in both axes if flip ≠ 0).

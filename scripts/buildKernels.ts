@@ -1,13 +1,13 @@
 // npm run build:kernels: compiles kernels/simd.ts (AssemblyScript, from npm) twice — for
 // tfjs-backend-wasm's plain memory and for its shared (threaded) memory — and writes the binaries as
-// base64 into src/engine/wasmKernels.bin.ts, so Node and the browser load them the same way.
+// base64 into src/engine/kernels/wasmKernels.bin.ts, so Node and the browser load them the same way.
 // `--check` rebuilds and fails if the committed file differs (the binary cannot drift from its source).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const OUT = 'src/engine/wasmKernels.bin.ts';
+const OUT = 'src/engine/kernels/wasmKernels.bin.ts';
 const dir = mkdtempSync(join(tmpdir(), 'kernels-'));
 const asc = (extra: string[], file: string) => {
   execFileSync(

@@ -1,8 +1,8 @@
 // Writes public/groundtruth/paper.json: the paper's published ground truth (../shared/reference/paper-figures.json),
 // keyed to the paper preset so `npm run cli -- run --preset paper` uses it instead of 64×10 stand-alone runs.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { configHash, groundTruthKey, spaceOf } from '../src/engine/config';
-import { preset } from '../src/engine/presets';
+import { configHash, groundTruthKey, spaceOf } from '../src/engine/schema/config';
+import { preset } from '../src/engine/schema/scales';
 const fig = JSON.parse(readFileSync(process.argv[2] ?? '../shared/reference/paper-figures.json', 'utf8'));
 const g = fig.ground_truth_accuracy_percent as Record<string, { mean: number; std: number }>;
 const cfg = preset('paper');

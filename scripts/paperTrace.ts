@@ -2,17 +2,12 @@
 // (../shared/reference/paper-trace/share_all_acc_last128.csv, MIT) as a run record of source
 // "published", with the published ground truth, so the app draws it in the same charts as ours.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { configHash, parseConfig } from '../src/engine/config';
+import { configHash, parseConfig } from '../src/engine/schema/config';
 import { CIFAR10_CLASSES } from '../src/engine/data/cifar10';
-import { preset } from '../src/engine/presets';
-import {
-  RECORD_KIND,
-  RECORD_SCHEMA_VERSION,
-  recordToJson,
-  validateRecord,
-  type GroundTruth,
-} from '../src/engine/record';
-import { PAPER_SPACE } from '../src/engine/searchSpace';
+import { preset } from '../src/engine/schema/scales';
+import { RECORD_KIND, RECORD_SCHEMA_VERSION, recordToJson, type GroundTruth } from '../src/engine/schema/record';
+import { validateRecord } from '../src/engine/schema/readRecord';
+import { PAPER_SPACE } from '../src/engine/space/searchSpace';
 
 const dir = process.argv[2] ?? '../shared/reference/paper-trace';
 const rows = readFileSync(`${dir}/share_all_acc_last128.csv`, 'utf8').trim().split('\n');

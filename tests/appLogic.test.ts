@@ -1,11 +1,11 @@
 // Pure app logic: links, chart data, the live-vs-recorded comparison, the progress model, fields.
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/engine/config';
-import { preset } from '../src/engine/presets';
-import { compareRuns } from '../src/lib/app/compare';
-import { FIELDS, getField, setField } from '../src/lib/state/fields';
-import { decodeLink, decodeReadable, encodeLink, encodeReadable, pageFlags } from '../src/lib/state/links';
-import { GALLERY } from '../src/lib/state/presets';
+import { parseConfig } from '../src/engine/schema/config';
+import { preset } from '../src/engine/schema/scales';
+import { compareRuns } from '../src/lib/findings/compare';
+import { FIELDS, getField, setField } from '../src/lib/settings/fields';
+import { decodeLink, decodeReadable, encodeLink, encodeReadable, pageFlags } from '../src/lib/settings/links';
+import { GALLERY } from '../src/lib/findings/cards';
 import {
   bestPicks,
   describePicks,
@@ -18,7 +18,7 @@ import {
   tauCurves,
   traces,
   type LagSeries,
-} from '../src/lib/views/chartData';
+} from '../src/lib/charts/chartData';
 import { helperCount } from '../src/lib/worker/helperPool';
 import { ProgressModel } from '../src/lib/worker/progressModel';
 import { fakeRecord } from './fixtures';
@@ -241,7 +241,8 @@ describe('settings fields', () => {
 
 describe('records read back', () => {
   it('non-finite metrics are written as null and read back recomputed (NaN where undefined)', async () => {
-    const { parseRecordText, recordToJson } = await import('../src/engine/record');
+    const { parseRecordText } = await import('../src/engine/schema/readRecord');
+    const { recordToJson } = await import('../src/engine/schema/record');
     const r = fakeRecord({ instances: 1 });
     r.metrics!.sTau.mean = Number.NaN; // one instance: no S-Tau
     const text = recordToJson(r);

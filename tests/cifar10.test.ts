@@ -5,13 +5,8 @@ import { createGzip } from 'node:zlib';
 import { createTar } from './tarFixture';
 import { readTarGz } from '../src/engine/data/tarGz';
 import { describe, expect, it } from 'vitest';
-import {
-  DatasetError,
-  parseCifarBin,
-  RECORD_BYTES,
-  splitsFromFiles,
-  splitsFromTarGz,
-} from '../src/engine/data/cifar10';
+import { DatasetError } from '../src/engine/core/errors';
+import { parseCifarBin, RECORD_BYTES, splitsFromFiles, splitsFromTarGz } from '../src/engine/data/cifar10';
 import { makeBatch, downsample } from '../src/engine/data/dataset';
 import { shapeSplits as syntheticSplits } from '../src/engine/data/shapes';
 import { gratingSplits } from '../src/engine/data/gratings';
@@ -171,7 +166,7 @@ describe('synthetic dataset and batches', () => {
     });
 
   it('normalises with the CIFAR mean/std and augments with crop + flip', async () => {
-    const { Rng } = await import('../src/engine/rng');
+    const { Rng } = await import('../src/engine/core/rng');
     const s = downsample(syntheticSplits(20, 10, 0).train, 16);
     expect(s.size).toBe(16);
     const plain = makeBatch(s, [0, 1]);

@@ -5,9 +5,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gtTau, sTau } from '../src/engine/metrics';
-import { parseRecordText } from '../src/engine/record';
-import { finalRow } from '../src/engine/summary';
+import { gtTau, sTau } from '../src/engine/core/metrics';
+import { parseRecordText } from '../src/engine/schema/readRecord';
+import { finalRow } from '../src/engine/schema/summary';
 import { microConfig } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'supernet-cli-'));

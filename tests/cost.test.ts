@@ -1,7 +1,7 @@
 // The pre-run estimate: parts from the rates, wall time divided by the workers that take instances side by side.
 import { describe, expect, it } from 'vitest';
-import { estimateCost } from '../src/engine/cost';
-import { preset } from '../src/engine/presets';
+import { estimateCost } from '../src/engine/train/cost';
+import { preset } from '../src/engine/schema/scales';
 
 const rates = { trainSecondsPerImage: 1e-3, evalAllSecondsPerImage: 2e-4, evalOneSecondsPerImage: 1e-5 };
 

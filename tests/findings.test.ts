@@ -8,9 +8,9 @@ import {
   periodicity,
   tauWindow,
   trainedChildTopShare,
-} from '../src/engine/findings';
-import { findingFour, findingOne, findingThree, findingTwo } from '../src/engine/findingsReport';
-import type { InstanceRecord } from '../src/engine/record';
+} from '../src/engine/findings/statistics';
+import { findingFour, findingOne, findingThree, findingTwo } from '../src/engine/findings/report';
+import type { InstanceRecord } from '../src/engine/schema/record';
 import { fakeRecord } from './fixtures';
 
 describe('lag-k Kendall', () => {

@@ -2,10 +2,10 @@
 // only beside the exact config it was made from.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { configHash } from '../src/engine/config';
-import { findingFour } from '../src/engine/findingsReport';
-import { findingsSummary, parseFindingsSummary, summaryFor } from '../src/engine/findingsSummary';
-import { GALLERY_CONFIGS } from '../src/engine/gallery';
+import { configHash } from '../src/engine/schema/config';
+import { findingFour } from '../src/engine/findings/report';
+import { findingsSummary, parseFindingsSummary, summaryFor } from '../src/engine/findings/summary';
+import { GALLERY_CONFIGS } from '../src/engine/findings/gallery';
 import { fakeRecord } from './fixtures';
 
 describe('findings summary', () => {

@@ -1,17 +1,12 @@
 // Fixed run records for tests of pure code (chart data, findings, links, snapshots): valid by the
 // record schema, built from simple formulas so expected values can be worked out by hand.
-import { configHash, type ExperimentConfig } from '../src/engine/config';
-import { summarizeGroundTruth } from '../src/engine/groundTruth';
-import {
-  RECORD_KIND,
-  RECORD_SCHEMA_VERSION,
-  validateRecord,
-  type InstanceRecord,
-  type RunRecord,
-} from '../src/engine/record';
-import { preset } from '../src/engine/presets';
-import { PAPER_SPACE } from '../src/engine/searchSpace';
-import { computeMetrics } from '../src/engine/summary';
+import { configHash, type ExperimentConfig } from '../src/engine/schema/config';
+import { summarizeGroundTruth } from '../src/engine/train/groundTruth';
+import { RECORD_KIND, RECORD_SCHEMA_VERSION, type InstanceRecord, type RunRecord } from '../src/engine/schema/record';
+import { validateRecord } from '../src/engine/schema/readRecord';
+import { preset } from '../src/engine/schema/scales';
+import { PAPER_SPACE } from '../src/engine/space/searchSpace';
+import { computeMetrics } from '../src/engine/schema/summary';
 
 const N = 64;
 /** Child c's accuracy at point k of instance i: rises with c, with a wobble that depends on k and i. */

@@ -2,11 +2,13 @@
 // from its seed). Each input must end in a valid result or a clear message — an Error of ours with a
 // message naming what is wrong — never another exception, and within a time limit.
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/engine/config';
-import { DatasetError, parseCifarBin, splitsFromTarGz } from '../src/engine/data/cifar10';
-import { MAX_RECORD_BYTES, parseRecordText } from '../src/engine/record';
-import { Rng } from '../src/engine/rng';
-import { decodeLink } from '../src/lib/state/links';
+import { parseConfig } from '../src/engine/schema/config';
+import { DatasetError } from '../src/engine/core/errors';
+import { parseCifarBin, splitsFromTarGz } from '../src/engine/data/cifar10';
+import { MAX_RECORD_BYTES } from '../src/engine/schema/record';
+import { parseRecordText } from '../src/engine/schema/readRecord';
+import { Rng } from '../src/engine/core/rng';
+import { decodeLink } from '../src/lib/settings/links';
 import { hostileConfig, hostileDataset, hostileLink, hostileRecord } from './fuzz';
 
 interface Tally {

@@ -1,11 +1,11 @@
 // Seeded generators of hostile input: share links, configs, records and dataset files. Used by the
 // unit fuzz suite (tests/fuzz.test.ts) and, a sample of each, by the browser tests.
 import { gzipSync } from 'fflate';
-import { hashHex } from '../src/engine/config';
-import { Rng } from '../src/engine/rng';
-import { preset } from '../src/engine/presets';
-import { encodeLink } from '../src/lib/state/links';
-import { recordToJson } from '../src/engine/record';
+import { hashHex } from '../src/engine/schema/config';
+import { Rng } from '../src/engine/core/rng';
+import { preset } from '../src/engine/schema/scales';
+import { encodeLink } from '../src/lib/settings/links';
+import { recordToJson } from '../src/engine/schema/record';
 import { fakeRecord } from './fixtures';
 import { createTar } from './tarFixture';
 

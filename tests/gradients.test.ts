@@ -2,7 +2,7 @@
 // on cpu and on wasm (whose own backprop kernels are missing or wrong for these ops).
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { conv2dSame, depthwiseSame, maxPool3x3 } from '../src/engine/gradients';
+import { conv2dSame, depthwiseSame, maxPool3x3 } from '../src/engine/kernels/gradients';
 import { useBackend } from '../src/node/backends';
 
 type Op = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
@@ -112,7 +112,7 @@ describe.each(['cpu', 'wasm'] as const)('custom gradients on %s', (backend) => {
   });
 });
 
-import { batchNormTrain, pointwise } from '../src/engine/gradients';
+import { batchNormTrain, pointwise } from '../src/engine/kernels/gradients';
 
 /** Reference batch norm written with plain ops (autodiff gradient). */
 function bnReference(x: tf.Tensor4D, g: tf.Tensor1D, b: tf.Tensor1D) {

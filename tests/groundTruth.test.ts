@@ -2,12 +2,12 @@
 // and BN recalibration must leave the stored statistics alone.
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { configHash, groundTruthKey } from '../src/engine/config';
-import { preset } from '../src/engine/presets';
+import { configHash, groundTruthKey } from '../src/engine/schema/config';
+import { preset } from '../src/engine/schema/scales';
 import { makeBatch } from '../src/engine/data/dataset';
-import type { GroundTruth } from '../src/engine/record';
-import { evaluateChildren, trainStep } from '../src/engine/trainer';
-import { WeightStore } from '../src/engine/weightStore';
+import type { GroundTruth } from '../src/engine/schema/record';
+import { evaluateChildren, trainStep } from '../src/engine/train/trainer';
+import { WeightStore } from '../src/engine/model/weightStore';
 import { useBackend } from '../src/node/backends';
 import { microConfig, microData, sgd } from './helpers';
 
@@ -55,7 +55,7 @@ describe('BN recalibration', () => {
 
 describe('sharded ground truth', () => {
   it('merged shards equal the unsharded result exactly; missing or doubled runs are refused', async () => {
-    const { mergeGroundTruth, runGroundTruthShard, shardRuns } = await import('../src/engine/groundTruth');
+    const { mergeGroundTruth, runGroundTruthShard, shardRuns } = await import('../src/engine/train/groundTruth');
     await useBackend('wasm');
     const cfg = microConfig({ groundTruthSeeds: 2, space: { ops: ['max_pool_3x3', 'sep_conv_3x3'] } }); // 8 children
     const data = microData(cfg);

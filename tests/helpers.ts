@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ExperimentConfig } from '../src/engine/config';
+import type { ExperimentConfig } from '../src/engine/schema/config';
 import { makeBatch } from '../src/engine/data/dataset';
 import { builtInSplits } from '../src/engine/data/sources';
-import { prepareData } from '../src/engine/experiment';
-import { preset } from '../src/engine/presets';
-import { PAPER_SPACE } from '../src/engine/searchSpace';
-import { evaluateChildren, trainStep } from '../src/engine/trainer';
-import { WeightStore } from '../src/engine/weightStore';
+import { prepareData } from '../src/engine/train/experiment';
+import { preset } from '../src/engine/schema/scales';
+import { PAPER_SPACE } from '../src/engine/space/searchSpace';
+import { evaluateChildren, trainStep } from '../src/engine/train/trainer';
+import { WeightStore } from '../src/engine/model/weightStore';
 
 /** A very small supernet that trains in milliseconds per step even on the cpu backend. */
 export function microConfig(over: Partial<ExperimentConfig> = {}): ExperimentConfig {

@@ -1,8 +1,8 @@
 // Shared by the kernel tests (wasm SIMD, WGSL): seeded inputs, value and gradients read back, relative error.
 import * as tf from '@tensorflow/tfjs';
 import { makeBatch } from '../src/engine/data/dataset';
-import { trainStep } from '../src/engine/trainer';
-import { WeightStore } from '../src/engine/weightStore';
+import { trainStep } from '../src/engine/train/trainer';
+import { WeightStore } from '../src/engine/model/weightStore';
 import { microConfig, microData, sgd } from './helpers';
 
 /** A tensor of seeded values in [-1, 1). */

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { bestFirstRanks, gtTauWindow, kendallTau, spearman, sTau, topKOverlap, topNRank } from '../src/engine/metrics';
+import {
+  bestFirstRanks,
+  gtTauWindow,
+  kendallTau,
+  spearman,
+  sTau,
+  topKOverlap,
+  topNRank,
+} from '../src/engine/core/metrics';
 
 describe('Kendall tau-b', () => {
   it('is 1 for equal and -1 for reversed rankings', () => {

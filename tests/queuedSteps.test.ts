@@ -5,9 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { makeBatch } from '../src/engine/data/dataset';
-import { runInstance } from '../src/engine/experiment';
-import { queueStep, readLosses, trainStep, useDeferredLossReads } from '../src/engine/trainer';
-import { WeightStore } from '../src/engine/weightStore';
+import { runInstance } from '../src/engine/train/experiment';
+import { queueStep, readLosses, trainStep, useDeferredLossReads } from '../src/engine/train/trainer';
+import { WeightStore } from '../src/engine/model/weightStore';
 import { useBackend } from '../src/node/backends';
 import { liveCounts, microConfig, microData, sgd } from './helpers';
 

@@ -2,9 +2,9 @@
 // schema, the CLI's parser and usage, and the list the page's menu is built from.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as v from 'valibot';
-import { parseConfig } from '../src/engine/config';
-import { preset } from '../src/engine/presets';
-import { parseSharing, SHARING, sharingKinds, type PolicyDef } from '../src/engine/sharing';
+import { parseConfig } from '../src/engine/schema/config';
+import { preset } from '../src/engine/schema/scales';
+import { parseSharing, SHARING, sharingKinds, type PolicyDef } from '../src/engine/space/sharing';
 import { usage } from '../src/cli/args';
 
 const registry = SHARING as unknown as Record<string, PolicyDef>;

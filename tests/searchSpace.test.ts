@@ -1,13 +1,13 @@
 // The search space and everything derived from the op table: names, counts, slots, the forward pass.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { parseConfig, type ExperimentConfig } from '../src/engine/config';
-import { forward } from '../src/engine/forward';
-import { OP_TABLE } from '../src/engine/ops';
-import { preset } from '../src/engine/presets';
-import { PAPER_SPACE, searchSpace } from '../src/engine/searchSpace';
-import { buildSlots, childParamCount, supernetParamCount } from '../src/engine/slots';
-import { WeightStore } from '../src/engine/weightStore';
+import { parseConfig, type ExperimentConfig } from '../src/engine/schema/config';
+import { forward } from '../src/engine/model/forward';
+import { OP_TABLE } from '../src/engine/space/ops';
+import { preset } from '../src/engine/schema/scales';
+import { PAPER_SPACE, searchSpace } from '../src/engine/space/searchSpace';
+import { buildSlots, childParamCount, supernetParamCount } from '../src/engine/model/slots';
+import { WeightStore } from '../src/engine/model/weightStore';
 import { useBackend } from '../src/node/backends';
 import { microConfig } from './helpers';
 
@@ -77,14 +77,14 @@ describe('search space', () => {
   });
 
   it('the ground-truth key includes the search space', async () => {
-    const { groundTruthKey, configHash } = await import('../src/engine/config');
+    const { groundTruthKey, configHash } = await import('../src/engine/schema/config');
     const a = microConfig();
     const b = parseConfig({ ...a, space: { ops: ['max_pool_3x3', 'sep_conv_3x3', 'sep_conv_5x5', 'skip_connect'] } });
     expect(configHash(groundTruthKey(a))).not.toBe(configHash(groundTruthKey(b)));
   });
 
   it('a fixed stem is part of the ground-truth key; a learned one, written or not, is one config', async () => {
-    const { groundTruthKey, configHash } = await import('../src/engine/config');
+    const { groundTruthKey, configHash } = await import('../src/engine/schema/config');
     const a = parseConfig(microConfig());
     const written = parseConfig({ ...a, model: { ...a.model, fixedStem: false } });
     const fixed = parseConfig({ ...a, model: { ...a.model, fixedStem: true } });

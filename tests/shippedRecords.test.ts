@@ -2,12 +2,12 @@
 // app cannot read is dropped silently on the page, as the paper's trace once was after a schema change.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { configHash } from '../src/engine/config';
-import { lagKendall } from '../src/engine/findings';
-import { PAPER } from '../src/engine/findingsReport';
-import { GALLERY_CONFIGS } from '../src/engine/gallery';
-import { validateRecord } from '../src/engine/record';
-import { denseRows } from '../src/engine/summary';
+import { configHash } from '../src/engine/schema/config';
+import { lagKendall } from '../src/engine/findings/statistics';
+import { PAPER } from '../src/engine/findings/report';
+import { GALLERY_CONFIGS } from '../src/engine/findings/gallery';
+import { validateRecord } from '../src/engine/schema/readRecord';
+import { denseRows } from '../src/engine/schema/summary';
 
 const files = readdirSync('public/runs').filter((f) => f.endsWith('.json'));
 

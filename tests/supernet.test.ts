@@ -1,16 +1,16 @@
 // Weight sharing, isolation, determinism and tensor hygiene of the real engine (tfjs wasm and cpu).
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import type { ExperimentConfig } from '../src/engine/config';
+import type { ExperimentConfig } from '../src/engine/schema/config';
 import { makeBatch, subset } from '../src/engine/data/dataset';
-import { runExperiment, runInstance, type ChildEvaluator, type InstanceHelper } from '../src/engine/experiment';
-import { groupMap, jobsOf } from '../src/engine/sharing';
-import { evaluateChildren, NonFiniteLossError, trainStep } from '../src/engine/trainer';
-import { WeightStore } from '../src/engine/weightStore';
-import { forward } from '../src/engine/forward';
+import { runExperiment, runInstance, type ChildEvaluator, type InstanceHelper } from '../src/engine/train/experiment';
+import { groupMap, jobsOf } from '../src/engine/space/sharing';
+import { evaluateChildren, NonFiniteLossError, trainStep } from '../src/engine/train/trainer';
+import { WeightStore } from '../src/engine/model/weightStore';
+import { forward } from '../src/engine/model/forward';
 import { useBackend } from '../src/node/backends';
 import { child as childIndex, hygieneRun, microConfig, microData, sgd } from './helpers';
-import { PAPER_SPACE } from '../src/engine/searchSpace';
+import { PAPER_SPACE } from '../src/engine/space/searchSpace';
 
 /** Eval-mode logits of a child on a fixed batch. */
 function logits(store: WeightStore, child: number, x: tf.Tensor4D): Float32Array {
@@ -336,8 +336,8 @@ describe('experiment', () => {
 
 describe('stock-gradient baseline (bench)', () => {
   it('stock tfjs ops and autodiff give the same loss and gradients as ours on cpu', async () => {
-    const { useStockGradients } = await import('../src/engine/gradients');
-    const { lossAndGradients } = await import('../src/engine/trainer');
+    const { useStockGradients } = await import('../src/engine/kernels/gradients');
+    const { lossAndGradients } = await import('../src/engine/train/trainer');
     await useBackend('cpu');
     const cfg = microConfig();
     const data = microData(cfg);

@@ -11,9 +11,9 @@ import {
   pointwiseBnEval,
   relu,
   spatialMean,
-} from '../src/engine/gradients';
-import { evaluateChildren } from '../src/engine/trainer';
-import { run, useWasmKernels, wasmKernels } from '../src/engine/wasmKernels';
+} from '../src/engine/kernels/gradients';
+import { evaluateChildren } from '../src/engine/train/trainer';
+import { run, useWasmKernels, wasmKernels } from '../src/engine/kernels/wasmKernels';
 import { useBackend } from '../src/node/backends';
 import { fill, microTraining, rel, valueAndGrads } from './kernelCheck';
 

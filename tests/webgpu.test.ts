@@ -3,8 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { makeBatch } from '../src/engine/data/dataset';
-import { lossAndGradients, trainStep } from '../src/engine/trainer';
-import { WeightStore } from '../src/engine/weightStore';
+import { lossAndGradients, trainStep } from '../src/engine/train/trainer';
+import { WeightStore } from '../src/engine/model/weightStore';
 import { useBackend } from '../src/node/backends';
 import { child as childIndex, microConfig, microData, sgd } from './helpers';
 

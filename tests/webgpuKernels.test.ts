@@ -12,12 +12,12 @@ import {
   pointwise,
   relu,
   spatialMean,
-} from '../src/engine/gradients';
+} from '../src/engine/kernels/gradients';
 import { useBackend } from '../src/node/backends';
 import { hygieneRun } from './helpers';
 import { fill, microTraining, rel, valueAndGrads } from './kernelCheck';
-import { useWebgpuKernels, webgpuKernels } from '../src/engine/webgpuKernels';
-import { run } from '../src/engine/wasmKernels';
+import { useWebgpuKernels, webgpuKernels } from '../src/engine/kernels/webgpuKernels';
+import { run } from '../src/engine/kernels/wasmKernels';
 
 /** Runs f on webgpu with our kernels (checking they are in use) and on cpu; `inputs` may shape the fill. */
 async function compare(

@@ -1,13 +1,13 @@
 // The CLI's options and usage, listed from the engine's registries, and the config they build.
 import { readFileSync } from 'node:fs';
-import { parseConfig, stripControl, type ExperimentConfig } from '../engine/config';
-import { checkJsonLimits, CONFIG_LIMITS, parseJsonLimited } from '../engine/jsonLimits';
-import { MAX_RECORD_BYTES, RECORD_LIMITS } from '../engine/record';
+import { parseConfig, stripControl, type ExperimentConfig } from '../engine/schema/config';
+import { checkJsonLimits, CONFIG_LIMITS, parseJsonLimited } from '../engine/core/jsonLimits';
+import { MAX_RECORD_BYTES, RECORD_LIMITS } from '../engine/schema/record';
 import { DATASET_IDS } from '../engine/data/sources';
-import { SCALE_IDS, preset } from '../engine/presets';
-import { ORDER_IDS, ORDER_MODES, type OrderMode } from '../engine/schedule';
-import { SHARING, parseSharing, sharingKinds } from '../engine/sharing';
-import type { Shard } from '../engine/groundTruth';
+import { SCALE_IDS, preset } from '../engine/schema/scales';
+import { ORDER_IDS, ORDER_MODES, type OrderMode } from '../engine/space/orders';
+import { SHARING, parseSharing, sharingKinds } from '../engine/space/sharing';
+import type { Shard } from '../engine/train/groundTruth';
 
 export const OPTIONS = {
   preset: { type: 'string' },

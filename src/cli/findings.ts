@@ -4,8 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { configHash, parseConfig, type ExperimentConfig } from '../engine/config';
-import { prepareData, runExperiment, totalSteps } from '../engine/experiment';
+import { configHash, parseConfig, type ExperimentConfig } from '../engine/schema/config';
+import { prepareData, runExperiment, totalSteps } from '../engine/train/experiment';
 import {
   findingFourOf,
   findingOne,
@@ -13,11 +13,12 @@ import {
   findingTwo,
   groundTruthFinding,
   type FindingResult,
-} from '../engine/findingsReport';
-import { GALLERY_CONFIGS } from '../engine/gallery';
-import { mergeGroundTruth, runGroundTruthShard } from '../engine/groundTruth';
-import { parseRecordText, recordToJson, validateRecord, type GroundTruth, type RunRecord } from '../engine/record';
-import { findingsSummary } from '../engine/findingsSummary';
+} from '../engine/findings/report';
+import { GALLERY_CONFIGS } from '../engine/findings/gallery';
+import { mergeGroundTruth, runGroundTruthShard } from '../engine/train/groundTruth';
+import { parseRecordText, validateRecord } from '../engine/schema/readRecord';
+import { recordToJson, type GroundTruth, type RunRecord } from '../engine/schema/record';
+import { findingsSummary } from '../engine/findings/summary';
 import type { BackendName } from '../node/backends';
 import { loadData } from '../node/data';
 import { cliThreads } from '../node/instanceThreads';

@@ -5,21 +5,22 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { safeParse } from 'valibot';
-import { calibrate } from '../engine/calibrate';
-import { configHash, parseConfig, spaceOf, stripControl, type ExperimentConfig } from '../engine/config';
-import { GALLERY_CONFIGS } from '../engine/gallery';
-import { estimateCost, fmtBytes, fmtSeconds } from '../engine/cost';
-import { prepareData, runExperiment, totalSteps, type RunHooks } from '../engine/experiment';
-import { plural } from '../engine/findingsReport';
+import { calibrate } from '../engine/train/calibrate';
+import { configHash, parseConfig, spaceOf, stripControl, type ExperimentConfig } from '../engine/schema/config';
+import { GALLERY_CONFIGS } from '../engine/findings/gallery';
+import { estimateCost, fmtBytes, fmtSeconds } from '../engine/train/cost';
+import { prepareData, runExperiment, totalSteps, type RunHooks } from '../engine/train/experiment';
+import { plural } from '../engine/findings/report';
 import {
   mergeGroundTruth,
   runGroundTruthShard,
   shardSchema,
   type GroundTruthShard,
   type Shard,
-} from '../engine/groundTruth';
-import { parseRecordText, recordToJson, type GroundTruth, type RunRecord } from '../engine/record';
-import { jobsOf, parseSharing, policyLabel, policyText } from '../engine/sharing';
+} from '../engine/train/groundTruth';
+import { parseRecordText } from '../engine/schema/readRecord';
+import { recordToJson, type GroundTruth, type RunRecord } from '../engine/schema/record';
+import { jobsOf, parseSharing, policyLabel, policyText } from '../engine/space/sharing';
 import { useBackend, type BackendName } from '../node/backends';
 import { loadData } from '../node/data';
 import { cliThreads } from '../node/instanceThreads';

@@ -1,8 +1,8 @@
 // The metrics summary printed at the end of a CLI run.
-import type { RunRecord } from '../engine/record';
-import { stripControl } from '../engine/config';
-import { plural } from '../engine/findingsReport';
-import { policyLabel } from '../engine/sharing';
+import type { RunRecord } from '../engine/schema/record';
+import { stripControl } from '../engine/schema/config';
+import { plural } from '../engine/findings/report';
+import { policyLabel } from '../engine/space/sharing';
 
 const f = (x: number, d = 4) => (Number.isFinite(x) ? x.toFixed(d) : '—');
 const pm = (s: { mean: number; std: number }, d = 4) => `${f(s.mean, d)} ± ${f(s.std, d)}`;

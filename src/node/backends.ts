@@ -1,7 +1,7 @@
 // Backend start-up for Node: cpu, wasm (SIMD, single thread), or webgpu through Dawn (npm `webgpu`).
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
-import { describeBackend, prepareWasm, prepareWebgpu } from '../engine/backendSetup';
+import { describeBackend, prepareWasm, prepareWebgpu } from '../engine/kernels/backendSetup';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgpu';
 

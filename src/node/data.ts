@@ -1,8 +1,9 @@
 // Node-side dataset loading: synthetic (built in) or CIFAR-10 from a local folder or tarball.
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ExperimentConfig } from '../engine/config';
-import { DatasetError, splitsFromFiles, splitsFromTarGz } from '../engine/data/cifar10';
+import type { ExperimentConfig } from '../engine/schema/config';
+import { DatasetError } from '../engine/core/errors';
+import { splitsFromFiles, splitsFromTarGz } from '../engine/data/cifar10';
 import type { DataSplits } from '../engine/data/dataset';
 import { builtInSplits } from '../engine/data/sources';
 

@@ -1,10 +1,10 @@
 // Ground truth on disk, keyed by the hash of the config part that determines it.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { configHash, groundTruthKey, spaceOf, type ExperimentConfig } from '../engine/config';
-import { groundTruthSchema } from '../engine/record';
+import { configHash, groundTruthKey, spaceOf, type ExperimentConfig } from '../engine/schema/config';
+import { groundTruthSchema } from '../engine/schema/record';
 import { safeParse } from 'valibot';
-import type { GroundTruth } from '../engine/record';
+import type { GroundTruth } from '../engine/schema/record';
 
 export const CACHE_DIR = resolve(process.env.SUPERNET_CACHE ?? '.cache/groundtruth');
 /** Shipped ground truth of the presets (also served to the app). */

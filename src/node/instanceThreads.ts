@@ -4,21 +4,12 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ExperimentConfig } from '../engine/config';
+import type { ExperimentConfig } from '../engine/schema/config';
 import type { DataSplits } from '../engine/data/dataset';
-import type { InstanceHelper, StepInfo } from '../engine/experiment';
-import type { InstanceRecord } from '../engine/record';
+import type { InstanceHelper, StepInfo } from '../engine/train/experiment';
+import type { InstanceRecord } from '../engine/schema/record';
 import type { BackendName } from './backends';
-
-export type ToThread =
-  { type: 'run'; id: number; config: ExperimentConfig; data: DataSplits; index: number } | { type: 'cancel' };
-
-type FromThread =
-  | { type: 'ready' }
-  | { type: 'step'; id: number; step: StepInfo }
-  | { type: 'evaluated'; id: number; instance: InstanceRecord }
-  | { type: 'done'; id: number; instance: InstanceRecord }
-  | { type: 'error'; id: number; message: string };
+import type { FromThread, ToThread } from './instanceThread';
 
 /** The thread's entry: the .ts file under tsx (its loader is inherited), the bundled .mjs beside a bundle. */
 function entry(): URL {

@@ -4,10 +4,11 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRecordText, recordToJson } from '../../src/engine/record';
-import { preset } from '../../src/engine/presets';
-import { encodeLink } from '../../src/lib/state/links';
-import { GALLERY } from '../../src/lib/state/presets';
+import { parseRecordText } from '../../src/engine/schema/readRecord';
+import { recordToJson } from '../../src/engine/schema/record';
+import { preset } from '../../src/engine/schema/scales';
+import { encodeLink } from '../../src/lib/settings/links';
+import { GALLERY } from '../../src/lib/findings/cards';
 import { fakeRecord } from '../fixtures';
 import { launch, microConfig, microLink, openPage, serveBuiltApp, waitDone } from './browser';
 
@@ -334,7 +335,7 @@ describe('the app in chromium', () => {
 describe('hostile input through the real page (a sample of the fuzz suite)', () => {
   it('20 hostile links and 10 hostile records: a message or a valid experiment, never a page error', async () => {
     const { hostileLink, hostileRecord } = await import('../fuzz');
-    const { Rng } = await import('../../src/engine/rng');
+    const { Rng } = await import('../../src/engine/core/rng');
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
     const page = await context.newPage();
     const errors: string[] = [];

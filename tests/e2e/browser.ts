@@ -1,9 +1,9 @@
 // Shared set-up of the browser tests: build the app once, serve it statically, drive Debian chromium.
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
-import type { ExperimentConfig } from '../../src/engine/config';
-import { preset } from '../../src/engine/presets';
-import { encodeLink } from '../../src/lib/state/links';
+import type { ExperimentConfig } from '../../src/engine/schema/config';
+import { preset } from '../../src/engine/schema/scales';
+import { encodeLink } from '../../src/lib/settings/links';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Screenshots go to docs/screenshots only when asked (npm run screenshots); else out of the tracked tree. */

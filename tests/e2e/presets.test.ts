@@ -6,7 +6,7 @@
 import type { Browser } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GALLERY } from '../../src/lib/state/presets';
+import { GALLERY } from '../../src/lib/findings/cards';
 import { launch, openPage, serveBuiltApp, waitDone } from './browser';
 
 let server: PreviewServer;

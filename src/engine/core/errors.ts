@@ -14,3 +14,15 @@ export class NonFiniteLossError extends Error {
     this.name = 'NonFiniteLossError';
   }
 }
+
+/** A dataset file or archive that cannot be read: which file, and where in it. */
+export class DatasetError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly offset?: number,
+  ) {
+    super(message);
+    this.name = 'DatasetError';
+  }
+}

@@ -1,6 +1,7 @@
 // CIFAR-10 in the official binary layout: records of 1 label byte + 3072 planar (R, G, B) bytes.
 import type { DataSplits, ImageSet } from './dataset';
 import { readTarGz } from './tarGz';
+import { DatasetError } from '../core/errors';
 
 export const CIFAR10_CLASSES = [
   'airplane',
@@ -16,17 +17,6 @@ export const CIFAR10_CLASSES = [
 ];
 export const RECORD_BYTES = 3073;
 const PIXELS = 1024;
-
-export class DatasetError extends Error {
-  constructor(
-    message: string,
-    readonly file: string,
-    readonly offset?: number,
-  ) {
-    super(message);
-    this.name = 'DatasetError';
-  }
-}
 
 /** Parses one .bin file; throws DatasetError naming the file and byte offset of the first defect. */
 export function parseCifarBin(bytes: Uint8Array, file: string): ImageSet {

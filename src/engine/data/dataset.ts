@@ -1,5 +1,5 @@
 // Image datasets as uint8 NHWC arrays, and the batches the trainer consumes.
-import { Rng } from '../rng';
+import { Rng } from '../core/rng';
 
 export interface ImageSet {
   /** n × size × size × 3 bytes, NHWC. */

@@ -4,7 +4,7 @@
 // distractor, needs a wide receptive field and several nonlinear layers, so the children's
 // accuracies spread by architecture (max-pool children learn least) while every child converges
 // quickly — the ground truth then ranks the same way from seed to seed.
-import { Rng } from '../rng';
+import { Rng } from '../core/rng';
 import { generatedSplits, type DataSplits } from './dataset';
 
 const S = 32;

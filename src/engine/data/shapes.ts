@@ -2,7 +2,7 @@
 // blobs, dot pairs, bars and rings. It was meant to make the ops rank differently, but measured it
 // does not: max-pool children do as well as conv children and the ground truth's seeds agree at
 // Kendall 0.14 (docs/findings.md). The classroom presets use gratings.ts. ~1 s for 6,000 images.
-import { Rng } from '../rng';
+import { Rng } from '../core/rng';
 import { generatedSplits, type DataSplits } from './dataset';
 
 export const SHAPE_CLASSES = [

@@ -3,7 +3,7 @@
 // each, so a damaged or hostile archive fails fast with a message instead of filling memory. The
 // gzip trailer (CRC-32 and length) is checked: a flipped byte is an error, not different pixels.
 import { Gunzip } from 'fflate';
-import { DatasetError } from './cifar10';
+import { DatasetError } from '../core/errors';
 
 export interface ArchiveLimits {
   /** Bytes of tar stream inflated in all (the official archive: 184 MB). */

@@ -1,7 +1,7 @@
 // The gallery: one experiment per finding of the paper, as configs the page, the CLI's `findings`
 // and the shipped recordings (public/runs/) share. The page's card texts live in lib/state/presets.ts.
-import type { ExperimentConfig } from './config';
-import { preset } from './presets';
+import type { ExperimentConfig } from '../schema/config';
+import { preset } from '../schema/scales';
 
 export type FindingId = 'best-varies' | 'signal' | 'interference' | 'less-sharing';
 

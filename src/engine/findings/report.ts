@@ -1,6 +1,6 @@
 // Each finding as rows of (statistic, paper, ours, target, holds), from run records: the CLI's
 // `findings` report and the page's cards both read them, so the page says what the report says.
-import { bestFirstRanks, gtTau, mean, sTau, topNRank } from './metrics';
+import { bestFirstRanks, gtTau, mean, sTau, topNRank } from '../core/metrics';
 import {
   bottomQuarterInBottomHalf,
   finalRows,
@@ -12,11 +12,11 @@ import {
   tauWindow,
   trainedChildTopShare,
   type MeanStd,
-} from './findings';
-import type { GroundTruth, RunRecord } from './record';
-import { policyLabel } from './sharing';
-import { totalSteps } from './schedule';
-import { denseRows, epochRows } from './summary';
+} from './statistics';
+import type { GroundTruth, RunRecord } from '../schema/record';
+import { policyLabel } from '../space/sharing';
+import { totalSteps } from '../train/schedule';
+import { denseRows, epochRows } from '../schema/summary';
 
 export interface FindingRow {
   statistic: string;

@@ -1,8 +1,8 @@
 // The statistics behind the four findings, as pure functions of run records and ground truth.
 // Each is checked against hand-computed values in tests/findings.test.ts.
-import { bestFirstRanks, kendallTau, mean, sTau, std } from './metrics';
-import type { GroundTruth, InstanceRecord, RunRecord } from './record';
-import { denseRows, finalRow } from './summary';
+import { bestFirstRanks, kendallTau, mean, sTau, std } from '../core/metrics';
+import type { GroundTruth, InstanceRecord, RunRecord } from '../schema/record';
+import { denseRows, finalRow } from '../schema/summary';
 
 /** Mean Kendall tau between the ranking after step i and after step i + lag, over the rows of a window. */
 export function lagKendall(rows: ArrayLike<number>[], lag: number): number {

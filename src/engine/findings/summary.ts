@@ -3,8 +3,8 @@
 // Written by `findings --json`; each result names the config hashes it was made from, so a stale summary (a
 // gallery config changed since) is not shown.
 import * as v from 'valibot';
-import type { FindingResult } from './findingsReport';
-import { int, list, text } from './schemaKit';
+import type { FindingResult } from './report';
+import { int, list, text } from '../core/schemaKit';
 
 const rowSchema = v.object({
   statistic: text(300),

@@ -1,7 +1,7 @@
 // Backend set-up shared by the worker and Node: the wasm flags and our kernels, and one line that
 // says what runs. Pure tfjs (no DOM, no Node): the worker adds its wasm file URLs, Node adds Dawn.
 import * as tf from '@tensorflow/tfjs';
-import { installZeroCopyIdentity } from './kernels';
+import { installZeroCopyIdentity } from './zeroCopyIdentity';
 import { installWasmKernels } from './wasmKernels';
 import { installWebgpuKernels } from './webgpuKernels';
 

@@ -1,9 +1,9 @@
 // The child network's forward pass, reading weights through a Resolver (one child's view of the store).
 import * as tf from '@tensorflow/tfjs';
-import type { ModelConfig } from './config';
-import { conv2dSame, pointwise, relu, spatialMean } from './gradients';
+import type { ModelConfig } from '../schema/config';
+import { conv2dSame, pointwise, relu, spatialMean } from '../kernels/gradients';
 import { bn, kitFor, pointwiseBn, type ForwardCtx } from './layers';
-import type { Arch, SearchSpace } from './searchSpace';
+import type { Arch, SearchSpace } from '../space/searchSpace';
 import { opCopySlot, opPrefix } from './slots';
 
 export { BN_EPS, type BnStat, type EvalMemo, type ForwardCtx } from './layers';

@@ -9,8 +9,8 @@ import {
   pointwise,
   pointwiseBnEval,
   relu,
-} from './gradients';
-import type { BlockRelu, Kit } from './ops';
+} from '../kernels/gradients';
+import type { BlockRelu, Kit } from '../space/ops';
 import type { Resolver } from './weightStore';
 
 export const BN_EPS = 1e-5;

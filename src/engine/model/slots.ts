@@ -1,30 +1,10 @@
 // Parameter slots of the supernet: every tensor the model can read, named and shaped.
 // A slot is a *role* ("cell 2, edge 1, op sep_conv_3x3, depthwise 0"); which weight copy fills the
 // role for a given child is the sharing policy's business (sharing.ts).
-import { numClassesOf, spaceOf, type ExperimentConfig, type ModelConfig } from './config';
-import { copyKeyFn } from './sharing';
-import { bnStatSlots, type OpSlot, type SlotKind } from './ops';
-import { NUM_EDGES, type Arch, type SearchSpace } from './searchSpace';
-
-export type { SlotKind };
-
-export interface SlotDef {
-  name: string;
-  shape: number[];
-  kind: SlotKind;
-  trainable: boolean;
-  /** -1 = stem, 0..numCells-1 = cells, numCells = head. */
-  cell: number;
-  /** Set for op slots: which edge and op they belong to. */
-  edge?: number;
-  op?: number;
-  /** Fan-in for PyTorch-default uniform init (bound 1/√fanIn); 0 = constant init. */
-  fanIn: number;
-  /** Constant init value when fanIn is 0. */
-  fill: number;
-  /** Drawn from FIXED_INIT_SEED instead of the run's seed: the same values in every run and child. */
-  fixedInit?: boolean;
-}
+import type { ModelConfig } from '../schema/config';
+import type { SlotDef } from '../space/slotDef';
+import { bnStatSlots, type OpSlot } from '../space/ops';
+import { NUM_EDGES, type Arch, type SearchSpace } from '../space/searchSpace';
 
 /** Seed of the fixed stem (model.fixedStem): part of the model's definition, like its shapes. */
 export const FIXED_INIT_SEED = 777;
@@ -124,24 +104,4 @@ export function childParamCount(m: ModelConfig, space: SearchSpace, numClasses: 
   return buildSlots(m, space, numClasses)
     .filter((s) => s.trainable && childUsesSlot(arch, s))
     .reduce((a, s) => a + size(s.shape), 0);
-}
-
-/** Trainable parameters of a config's supernet over all its weight copies, counted from shapes (no tensors). */
-export function countParameters(cfg: ExperimentConfig): number {
-  const space = spaceOf(cfg);
-  const slots = buildSlots(cfg.model, space, numClassesOf(cfg)).filter((s) => s.trainable);
-  const key = copyKeyFn(cfg.sharing, space);
-  const sizes = new Map<string, number>();
-  for (let c = 0; c < space.numChildren; c++) {
-    const arch = space.arch(c);
-    for (const s of slots)
-      if (childUsesSlot(arch, s))
-        sizes.set(
-          key(c, s),
-          s.shape.reduce((a, b) => a * b, 1),
-        );
-  }
-  let n = 0;
-  for (const v of sizes.values()) n += v;
-  return n;
 }

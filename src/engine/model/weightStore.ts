@@ -1,10 +1,11 @@
 // Owns every weight copy, BN running statistic and momentum buffer of a supernet instance.
 import * as tf from '@tensorflow/tfjs';
-import { numClassesOf, spaceOf, type ExperimentConfig } from './config';
-import { Rng } from './rng';
-import type { SearchSpace } from './searchSpace';
-import { copyKeyFn, type CopyKeyFn } from './sharing';
-import { buildSlots, childUsesSlot, FIXED_INIT_SEED, type SlotDef } from './slots';
+import { numClassesOf, spaceOf, type ExperimentConfig } from '../schema/config';
+import { Rng } from '../core/rng';
+import type { SearchSpace } from '../space/searchSpace';
+import { copyKeyFn, type CopyKeyFn } from '../space/sharing';
+import { buildSlots, childUsesSlot, FIXED_INIT_SEED } from './slots';
+import { type SlotDef } from '../space/slotDef';
 
 /** For one child: slot name → the variable that fills it. */
 export type Resolver = (slot: string) => tf.Variable;

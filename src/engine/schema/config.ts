@@ -2,12 +2,12 @@
 // boundary — share link, --config, worker message, record import, stored runs. The TypeScript types
 // are derived from the schema, so the two cannot drift. Every random choice is seeded from it.
 import * as v from 'valibot';
-import { int, real } from './schemaKit';
-import { DATASETS, DATASET_IDS } from './data/sources';
-import { OP_IDS } from './ops';
-import { ORDER_IDS } from './schedule';
-import { MAX_OPS, PAPER_OPS, searchSpace, type SearchSpace } from './searchSpace';
-import { policyCheck, sharingSchema } from './sharing';
+import { int, real } from '../core/schemaKit';
+import { DATASETS, DATASET_IDS } from '../data/sources';
+import { OP_IDS } from '../space/ops';
+import { ORDER_IDS } from '../space/orders';
+import { MAX_OPS, PAPER_OPS, searchSpace, type SearchSpace } from '../space/searchSpace';
+import { policyCheck, sharingSchema } from '../space/sharing';
 
 export const CONFIG_SCHEMA_VERSION = 2;
 /** Seeds stay below 2^31 so that base seed + instance never wraps in the 32-bit seed derivation. */
@@ -145,8 +145,8 @@ export type ModelConfig = ExperimentConfig['model'];
 export type DataConfig = ExperimentConfig['data'];
 export type TrainConfig = ExperimentConfig['train'];
 export type EvalConfig = ExperimentConfig['eval'];
-export type { OrderMode } from './schedule';
-export type { SharingPolicy } from './sharing';
+export type { OrderMode } from '../space/orders';
+export type { SharingPolicy } from '../space/sharing';
 
 /** "train.epochs must be ≥ 1 (got 0)" from a valibot issue. */
 export function issueText(issue: v.BaseIssue<unknown>): string {

@@ -2,10 +2,10 @@
 // One schema (valibot) checks every record read back — imported, stored, shipped or CLI-written —
 // and the TypeScript types derive from it.
 import * as v from 'valibot';
-import { int, list, text } from './schemaKit';
-import { configSchema, issueText, MAX_SEED, spaceOf } from './config';
-import { parseJsonLimited, type JsonLimits } from './jsonLimits';
-import { computeMetrics, type RunMetrics } from './summary';
+import { int, list, text } from '../core/schemaKit';
+import { configSchema, MAX_SEED, spaceOf } from './config';
+import type { JsonLimits } from '../core/jsonLimits';
+import type { TauStats } from '../core/metrics';
 
 export const RECORD_SCHEMA_VERSION = 2;
 export const RECORD_KIND = 'supernet-playground/run';
@@ -147,32 +147,43 @@ export const recordSchema = v.pipe(
   }),
 );
 
+export interface InstanceMetrics {
+  index: number;
+  /** GT-Tau at the final evaluation point. */
+  gtTau: number;
+  t1r: number;
+  t3r: number;
+  /** GT-Tau-Mean-k / Std-k over the dense window (k = dense points available). */
+  gtTauMeanK: number;
+  gtTauStdK: number;
+  k: number;
+  /** GT-Tau after each epoch. */
+  gtTauByEpoch: number[];
+  /** Best child (index) at the final point. */
+  best: number;
+  /** S-Tau among the last (up to) 10 epoch-end rankings of this instance ("different epochs"). */
+  sTauLastEpochs: TauStats;
+  /** GT-Tau after each fine-tune step (row 0 = inherited weights), when fine-tuning ran. */
+  finetuneGtTau?: number[];
+}
+
+export interface RunMetrics {
+  /** Per-instance ground-truth metrics (empty without ground truth). */
+  instances: InstanceMetrics[];
+  /** S-Tau between instances at the final point. */
+  sTau: TauStats;
+  /** S-Tau between instances after each epoch. */
+  sTauByEpoch: TauStats[];
+  gtTau: { mean: number; std: number };
+  t1r: { mean: number; std: number };
+  t3r: { mean: number; std: number };
+  gtTauMeanK: { mean: number; std: number };
+  gtTauStdK: { mean: number; std: number };
+  /** Noise floor: S-Tau between the ground truth's own seeds. */
+  groundTruthSTau?: TauStats;
+}
+
 export type RunRecord = Omit<v.InferOutput<typeof recordSchema>, 'metrics'> & { metrics?: RunMetrics };
-
-/** Checks an untrusted record (already parsed); throws an Error that says what is wrong. */
-export function validateRecord(raw: unknown): RunRecord {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
-    throw new Error('not a valid run record: not a JSON object');
-  const o = raw as { kind?: unknown; schemaVersion?: unknown };
-  if (o.kind !== RECORD_KIND)
-    throw new Error(`not a valid run record: kind is ${JSON.stringify(o.kind)?.slice(0, 60)}, expected ${RECORD_KIND}`);
-  if (typeof o.schemaVersion === 'number' && o.schemaVersion > RECORD_SCHEMA_VERSION)
-    throw new Error(
-      `not a valid run record: it was written by a newer build (schema ${o.schemaVersion}, this build reads ` +
-        `${RECORD_SCHEMA_VERSION})`,
-    );
-  const r = v.safeParse(recordSchema, raw);
-  if (!r.success) throw new Error(`not a valid run record: ${issueText(r.issues[0])}`);
-  // Stored metrics are not trusted (and non-finite ones were written as null): recomputed from the data.
-  const rec = r.output as RunRecord;
-  rec.metrics = computeMetrics(rec);
-  return rec;
-}
-
-/** Parses record text: size limit, depth and key limits, then the schema. */
-export function parseRecordText(text: string, what = 'the record'): RunRecord {
-  return validateRecord(parseJsonLimited(text, MAX_RECORD_BYTES, RECORD_LIMITS, what));
-}
 
 /** Record JSON: non-finite numbers (undefined metrics) are written as null — the one representation that reads back. */
 export function recordToJson(r: RunRecord, space?: number): string {

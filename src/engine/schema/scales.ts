@@ -1,6 +1,6 @@
 // Scale presets: one registry the page's scale menu, the CLI's --preset and the gallery build on.
 import { CONFIG_SCHEMA_VERSION, type ExperimentConfig } from './config';
-import { PAPER_OPS } from './searchSpace';
+import { PAPER_OPS } from '../space/searchSpace';
 
 const PAPER: ExperimentConfig = {
   schemaVersion: CONFIG_SCHEMA_VERSION,
@@ -33,7 +33,7 @@ const PAPER: ExperimentConfig = {
  * of 64 images, so every child is trained about 8 times and every op copy ~128 times (docs/findings.md
  * has what it shows). Its ground truth ships precomputed (public/groundtruth/tiny.json). The stem is
  * fixed because a learned one made the truth noisy: some runs' stems never learned one orientation,
- * so the same child scored 20 points apart between seeds (README: the ground truth's probes).
+ * so the same child scored 20 points apart between seeds (docs/classroom-scale.md: why the stem is fixed).
  */
 const TINY: ExperimentConfig = {
   ...PAPER,

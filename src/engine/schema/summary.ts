@@ -1,42 +1,6 @@
 // Every metric of the paper computed from a run record's own data (pure).
-import { gtTau, gtTauWindow, mean, sTau, std, topNRank, type TauStats } from './metrics';
-import type { InstanceRecord, RunRecord } from './record';
-
-export interface InstanceMetrics {
-  index: number;
-  /** GT-Tau at the final evaluation point. */
-  gtTau: number;
-  t1r: number;
-  t3r: number;
-  /** GT-Tau-Mean-k / Std-k over the dense window (k = dense points available). */
-  gtTauMeanK: number;
-  gtTauStdK: number;
-  k: number;
-  /** GT-Tau after each epoch. */
-  gtTauByEpoch: number[];
-  /** Best child (index) at the final point. */
-  best: number;
-  /** S-Tau among the last (up to) 10 epoch-end rankings of this instance ("different epochs"). */
-  sTauLastEpochs: TauStats;
-  /** GT-Tau after each fine-tune step (row 0 = inherited weights), when fine-tuning ran. */
-  finetuneGtTau?: number[];
-}
-
-export interface RunMetrics {
-  /** Per-instance ground-truth metrics (empty without ground truth). */
-  instances: InstanceMetrics[];
-  /** S-Tau between instances at the final point. */
-  sTau: TauStats;
-  /** S-Tau between instances after each epoch. */
-  sTauByEpoch: TauStats[];
-  gtTau: { mean: number; std: number };
-  t1r: { mean: number; std: number };
-  t3r: { mean: number; std: number };
-  gtTauMeanK: { mean: number; std: number };
-  gtTauStdK: { mean: number; std: number };
-  /** Noise floor: S-Tau between the ground truth's own seeds. */
-  groundTruthSTau?: TauStats;
-}
+import { gtTau, gtTauWindow, mean, sTau, std, topNRank } from '../core/metrics';
+import type { InstanceMetrics, InstanceRecord, RunMetrics, RunRecord } from './record';
 
 export const finalRow = (inst: InstanceRecord) => inst.accuracy[inst.accuracy.length - 1];
 export const epochRows = (inst: InstanceRecord) => inst.accuracy.filter((_, i) => inst.points[i].epochEnd);

@@ -5,9 +5,9 @@
 // SHARING is the one registry of policies: the config schema, the CLI's parser and usage, the
 // page's controls and the charts' labels and sharing degree all list from it.
 import * as v from 'valibot';
-import { Rng } from './rng';
+import { Rng } from '../core/rng';
 import type { SearchSpace } from './searchSpace';
-import type { SlotDef } from './slots';
+import type { SlotDef } from './slotDef';
 
 const int = (lo: number, hi: number) => v.pipe(v.number(), v.integer(), v.minValue(lo), v.maxValue(hi));
 

@@ -1,12 +1,12 @@
 // Measures the two rates a cost estimate needs, on the current backend, for a config's model:
 // a couple of training steps and one evaluation batch on random images (well under a second at
 // classroom scale). The first step of each kind (kernel set-up, shader compilation) is not timed.
-import { spaceOf, type ExperimentConfig } from './config';
-import type { Batch, ImageSet } from './data/dataset';
+import { spaceOf, type ExperimentConfig } from '../schema/config';
+import type { Batch, ImageSet } from '../data/dataset';
 import type { Rates } from './cost';
-import { Rng } from './rng';
+import { Rng } from '../core/rng';
 import { evaluateChildren, trainStep } from './trainer';
-import { WeightStore } from './weightStore';
+import { WeightStore } from '../model/weightStore';
 
 function randomBatch(n: number, size: number, classes: number, rng: Rng): Batch {
   const x = new Float32Array(n * size * size * 3).map(() => rng.normal());

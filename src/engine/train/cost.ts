@@ -1,10 +1,10 @@
 // What a run will cost before it starts: time from the config and a measured rate of the backend,
 // memory from the shapes. The page shows it and asks above a threshold; the CLI refuses past a
 // limit unless --yes. Pure arithmetic: the rates are measured by the caller (calibrate, in Node or the worker).
-import { spaceOf, type ExperimentConfig } from './config';
+import { spaceOf, type ExperimentConfig } from '../schema/config';
 import { evalPoints, totalSteps } from './schedule';
-import { jobsOf } from './sharing';
-import { countParameters } from './slots';
+import { jobsOf } from '../space/sharing';
+import { countParameters } from '../model/parameterCount';
 
 /**
  * Seconds per image, on this backend for this model: one training step; evaluating every child (with the shared work);

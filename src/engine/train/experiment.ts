@@ -1,8 +1,8 @@
 // The paper's protocol end to end: supernet instances, dense evaluation, fine-tuning, ground truth.
 import * as tf from '@tensorflow/tfjs';
-import { configHash, instanceSeeds, numClassesOf, spaceOf, type ExperimentConfig } from './config';
-import { downsample, makeBatch, subset, type DataSplits, type ImageSet } from './data/dataset';
-import { NonFiniteLossError } from './errors';
+import { configHash, instanceSeeds, numClassesOf, spaceOf, type ExperimentConfig } from '../schema/config';
+import { downsample, makeBatch, subset, type DataSplits, type ImageSet } from '../data/dataset';
+import { NonFiniteLossError } from '../core/errors';
 import {
   decodeSnapshot,
   encodeSnapshot,
@@ -12,14 +12,15 @@ import {
   type EvalPoint,
   type InstanceRecord,
   type RunRecord,
-} from './record';
-import { Rng } from './rng';
-import { ChildOrder, cosineLr, evalPoints, stepsPerEpoch, totalSteps } from './schedule';
-import { countParameters } from './slots';
-import { groupMap, jobsOf } from './sharing';
-import { computeMetrics } from './summary';
+} from '../schema/record';
+import { Rng } from '../core/rng';
+import { ChildOrder } from '../space/orders';
+import { cosineLr, evalPoints, stepsPerEpoch, totalSteps } from './schedule';
+import { countParameters } from '../model/parameterCount';
+import { groupMap, jobsOf } from '../space/sharing';
+import { computeMetrics } from '../schema/summary';
 import { deferLossReads, evaluateChildren, queueStep, readLosses, trainStep, type StepParams } from './trainer';
-import { WeightStore, type Snapshot } from './weightStore';
+import { WeightStore, type Snapshot } from '../model/weightStore';
 
 /** Losses read back at once when steps are queued on a GPU (or fewer, before an evaluation or a checkpoint). */
 const QUEUE_READS = 16;

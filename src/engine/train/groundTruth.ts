@@ -3,11 +3,11 @@
 // shards — shard i of n takes runs k with k mod n = i — and merged shards equal the unsharded result.
 import * as tf from '@tensorflow/tfjs';
 import * as v from 'valibot';
-import { configHash, groundTruthKey, spaceOf, type ExperimentConfig } from './config';
-import type { DataSplits } from './data/dataset';
+import { configHash, groundTruthKey, spaceOf, type ExperimentConfig } from '../schema/config';
+import type { DataSplits } from '../data/dataset';
 import { groundTruthConfig, runInstance, type RunHooks } from './experiment';
-import { mean, std } from './metrics';
-import type { GroundTruth } from './record';
+import { mean, std } from '../core/metrics';
+import type { GroundTruth } from '../schema/record';
 
 export interface Shard {
   index: number;

@@ -1,13 +1,13 @@
 // One training step and inherited-weight evaluation, on a WeightStore.
 import * as tf from '@tensorflow/tfjs';
-import { body, forward, stem, type BnStat, type ForwardCtx } from './forward';
-import type { Batch, ImageSet } from './data/dataset';
-import { makeBatch } from './data/dataset';
-import type { ModelConfig, TrainConfig } from './config';
-import { NonFiniteLossError } from './errors';
-import { ownKernels } from './gradients';
-import { run } from './wasmKernels';
-import type { WeightStore } from './weightStore';
+import { body, forward, stem, type BnStat, type ForwardCtx } from '../model/forward';
+import type { Batch, ImageSet } from '../data/dataset';
+import { makeBatch } from '../data/dataset';
+import type { ModelConfig, TrainConfig } from '../schema/config';
+import { NonFiniteLossError } from '../core/errors';
+import { ownKernels } from '../kernels/gradients';
+import { run } from '../kernels/wasmKernels';
+import type { WeightStore } from '../model/weightStore';
 
 export { NonFiniteLossError };
 

@@ -1,12 +1,12 @@
 // Pure functions from run data to what the charts draw (unit-tested; the components only render),
 // and the text alternative of each chart (what it shows, with its key numbers).
-import { bestFirstRanks, gtTau, kendallTau, mean, sTau, std } from '../../engine/metrics';
-import type { RunRecord } from '../../engine/record';
-import { policyCopies, policyLabel } from '../../engine/sharing';
-import { spaceOf } from '../../engine/config';
-import { lagKendall, periodicity, tauWindow, trainedChildTopShare } from '../../engine/findings';
-import { PAPER, plural } from '../../engine/findingsReport';
-import { denseRows, epochRows, finalRow } from '../../engine/summary';
+import { bestFirstRanks, gtTau, kendallTau, mean, sTau, std } from '../../engine/core/metrics';
+import type { RunRecord } from '../../engine/schema/record';
+import { policyCopies, policyLabel } from '../../engine/space/sharing';
+import { spaceOf } from '../../engine/schema/config';
+import { lagKendall, periodicity, tauWindow, trainedChildTopShare } from '../../engine/findings/statistics';
+import { PAPER, plural } from '../../engine/findings/report';
+import { denseRows, epochRows, finalRow } from '../../engine/schema/summary';
 import { num, pct, rankColour } from './chartKit';
 
 export const childCount = (r: RunRecord) => r.childNames.length;

@@ -1,8 +1,8 @@
 // Exports: the run record (JSON), a per-child CSV, and SVG / PNG of a chart with its title,
 // legend and caption, styled like the screen.
-import { bestFirstRanks } from '../../engine/metrics';
-import { recordToJson, type RunRecord } from '../../engine/record';
-import { finalRow } from '../../engine/summary';
+import { bestFirstRanks } from '../../engine/core/metrics';
+import { recordToJson, type RunRecord } from '../../engine/schema/record';
+import { finalRow } from '../../engine/schema/summary';
 
 export function download(name: string, blob: Blob): void {
   const a = document.createElement('a');

@@ -1,5 +1,5 @@
 // The gallery's cards: each engine gallery config (one per finding) with what the page says about it.
-import { GALLERY_CONFIGS, type FindingId, type GalleryConfig } from '../../engine/gallery';
+import { GALLERY_CONFIGS, type FindingId, type GalleryConfig } from '../../engine/findings/gallery';
 
 export interface GalleryPreset extends GalleryConfig {
   title: string;

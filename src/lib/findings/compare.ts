@@ -1,7 +1,7 @@
 // A live run against its recording: equal (same backend, same numbers) or how far it deviates.
-import { gtTau } from '../../engine/metrics';
-import type { RunRecord } from '../../engine/record';
-import { finalRow } from '../../engine/summary';
+import { gtTau } from '../../engine/core/metrics';
+import type { RunRecord } from '../../engine/schema/record';
+import { finalRow } from '../../engine/schema/summary';
 
 export interface Comparison {
   equal: boolean;

@@ -1,7 +1,8 @@
 // Runs kept in IndexedDB by config hash; 'last' names the most recent, 'interrupted' holds a run
 // in progress (with its last epoch checkpoint) so a reload can resume it. Everything read back goes
 // through the record schema: a bad entry is set aside (moved to 'quarantine') and reported once.
-import { validateRecord, type RunRecord } from '../../engine/record';
+import { validateRecord } from '../../engine/schema/readRecord';
+import { type RunRecord } from '../../engine/schema/record';
 
 const DB = 'supernet-playground';
 const STORE = 'runs';

@@ -1,12 +1,18 @@
 // The page's one session: the worker and its state machine, the experiment on screen (config,
 // record, recording, contrasts), persistence, ground-truth lookup and the address bar. Components
 // read its state and call its methods; App.svelte only lays them out.
-import { configHash, groundTruthKey, parseConfig, type ExperimentConfig } from '../../engine/config';
-import type { Cost } from '../../engine/cost';
-import { galleryConfig } from '../../engine/gallery';
-import { parseRecordText, validateRecord, type GroundTruth, type RunRecord } from '../../engine/record';
-import { parseFindingsSummary, summaryFor, type FindingsSummary, type CardSummary } from '../../engine/findingsSummary';
-import { preset, SCALE_IDS } from '../../engine/presets';
+import { configHash, groundTruthKey, parseConfig, type ExperimentConfig } from '../../engine/schema/config';
+import type { Cost } from '../../engine/train/cost';
+import { galleryConfig } from '../../engine/findings/gallery';
+import { parseRecordText, validateRecord } from '../../engine/schema/readRecord';
+import { type GroundTruth, type RunRecord } from '../../engine/schema/record';
+import {
+  parseFindingsSummary,
+  summaryFor,
+  type FindingsSummary,
+  type CardSummary,
+} from '../../engine/findings/summary';
+import { preset, SCALE_IDS } from '../../engine/schema/scales';
 import {
   decodeLink,
   decodeReadable,
@@ -14,9 +20,9 @@ import {
   encodeReadable,
   withExperimentQuery,
   type PageFlags,
-} from '../state/links';
+} from '../settings/links';
 import type { DatasetSource, DeviceReport, FromWorker, ProgressInfo } from '../worker/protocol';
-import { compareRuns, type Comparison } from './compare';
+import { compareRuns, type Comparison } from '../findings/compare';
 import {
   allRuns,
   clearInterrupted,

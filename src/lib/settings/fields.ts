@@ -1,9 +1,9 @@
 // The editable config fields, listed once: the settings panel renders them, and the ground-truth
 // warning knows which of them the shipped ground truth depends on.
-import type { ExperimentConfig } from '../../engine/config';
+import type { ExperimentConfig } from '../../engine/schema/config';
 import { DATASETS, DATASET_IDS } from '../../engine/data/sources';
-import { ORDER_IDS, ORDER_MODES } from '../../engine/schedule';
-import type { TermId } from './glossary';
+import { ORDER_IDS, ORDER_MODES } from '../../engine/space/orders';
+import type { TermId } from '../article/glossary';
 
 export interface Field {
   path: string;

@@ -8,12 +8,12 @@ import {
   parseConfig,
   stableStringify,
   type ExperimentConfig,
-} from '../../engine/config';
-import { GALLERY_CONFIGS } from '../../engine/gallery';
-import { CONFIG_LIMITS, parseJsonLimited } from '../../engine/jsonLimits';
-import { preset, SCALE_IDS } from '../../engine/presets';
-import { ORDER_IDS, type OrderMode } from '../../engine/schedule';
-import { parseSharing, policyText } from '../../engine/sharing';
+} from '../../engine/schema/config';
+import { GALLERY_CONFIGS } from '../../engine/findings/gallery';
+import { CONFIG_LIMITS, parseJsonLimited } from '../../engine/core/jsonLimits';
+import { preset, SCALE_IDS } from '../../engine/schema/scales';
+import { ORDER_IDS, type OrderMode } from '../../engine/space/orders';
+import { parseSharing, policyText } from '../../engine/space/sharing';
 
 export const LINK_VERSION = 2;
 /** Longer hashes are refused unread (a config is < 2 kB). */

@@ -7,12 +7,12 @@ import '@tensorflow/tfjs-backend-webgpu';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { describeBackend, prepareWasm, prepareWebgpu } from '../../engine/backendSetup';
+import { describeBackend, prepareWasm, prepareWebgpu } from '../../engine/kernels/backendSetup';
 import { downsample, makeBatch } from '../../engine/data/dataset';
 import { gratingSplits } from '../../engine/data/gratings';
-import { preset } from '../../engine/presets';
-import { lossAndGradients } from '../../engine/trainer';
-import { WeightStore } from '../../engine/weightStore';
+import { preset } from '../../engine/schema/scales';
+import { lossAndGradients } from '../../engine/train/trainer';
+import { WeightStore } from '../../engine/model/weightStore';
 import type { DeviceReport } from './protocol';
 import { fixThreadedFactorySource } from './wasmThreads';
 

@@ -1,10 +1,10 @@
 // The training worker's helpers: one worker per extra core, each taking whole instances of the run (engine:
 // runExperiment's `helpers`), or, when idle, half of each evaluation of the training worker's instance (`evaluator`).
 // A helper that fails or never starts hands its work back.
-import type { ExperimentConfig } from '../../engine/config';
+import type { ExperimentConfig } from '../../engine/schema/config';
 import type { DataSplits, ImageSet } from '../../engine/data/dataset';
-import type { ChildEvaluator, InstanceHelper } from '../../engine/experiment';
-import type { InstanceRecord } from '../../engine/record';
+import type { ChildEvaluator, InstanceHelper } from '../../engine/train/experiment';
+import type { InstanceRecord } from '../../engine/schema/record';
 import { PROTOCOL_VERSION, type FromHelper, type ToHelper } from './protocol';
 
 /** Helper workers to start for a run: one per core beyond the first, none on a GPU backend or for one instance. */

@@ -1,10 +1,10 @@
 /// <reference lib="webworker" />
 // A helper of the training worker: trains whole instances of its run on another core (protocol.ts, ToHelper /
 // FromHelper). Same engine, same backend, so an instance gives the numbers it would give in the training worker.
-import { runInstance } from '../../engine/experiment';
-import type { InstanceRecord } from '../../engine/record';
-import { evaluateChildren } from '../../engine/trainer';
-import { WeightStore } from '../../engine/weightStore';
+import { runInstance } from '../../engine/train/experiment';
+import type { InstanceRecord } from '../../engine/schema/record';
+import { evaluateChildren } from '../../engine/train/trainer';
+import { WeightStore } from '../../engine/model/weightStore';
 import { chooseBackend } from './backend';
 import { macrotask } from './macrotask';
 import { PROTOCOL_VERSION, type FromHelper, type ToHelper } from './protocol';

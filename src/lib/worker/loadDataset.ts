@@ -1,5 +1,5 @@
 // The dataset a run trains on, in a worker: built in (generated from the config's seed) or the dropped CIFAR-10 files.
-import type { ExperimentConfig } from '../../engine/config';
+import type { ExperimentConfig } from '../../engine/schema/config';
 import { splitsFromFiles, splitsFromTarGz } from '../../engine/data/cifar10';
 import type { DataSplits } from '../../engine/data/dataset';
 import { builtInSplits, DATASETS } from '../../engine/data/sources';

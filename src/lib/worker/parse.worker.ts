@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 // Parses and checks a large record file off the main thread, so the page stays responsive.
-import { parseRecordText } from '../../engine/record';
+import { parseRecordText } from '../../engine/schema/readRecord';
 
 declare const self: DedicatedWorkerGlobalScope;
 self.onmessage = (ev: MessageEvent<{ text: string; name: string }>) => {

@@ -1,10 +1,10 @@
 // One progress figure and one ETA over every phase of a run (training, evaluation, fine-tune), from
 // rates measured as the run goes (seeded by the calibration before it). Pure: unit-tested.
-import type { ExperimentConfig } from '../../engine/config';
-import type { Rates } from '../../engine/cost';
-import { evalPoints, totalSteps } from '../../engine/schedule';
-import { spaceOf } from '../../engine/config';
-import { jobsOf } from '../../engine/sharing';
+import type { ExperimentConfig } from '../../engine/schema/config';
+import type { Rates } from '../../engine/train/cost';
+import { evalPoints, totalSteps } from '../../engine/train/schedule';
+import { spaceOf } from '../../engine/schema/config';
+import { jobsOf } from '../../engine/space/sharing';
 
 export interface Work {
   trainSteps: number;

@@ -1,10 +1,10 @@
 // The one typed, versioned message protocol between the page and the training worker.
-import type { ExperimentConfig } from '../../engine/config';
-import type { Cost } from '../../engine/cost';
-import type { Phase } from '../../engine/experiment';
+import type { ExperimentConfig } from '../../engine/schema/config';
+import type { Cost } from '../../engine/train/cost';
+import type { Phase } from '../../engine/train/experiment';
 import type { DataSplits, ImageSet } from '../../engine/data/dataset';
-import type { Snapshot } from '../../engine/weightStore';
-import type { GroundTruth, InstanceRecord, RunRecord } from '../../engine/record';
+import type { Snapshot } from '../../engine/model/weightStore';
+import type { GroundTruth, InstanceRecord, RunRecord } from '../../engine/schema/record';
 
 export const PROTOCOL_VERSION = 2;
 

@@ -1,11 +1,11 @@
 /// <reference lib="webworker" />
 // The training worker: owns the backend, the dataset and every tensor; speaks protocol.ts.
-import { calibrate } from '../../engine/calibrate';
-import { parseConfig, spaceOf } from '../../engine/config';
-import { estimateCost, fmtBytes } from '../../engine/cost';
+import { calibrate } from '../../engine/train/calibrate';
+import { parseConfig, spaceOf } from '../../engine/schema/config';
+import { estimateCost, fmtBytes } from '../../engine/train/cost';
 import { subset } from '../../engine/data/dataset';
-import { prepareData, runExperiment, type Phase } from '../../engine/experiment';
-import type { GroundTruth, RunRecord } from '../../engine/record';
+import { prepareData, runExperiment, type Phase } from '../../engine/train/experiment';
+import type { GroundTruth, RunRecord } from '../../engine/schema/record';
 import { chooseBackend } from './backend';
 import { helperCount, HelperPool } from './helperPool';
 import { loadDataset } from './loadDataset';
