@@ -4,7 +4,7 @@
 // Usage: npm run bench:browser [-- --only=best-varies,filed:signal] [-- --workers=1]
 import type { ExperimentConfig } from '../src/engine/schema/config';
 import { preset } from '../src/engine/schema/scales';
-import { GALLERY } from '../src/lib/findings/cards';
+import { FINDINGS } from '../src/engine/findings/registry';
 import { encodeLink } from '../src/lib/settings/links';
 import { launch, openPage, serveBuiltApp, waitDone } from '../tests/e2e/browser';
 
@@ -35,7 +35,7 @@ const FILED: Record<string, ExperimentConfig> = {
 };
 
 const runs = [
-  ...GALLERY.map((g) => ({ name: g.id, path: `?preset=${g.id}` })),
+  ...FINDINGS.map((g) => ({ name: g.id, path: `?preset=${g.id}` })),
   ...Object.entries(FILED).map(([id, c]) => ({ name: `filed:${id}`, path: encodeLink(c) })),
 ].filter((r) => !only || only.includes(r.name));
 

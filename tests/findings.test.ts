@@ -9,7 +9,10 @@ import {
   tauWindow,
   trainedChildTopShare,
 } from '../src/engine/findings/statistics';
-import { findingFour, findingOne, findingThree, findingTwo } from '../src/engine/findings/report';
+import { findingOne } from '../src/engine/findings/bestVaries';
+import { findingThree } from '../src/engine/findings/interference';
+import { findingFour } from '../src/engine/findings/lessSharing';
+import { findingTwo } from '../src/engine/findings/signal';
 import type { InstanceRecord } from '../src/engine/schema/record';
 import { fakeRecord } from './fixtures';
 

@@ -4,8 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configHash } from '../src/engine/schema/config';
 import { lagKendall } from '../src/engine/findings/statistics';
-import { PAPER } from '../src/engine/findings/report';
-import { GALLERY_CONFIGS } from '../src/engine/findings/gallery';
+import { PAPER } from '../src/engine/findings/verdicts';
+import { galleryConfigs } from '../src/engine/findings/registry';
 import { validateRecord } from '../src/engine/schema/readRecord';
 import { denseRows } from '../src/engine/schema/summary';
 
@@ -20,7 +20,7 @@ describe('shipped run records', () => {
     });
 
   it('every gallery preset and contrast has its recording', () => {
-    const want = GALLERY_CONFIGS.flatMap((g) => [g.config, ...g.contrasts.map((c) => c.config)]);
+    const want = galleryConfigs();
     for (const c of want) expect(files, c.name).toContain(`${configHash(c)}.json`);
   });
 

@@ -7,10 +7,10 @@ import { parseArgs } from 'node:util';
 import { safeParse } from 'valibot';
 import { calibrate } from '../engine/train/calibrate';
 import { configHash, parseConfig, spaceOf, stripControl, type ExperimentConfig } from '../engine/schema/config';
-import { GALLERY_CONFIGS } from '../engine/findings/gallery';
+import { galleryConfigs } from '../engine/findings/registry';
 import { estimateCost, fmtBytes, fmtSeconds } from '../engine/train/cost';
 import { prepareData, runExperiment, totalSteps, type RunHooks } from '../engine/train/experiment';
-import { plural } from '../engine/findings/report';
+import { plural } from '../engine/core/text';
 import {
   mergeGroundTruth,
   runGroundTruthShard,
@@ -242,7 +242,7 @@ async function sweep(v: Values, stopped: () => boolean): Promise<number> {
 /** `gallery`: the shipped recordings — every gallery preset and its contrasts, by config hash (public/runs/). */
 async function gallery(v: Values, stopped: () => boolean): Promise<number> {
   const outDir = v.out ?? 'public/runs';
-  const configs = GALLERY_CONFIGS.flatMap((g) => [g.config, ...g.contrasts.map((c) => c.config)]);
+  const configs = galleryConfigs();
   for (const c of configs) {
     const path = join(outDir, `${configHash(c)}.json`);
     checkWritable(path);

@@ -1,7 +1,7 @@
 // The metrics summary printed at the end of a CLI run.
 import type { RunRecord } from '../engine/schema/record';
 import { stripControl } from '../engine/schema/config';
-import { plural } from '../engine/findings/report';
+import { plural } from '../engine/core/text';
 import { policyLabel } from '../engine/space/sharing';
 
 const f = (x: number, d = 4) => (Number.isFinite(x) ? x.toFixed(d) : '—');

@@ -8,7 +8,7 @@ import { parseRecordText } from '../../src/engine/schema/readRecord';
 import { recordToJson } from '../../src/engine/schema/record';
 import { preset } from '../../src/engine/schema/scales';
 import { encodeLink } from '../../src/lib/settings/links';
-import { GALLERY } from '../../src/lib/findings/cards';
+import { findingById } from '../../src/engine/findings/registry';
 import { fakeRecord } from '../fixtures';
 import { launch, microConfig, microLink, openPage, serveBuiltApp, waitDone } from './browser';
 
@@ -62,7 +62,7 @@ describe('the app in chromium', () => {
   });
 
   it('a preset link opens with exactly its config: controls, readable address and share link agree', async () => {
-    const g = GALLERY.find((x) => x.id === 'interference')!;
+    const g = findingById('interference')!;
     const page = await openPage(browser, url + encodeLink(g.config));
     expect(await field(page, 'train.epochs')).toBe(String(g.config.train.epochs));
     expect(await field(page, 'eval.denseSteps')).toBe(String(g.config.eval.denseSteps));

@@ -6,7 +6,7 @@
 import type { Browser } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GALLERY } from '../../src/lib/findings/cards';
+import { FINDINGS } from '../../src/engine/findings/registry';
 import { launch, openPage, serveBuiltApp, waitDone } from './browser';
 
 let server: PreviewServer;
@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 describe('gallery presets', () => {
-  for (const g of GALLERY)
+  for (const g of FINDINGS)
     it(`${g.id}: the recording is on screen before any training, and a live run matches it`, async () => {
       const page = await openPage(browser, `${url}?preset=${g.id}`);
       // From a fresh navigation: the recorded charts appear before (and without) any training.

@@ -3,7 +3,7 @@
 // Written by `findings --json`; each result names the config hashes it was made from, so a stale summary (a
 // gallery config changed since) is not shown.
 import * as v from 'valibot';
-import type { FindingResult } from './report';
+import type { FindingResult } from './verdicts';
 import { int, list, text } from '../core/schemaKit';
 
 const rowSchema = v.object({
@@ -20,7 +20,8 @@ export const findingsSummarySchema = v.object({
   data: text(300),
   results: list(
     v.object({
-      finding: int(0, 4),
+      /** The registry id of the finding ('ground-truth' for the truth's own quality). */
+      id: text(60),
       configHashes: list(text(32), 20),
       rows: list(rowSchema, 20),
       verdict: text(2000),
@@ -42,7 +43,7 @@ export function findingsSummary(
     instances: o.instances,
     data: o.data,
     results: results.map(({ result, configHashes }) => ({
-      finding: result.finding,
+      id: result.id,
       configHashes,
       rows: result.rows.map((r) => ({ statistic: r.statistic, ours: r.ours, holds: r.holds, reference: r.reference })),
       verdict: result.verdict,
@@ -57,11 +58,7 @@ export function parseFindingsSummary(raw: unknown): FindingsSummary | undefined 
 }
 
 /** The summary's result for a finding (with the instances it covers), if it was made from exactly this config. */
-export function summaryFor(
-  s: FindingsSummary | undefined,
-  finding: number,
-  configHash: string,
-): CardSummary | undefined {
-  const r = s?.results.find((x) => x.finding === finding && x.configHashes.includes(configHash));
+export function summaryFor(s: FindingsSummary | undefined, id: string, configHash: string): CardSummary | undefined {
+  const r = s?.results.find((x) => x.id === id && x.configHashes.includes(configHash));
   return r && s ? { ...r, instances: s.instances } : undefined;
 }

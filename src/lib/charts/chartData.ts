@@ -5,7 +5,8 @@ import type { RunRecord } from '../../engine/schema/record';
 import { policyCopies, policyLabel } from '../../engine/space/sharing';
 import { spaceOf } from '../../engine/schema/config';
 import { lagKendall, periodicity, tauWindow, trainedChildTopShare } from '../../engine/findings/statistics';
-import { PAPER, plural } from '../../engine/findings/report';
+import { plural } from '../../engine/core/text';
+import { PAPER } from '../../engine/findings/verdicts';
 import { denseRows, epochRows, finalRow } from '../../engine/schema/summary';
 import { num, pct, rankColour } from './chartKit';
 

@@ -1,0 +1,77 @@
+// What every finding's statistics share: a row of (statistic, paper, ours, target, holds), the result a card and the
+// report show, number formats, the verdict sentence, and the paper's own numbers.
+import type { MeanStd } from './statistics';
+
+export interface FindingRow {
+  statistic: string;
+  paper: string;
+  ours: string;
+  target: string;
+  /** undefined: not measurable from these runs (e.g. no ground truth). */
+  holds?: boolean;
+  /**
+   * No verdict of its own: the row others are compared with (finding 4's full sharing), or context that explains a
+   * verdict (finding 3's step-to-step Kendall).
+   */
+  reference?: boolean;
+  /** What this run shows for the row, in one plain sentence (the verdict quotes it when the row does not hold). */
+  says: string;
+}
+
+export interface FindingResult {
+  /** The registry id of the finding ('ground-truth' for the truth's own quality). */
+  id: string;
+  title: string;
+  rows: FindingRow[];
+  /** One sentence: does this run show the finding, with the numbers. */
+  verdict: string;
+}
+
+export const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '—');
+// One instance has no spread: print its value alone rather than a falsely precise "± 0.000".
+export const ms = (m: MeanStd, d = 3) =>
+  !m.n ? '—' : m.n === 1 ? `${f(m.mean, d)} (n=1)` : `${f(m.mean, d)} ± ${f(m.std, d)} (n=${m.n})`;
+export const most = (flags: boolean[]) => flags.length > 0 && flags.filter(Boolean).length > flags.length / 2;
+export const count = (flags: boolean[]) => `${flags.filter(Boolean).length} of ${flags.length}`;
+const all = (rows: FindingRow[]) => {
+  // A reference row is not judged, but without its data nothing compared with it can be.
+  const judged = rows.filter((r) => !r.reference || r.holds === undefined);
+  return judged.some((r) => r.holds === undefined) ? undefined : judged.every((r) => r.holds);
+};
+export const pct = (x: number) => `${Math.round(x * 100)} %`;
+
+/**
+ * One sentence (or a few): the finding holds; or it holds in part ("Partly here", with how many statistics hold)
+ * or not at all ("Not here"), and what does not, each in plain words. `no` replaces that opening (ground truth).
+ */
+export function verdict(rows: FindingRow[], yes: string, no?: string): string {
+  const h = all(rows);
+  if (h === undefined)
+    return 'Not measurable from this run: it lacks ground truth or the evaluations the statistic needs.';
+  if (h) return yes;
+  const judged = rows.filter((r) => !r.reference);
+  const failing = judged.filter((r) => !r.holds).map((r) => r.says);
+  const held = judged.length - failing.length;
+  const opening = no ?? (held ? `Partly here (${held} of ${judged.length} statistics hold); not` : 'Not here');
+  return `${opening}: ${failing.join('; ')}.`;
+}
+
+/** The paper's numbers (paper-notes §5; Table 2 "different seeds", Table 3). */
+export const PAPER = {
+  gtSeedAgreement: 0.712,
+  gtTau: '0.457 ± 0.148',
+  t1r: '18.5 ± 1.2',
+  sTau: '0.542',
+  lag64: 0.795,
+  lag32: 0.435,
+  /** Kendall between the rankings after consecutive steps of the published trace: how much one step reorders. */
+  lag1: 0.646,
+  finetune: 'GT-Tau → ~0.8 within 5 steps (Fig. 4)',
+  table3: {
+    full: [0.4988, 0.1497],
+    sim4: [0.7075, 0.0702],
+    sim8: [0.6917, 0.0457],
+    rand4: [0.2736, 0.134],
+    prefix0: [0.696, 0.0129],
+  } as Record<string, [number, number]>,
+};
