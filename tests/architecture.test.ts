@@ -2,6 +2,7 @@
 // worker and in Node; views never import the worker.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { circles, importGraph, roomOf } from './importGraph';
 
@@ -85,6 +86,24 @@ describe('style', () => {
         readFileSync(f, 'utf8')
           .split('\n')
           .forEach((l, i) => [...l].length > 120 && long.push(`${f}:${i + 1} (${[...l].length})`));
+    expect(long).toEqual([]);
+  });
+  it('no function over 80 lines where a newcomer starts reading: the runner, the worker, the CLI', () => {
+    const long: string[] = [];
+    for (const dir of ['src/engine/train', 'src/lib/worker', 'src/cli'])
+      for (const f of files(dir).filter((p) => p.endsWith('.ts'))) {
+        const sf = ts.createSourceFile(f, readFileSync(f, 'utf8'), ts.ScriptTarget.Latest, true);
+        const visit = (n: ts.Node) => {
+          if (ts.isFunctionLike(n) && 'body' in n && n.body) {
+            const lines =
+              sf.getLineAndCharacterOfPosition(n.end).line - sf.getLineAndCharacterOfPosition(n.getStart()).line;
+            if (lines + 1 > 80)
+              long.push(`${f}:${sf.getLineAndCharacterOfPosition(n.getStart()).line + 1} (${lines + 1} lines)`);
+          }
+          ts.forEachChild(n, visit);
+        };
+        visit(sf);
+      }
     expect(long).toEqual([]);
   });
 });
