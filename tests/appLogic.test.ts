@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/engine/schema/config';
 import { preset } from '../src/engine/schema/scales';
 import { compareRuns } from '../src/lib/findings/compare';
-import { FIELDS, getField, setField } from '../src/lib/settings/fields';
+import { fields, getField, setField } from '../src/lib/settings/fields';
 import { decodeLink, decodeReadable, encodeLink, encodeReadable, pageFlags } from '../src/lib/settings/links';
-import { GALLERY } from '../src/lib/findings/cards';
+import { FINDINGS, findingById } from '../src/engine/findings/registry';
 import {
   bestPicks,
   describePicks,
@@ -25,7 +25,7 @@ import { fakeRecord } from './fixtures';
 
 describe('links', () => {
   it('round-trip every gallery preset exactly, in full and in readable form', () => {
-    for (const g of GALLERY) {
+    for (const g of FINDINGS) {
       expect(decodeLink(encodeLink(g.config))).toEqual({ kind: 'ok', config: g.config });
       const q = encodeReadable(g.config, g.id);
       expect(q).toBe(`?preset=${g.id}`);
@@ -33,7 +33,7 @@ describe('links', () => {
     }
   });
   it('a readable link carries the common settings; anything else falls back to the full hash', () => {
-    const c = structuredClone(GALLERY.find((g) => g.id === 'interference')!.config);
+    const c = structuredClone(findingById('interference')!.config);
     c.train.order = 'shuffle-period';
     c.instances = 4;
     const q = encodeReadable(c, 'interference')!;
@@ -231,7 +231,7 @@ describe('progress over every phase', () => {
 describe('settings fields', () => {
   it('every field reads and writes its config path and stays valid', () => {
     const c = preset('tiny');
-    for (const f of FIELDS) {
+    for (const f of fields()) {
       const v = getField(c, f.path);
       expect(v, f.path).not.toBeUndefined();
       expect(() => parseConfig(setField(c, f, f.kind === 'bool' ? Boolean(v) : String(v)))).not.toThrow();

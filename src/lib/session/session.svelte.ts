@@ -3,7 +3,7 @@
 // read its state and call its methods; App.svelte only lays them out.
 import { configHash, groundTruthKey, parseConfig, type ExperimentConfig } from '../../engine/schema/config';
 import type { Cost } from '../../engine/train/cost';
-import { galleryConfig } from '../../engine/findings/gallery';
+import { findingById } from '../../engine/findings/registry';
 import { parseRecordText, validateRecord } from '../../engine/schema/readRecord';
 import { type GroundTruth, type RunRecord } from '../../engine/schema/record';
 import {
@@ -92,8 +92,8 @@ export class Session {
   findingsSummary = $state.raw<FindingsSummary | undefined>();
   /** The report's result for the finding on screen, if it was made from exactly the config on screen. */
   get findingSummary(): CardSummary | undefined {
-    const g = galleryConfig(this.presetId);
-    return g ? summaryFor(this.findingsSummary, g.finding, configHash(this.config)) : undefined;
+    const g = findingById(this.presetId);
+    return g ? summaryFor(this.findingsSummary, g.id, configHash(this.config)) : undefined;
   }
   comparison = $state.raw<Comparison | undefined>();
   runs = $state.raw<RunRecord[]>([]);
@@ -221,7 +221,7 @@ export class Session {
     this.gtChecked = true;
     this.recording = rec;
     if (!this.record && rec) this.record = rec;
-    const g = galleryConfig(presetId);
+    const g = findingById(presetId);
     if (g && configHash(g.config) === hash) {
       const found = await Promise.all(
         g.contrasts.map(async (x) => ({ label: x.label, record: await shippedRecording(x.config) })),
@@ -246,7 +246,7 @@ export class Session {
   }
 
   async loadPreset(id: string): Promise<void> {
-    const g = galleryConfig(id);
+    const g = findingById(id);
     await this.setConfig(g ? g.config : preset(id), id);
   }
 
@@ -375,7 +375,7 @@ export class Session {
     }
     if (storageProblems.length) this.notice = { kind: 'info', text: storageProblems.join(' '), where: 'page' };
     if (fromLink) await this.setConfig(fromLink, presetId, { keepRecord: saved });
-    else if (this.flags.finding && galleryConfig(this.flags.finding)) await this.loadPreset(this.flags.finding);
+    else if (this.flags.finding && findingById(this.flags.finding)) await this.loadPreset(this.flags.finding);
     else if (saved) await this.setConfig(saved.config, presetOf(saved.config) ?? 'tiny', { keepRecord: saved });
     else await this.loadPreset(this.flags.finding ?? 'best-varies');
     // The worker (tfjs, wasm compilation, the backend self-test) starts once the recording is on screen, so on a
@@ -390,7 +390,7 @@ export class Session {
 
 /** The gallery or scale preset a config was made from, by its name (presets name their configs after themselves). */
 export function presetOf(c: ExperimentConfig): string | undefined {
-  if (galleryConfig(c.name)) return c.name;
+  if (findingById(c.name)) return c.name;
   return (SCALE_IDS as string[]).includes(c.name) ? c.name : undefined;
 }
 

@@ -9,11 +9,10 @@ import {
   stableStringify,
   type ExperimentConfig,
 } from '../../engine/schema/config';
-import { GALLERY_CONFIGS } from '../../engine/findings/gallery';
+import { findingById } from '../../engine/findings/registry';
 import { CONFIG_LIMITS, parseJsonLimited } from '../../engine/core/jsonLimits';
 import { preset, SCALE_IDS } from '../../engine/schema/scales';
-import { ORDER_IDS, type OrderMode } from '../../engine/space/orders';
-import { parseSharing, policyText } from '../../engine/space/sharing';
+import { getAt, setAt, SETTINGS } from './table';
 
 export const LINK_VERSION = 2;
 /** Longer hashes are refused unread (a config is < 2 kB). */
@@ -100,35 +99,19 @@ export function decodeLink(hash: string): LinkResult {
   }
 }
 
-/** The readable settings, in the order they appear in the query. */
-const READABLE = ['preset', 'instances', 'seed', 'order', 'sharing', 'epochs', 'lr', 'finetune', 'dense'] as const;
+/** The readable link parameters, in query order: preset=, then the settings table's (table.ts). */
+export const readableParams = (): string[] => ['preset', ...SETTINGS.flatMap((s) => (s.param ? [s.param] : []))];
 
 function basePreset(id: string): ExperimentConfig | undefined {
-  const g = GALLERY_CONFIGS.find((x) => x.id === id);
+  const g = findingById(id);
   if (g) return structuredClone(g.config);
   return (SCALE_IDS as string[]).includes(id) ? preset(id) : undefined;
 }
 
 function applyReadable(base: ExperimentConfig, q: URLSearchParams): ExperimentConfig {
   const c = structuredClone(base);
-  const num = (k: string) => {
-    const s = q.get(k)!;
-    const n = Number(s);
-    if (!s.trim() || !Number.isFinite(n)) throw new Error(`${k}=${s.slice(0, 20)} is not a number`);
-    return n;
-  };
-  if (q.has('instances')) c.instances = num('instances');
-  if (q.has('seed')) c.seed = num('seed');
-  if (q.has('order')) {
-    const o = q.get('order')!;
-    if (!(ORDER_IDS as string[]).includes(o)) throw new Error(`order must be one of ${ORDER_IDS.join(', ')}`);
-    c.train.order = o as OrderMode;
-  }
-  if (q.has('sharing')) c.sharing = parseSharing(q.get('sharing')!);
-  if (q.has('epochs')) c.train.epochs = num('epochs');
-  if (q.has('lr')) c.train.lr = num('lr');
-  if (q.has('finetune')) c.finetune.steps = num('finetune');
-  if (q.has('dense')) c.eval.denseSteps = num('dense');
+  for (const s of SETTINGS) if (s.param && q.has(s.param)) setAt(c, s.path, s.read(q.get(s.param)!, s.param));
+  // The schema checks the bounds.
   return parseConfig(c);
 }
 
@@ -151,15 +134,11 @@ export function encodeReadable(cfg: ExperimentConfig, presetId: string): string 
   const base = basePreset(presetId);
   if (!base) return undefined;
   const q = new URLSearchParams({ preset: presetId });
-  const put = (k: (typeof READABLE)[number], a: unknown, b: unknown, text = String(b)) => a !== b && q.set(k, text);
-  put('instances', base.instances, cfg.instances);
-  put('seed', base.seed, cfg.seed);
-  put('order', base.train.order, cfg.train.order);
-  put('sharing', policyText(base.sharing), policyText(cfg.sharing));
-  put('epochs', base.train.epochs, cfg.train.epochs);
-  put('lr', base.train.lr, cfg.train.lr);
-  put('finetune', base.finetune.steps, cfg.finetune.steps);
-  put('dense', base.eval.denseSteps, cfg.eval.denseSteps);
+  for (const s of SETTINGS) {
+    if (!s.param) continue;
+    const text = s.write(getAt(cfg, s.path));
+    if (text !== s.write(getAt(base, s.path))) q.set(s.param, text);
+  }
   try {
     const back = applyReadable(base, q);
     return stableStringify({ ...back, name: cfg.name }) === stableStringify(cfg) ? `?${q.toString()}` : undefined;
@@ -208,7 +187,7 @@ export function pageFlags(search: string): PageFlags {
 /** The query with the experiment part replaced (page flags kept). */
 export function withExperimentQuery(search: string, readable: string | undefined): string {
   const q = new URLSearchParams(search);
-  for (const k of READABLE) q.delete(k);
+  for (const k of readableParams()) q.delete(k);
   if (readable) for (const [k, val] of new URLSearchParams(readable)) q.set(k, val);
   const s = q.toString();
   return s ? `?${s}` : '';
