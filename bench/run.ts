@@ -9,7 +9,7 @@ import { downsample } from '../src/engine/data/dataset';
 import { gratingSplits } from '../src/engine/data/gratings';
 import { useFusedBnRelu, useStockGradients } from '../src/engine/kernels/gradients';
 import { preset } from '../src/engine/schema/scales';
-import { evaluateChildren } from '../src/engine/train/trainer';
+import { evaluateChildren, trainStep } from '../src/engine/train/trainer';
 import { useWasmKernels } from '../src/engine/kernels/wasmKernels';
 import { useWebgpuKernels } from '../src/engine/kernels/webgpuKernels';
 import { WeightStore } from '../src/engine/model/weightStore';
@@ -34,7 +34,22 @@ interface Rate {
   perWall: number;
   perCpu: number;
   steps: number;
+  /** tfjs kernels one training step runs (each a dispatch on WebGPU, a call on wasm/cpu). */
+  kernels: number;
 }
+
+/** Kernels that `f` runs, counted by tfjs's profiler (our own kernels included: they are registered tfjs kernels). */
+async function kernelsOf(f: () => Promise<unknown>): Promise<number> {
+  const info = await tf.profile(async () => {
+    await f();
+    return tf.scalar(0);
+  });
+  tf.dispose(info.result);
+  return info.kernels.length;
+}
+
+let peakRss = 0;
+const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
 type Variant = 'ours' | 'queued' | 'bn-relu-apart' | 'no-kernels' | 'stock';
 
 async function measure(name: string, backend: BackendName, variant: Variant = 'ours'): Promise<Rate | string> {
@@ -51,7 +66,11 @@ async function measure(name: string, backend: BackendName, variant: Variant = 'o
   const { batch, store, params } = stepSetup(name, BATCH);
   try {
     const { steps, wall, cpu } = await timedSteps(store, batch, params, BUDGET_S, variant === 'queued');
-    return { perWall: (BATCH * steps) / wall, perCpu: (BATCH * steps) / cpu, steps };
+    sampleRss();
+    const kernels = await kernelsOf(() => trainStep(store, children[0], batch, params));
+    return { perWall: (BATCH * steps) / wall, perCpu: (BATCH * steps) / cpu, steps, kernels };
+  } catch (e) {
+    return `failed: ${(e as Error).message}`;
   } finally {
     store.dispose();
     useStockGradients(false);
@@ -77,15 +96,16 @@ async function measureEval(name: string): Promise<string> {
   ]) {
     useWasmKernels(kernels);
     useFusedBnRelu(fused);
-    await evaluateChildren(store, all, val, { batchSize: 512 });
+    const kernelCount = await kernelsOf(() => evaluateChildren(store, all, val, { batchSize: 512 }));
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     await evaluateChildren(store, all, val, { batchSize: 512 });
     const cu = process.cpuUsage(c0);
+    sampleRss();
     out.push(
       `${kernels ? (fused ? 'ours' : 'ours with BN and ReLU apart') : 'without our kernels'} ` +
         `${((performance.now() - t0) / 1000).toFixed(2)} s wall, ` +
-        `${((cu.user + cu.system) / 1e6).toFixed(2)} CPU-s`,
+        `${((cu.user + cu.system) / 1e6).toFixed(2)} CPU-s, ${kernelCount} kernels`,
     );
   }
   useWasmKernels(true);
@@ -139,9 +159,14 @@ for (const name of models) {
     else
       console.log(
         `  ${label.padEnd(27)}${f(r.perWall)} | ${f(r.perCpu)}   ` +
-          `×${typeof ref === 'string' ? '—' : (r.perCpu / ref.perCpu).toFixed(2)} PyTorch   (${r.steps} steps)`,
+          `×${typeof ref === 'string' ? '—' : (r.perCpu / ref.perCpu).toFixed(2)} PyTorch   (${r.steps} steps, ` +
+          `${r.kernels} kernels a step)`,
       );
   }
   if (backends.includes('wasm') && only('eval')?.[0] !== 'no')
-    console.log(`  evaluation of 64 children × 1,024 images on wasm: ${await measureEval(name)}`);
+    console.log(
+      `  evaluation of 64 children × 1,024 images on wasm: ` +
+        `${await measureEval(name).catch((e: Error) => `failed: ${e.message}`)}`,
+    );
 }
+console.log(`\npeak resident memory sampled: ${(peakRss / 2 ** 30).toFixed(2)} GiB`);
