@@ -1,7 +1,8 @@
 // Every chart rendered (server-side, Svelte's own renderer) from a fixed record and compared with a
-// committed SVG, the observablehq/plot way: on a difference the new rendering is written beside the
-// old as <name>-changed.svg, to look at and to copy over the old one when the change is intended.
-import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+// committed SVG, the observablehq/plot way (see checkSnapshot).
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
 import { lagCurve, PAPER_TABLE3, sharingPoints } from '../src/lib/charts/chartData';
@@ -12,10 +13,10 @@ import LagChart from '../src/lib/charts/LagChart.svelte';
 import RankSpread from '../src/lib/charts/RankSpread.svelte';
 import SharingChart from '../src/lib/charts/SharingChart.svelte';
 import TauChart from '../src/lib/charts/TauChart.svelte';
-import { findingOne } from '../src/engine/findings/report';
+import { findingOne } from '../src/engine/findings/bestVaries';
 import { findingsSummary } from '../src/engine/findings/summary';
 import FindingCard from '../src/lib/findings/FindingCard.svelte';
-import { GALLERY } from '../src/lib/findings/cards';
+import { findingById } from '../src/engine/findings/registry';
 import { fakeRecord } from './fixtures';
 
 const rec = fakeRecord({ instances: 3, finetune: 3 });
@@ -55,7 +56,7 @@ const normalise = (html: string) =>
     .trim() + '\n';
 
 describe('the finding card', () => {
-  const preset = GALLERY.find((g) => g.id === 'best-varies')!;
+  const preset = findingById('best-varies')!;
   const card = (record: ReturnType<typeof fakeRecord>) =>
     render(FindingCard, { props: { preset, record, contrasts: [], comparison: undefined, recorded: false } }).body;
   it('judges a live run on its finished instances only, and says so while none has finished', () => {
@@ -84,17 +85,77 @@ describe('the finding card', () => {
   });
 });
 
+/** Whether the env var CI is on (CI=true, as CI services set it; CI=0 or CI=false is off). */
+const inCI = (ci: string | undefined) => !!ci && !/^(0|false)$/i.test(ci);
+
+/**
+ * Compares a rendering with its snapshot `<dir>/<name>.svg`; returns why it fails, or undefined.
+ * - Changed: fails, and writes the rendering as `<name>-changed.svg` beside it, to look at and to copy over the
+ *   snapshot when the change is intended.
+ * - Missing, in CI: fails (a snapshot test must not pass by writing its own snapshot), and writes the rendering as
+ *   `<name>-new.svg`, to review and commit as `<name>.svg`.
+ * - Missing, outside CI: writes `<name>.svg` (a developer creating it) and says so.
+ * Both `-changed` and `-new` files are ignored by git and removed once the snapshot matches.
+ */
+function checkSnapshot(dir: string, name: string, got: string, ci = inCI(process.env.CI)): string | undefined {
+  const path = join(dir, `${name}.svg`);
+  const changed = join(dir, `${name}-changed.svg`);
+  const fresh = join(dir, `${name}-new.svg`);
+  if (!existsSync(path)) {
+    if (ci) {
+      writeFileSync(fresh, got);
+      return `${path} is missing (CI): the rendering is in ${fresh}; review it and commit it as ${path}`;
+    }
+    writeFileSync(path, got);
+    console.warn(`${path} was missing: written from this rendering; review it and commit it`);
+  }
+  const want = readFileSync(path, 'utf8');
+  for (const stale of [changed, fresh]) if (existsSync(stale)) unlinkSync(stale);
+  if (got === want) return undefined;
+  writeFileSync(changed, got);
+  return `${name} differs from ${path}: see ${changed}`;
+}
+
 describe('views render as committed', () => {
   for (const [name, draw] of views)
     it(name, () => {
-      const path = `tests/snapshots/${name}.svg`;
-      const changed = `tests/snapshots/${name}-changed.svg`;
       const got = normalise(draw());
       expect(got).toMatch(/<svg/);
-      if (!existsSync(path)) writeFileSync(path, got);
-      const want = readFileSync(path, 'utf8');
-      if (got !== want) writeFileSync(changed, got);
-      else if (existsSync(changed)) unlinkSync(changed);
-      expect(got === want, `${name} differs from ${path}: see ${changed}`).toBe(true);
+      expect(checkSnapshot('tests/snapshots', name, got)).toBeUndefined();
     });
+});
+
+describe('the snapshot check', () => {
+  const inTemp = (f: (dir: string) => void) => {
+    const dir = mkdtempSync(join(tmpdir(), 'views-'));
+    try {
+      f(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  it('fails on a missing snapshot in CI, writing the rendering beside it as <name>-new.svg', () =>
+    inTemp((dir) => {
+      expect(checkSnapshot(dir, 'x', '<svg/>\n', true)).toMatch(/x\.svg is missing \(CI\)/);
+      expect(existsSync(join(dir, 'x.svg'))).toBe(false);
+      expect(readFileSync(join(dir, 'x-new.svg'), 'utf8')).toBe('<svg/>\n');
+      expect(checkSnapshot(dir, 'x', '<svg/>\n', true)).toBeDefined(); // and again: the -new file is no snapshot
+    }));
+  it('fails on a changed snapshot, writing <name>-changed.svg, and passes once they match', () =>
+    inTemp((dir) => {
+      writeFileSync(join(dir, 'x.svg'), '<svg/>\n');
+      expect(checkSnapshot(dir, 'x', '<svg></svg>\n', true)).toMatch(/differs/);
+      expect(readFileSync(join(dir, 'x-changed.svg'), 'utf8')).toBe('<svg></svg>\n');
+      expect(checkSnapshot(dir, 'x', '<svg/>\n', true)).toBeUndefined();
+      expect(existsSync(join(dir, 'x-changed.svg'))).toBe(false);
+    }));
+  it('writes a missing snapshot outside CI', () =>
+    inTemp((dir) => {
+      expect(checkSnapshot(dir, 'x', '<svg/>\n', false)).toBeUndefined();
+      expect(readFileSync(join(dir, 'x.svg'), 'utf8')).toBe('<svg/>\n');
+    }));
+  it('reads CI as CI services set it', () => {
+    const read = ['true', '1', '', 'false', '0', undefined].map((v) => inCI(v));
+    expect(read).toEqual([true, true, false, false, false, false]);
+  });
 });

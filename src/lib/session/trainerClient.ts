@@ -1,7 +1,5 @@
 // Page side of the worker protocol: one worker, typed messages in and out.
-import { isFromWorker, PROTOCOL_VERSION, type FromWorker, type ToWorker } from '../worker/protocol';
-
-type Dist<T> = T extends unknown ? Omit<T, 'v'> : never;
+import { isFromWorker, PROTOCOL_VERSION, type FromWorker, type ToWorker, type Unversioned } from '../worker/protocol';
 
 export class TrainerClient {
   private readonly worker: Worker;
@@ -21,7 +19,7 @@ export class TrainerClient {
     };
     this.worker.onmessageerror = () => onCrash('a message from the training worker could not be read');
   }
-  send(m: Dist<ToWorker>, transfer: Transferable[] = []): void {
+  send(m: Unversioned<ToWorker>, transfer: Transferable[] = []): void {
     this.worker.postMessage({ v: PROTOCOL_VERSION, ...m }, transfer);
   }
   terminate(): void {

@@ -7,10 +7,10 @@ import { evaluateChildren } from '../../engine/train/trainer';
 import { WeightStore } from '../../engine/model/weightStore';
 import { chooseBackend } from './backend';
 import { macrotask } from './macrotask';
-import { PROTOCOL_VERSION, type FromHelper, type ToHelper } from './protocol';
+import { PROTOCOL_VERSION, type FromHelper, type ToHelper, type Unversioned } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
-const post = (m: FromHelper) => self.postMessage(m);
+const post = (m: Unversioned<FromHelper>) => self.postMessage({ v: PROTOCOL_VERSION, ...m });
 
 let paused = false;
 let cancelled = false;
@@ -24,16 +24,16 @@ async function between(): Promise<void> {
 
 self.onmessage = async (ev: MessageEvent<ToHelper>) => {
   const m = ev.data;
-  if (!m || m.v !== PROTOCOL_VERSION) return post({ v: 2, type: 'error', message: 'helper protocol mismatch' });
+  if (!m || m.v !== PROTOCOL_VERSION) return post({ type: 'error', message: 'helper protocol mismatch' });
   switch (m.type) {
     case 'init':
       try {
         // The training worker's backend, forced: its self-test still runs.
         const device = await chooseBackend({ force: m.backend, threads: 1 });
         if (device.backend !== m.backend) throw new Error(`got ${device.backend}, not ${m.backend}`);
-        post({ v: 2, type: 'ready', backend: device.backend });
+        post({ type: 'ready', backend: device.backend });
       } catch (e) {
-        post({ v: 2, type: 'error', message: `helper worker: ${(e as Error).message}` });
+        post({ type: 'error', message: `helper worker: ${(e as Error).message}` });
       }
       break;
     case 'run':
@@ -42,15 +42,15 @@ self.onmessage = async (ev: MessageEvent<ToHelper>) => {
         let live: InstanceRecord | undefined;
         const inst = await runInstance(m.config, m.index, m.data, {
           onInstanceStart: (r) => (live = r),
-          onStep: (s) => post({ v: 2, type: 'step', id: m.id, images: s.images, finetune: false }),
-          onFinetune: () => post({ v: 2, type: 'step', id: m.id, images: 0, finetune: true }),
-          onEval: () => live && post({ v: 2, type: 'evaluated', id: m.id, instance: live }),
+          onStep: (s) => post({ type: 'step', id: m.id, images: s.images, finetune: false }),
+          onFinetune: () => post({ type: 'step', id: m.id, images: 0, finetune: true }),
+          onEval: () => live && post({ type: 'evaluated', id: m.id, instance: live }),
           yieldNow: between,
           shouldStop: () => cancelled,
         });
-        post({ v: 2, type: 'done', id: m.id, instance: inst });
+        post({ type: 'done', id: m.id, instance: inst });
       } catch (e) {
-        post({ v: 2, type: 'error', id: m.id, message: (e as Error).message ?? String(e) });
+        post({ type: 'error', id: m.id, message: (e as Error).message ?? String(e) });
       }
       break;
     case 'evaluate':
@@ -63,9 +63,9 @@ self.onmessage = async (ev: MessageEvent<ToHelper>) => {
         }
         store.store.restore(m.snapshot);
         const accuracy = await evaluateChildren(store.store, m.children, m.val, { batchSize: m.config.eval.batchSize });
-        post({ v: 2, type: 'accuracy', id: m.id, accuracy });
+        post({ type: 'accuracy', id: m.id, accuracy });
       } catch (e) {
-        post({ v: 2, type: 'error', id: m.id, message: (e as Error).message ?? String(e) });
+        post({ type: 'error', id: m.id, message: (e as Error).message ?? String(e) });
       }
       break;
     case 'pause':

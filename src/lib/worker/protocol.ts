@@ -8,27 +8,33 @@ import type { GroundTruth, InstanceRecord, RunRecord } from '../../engine/schema
 
 export const PROTOCOL_VERSION = 2;
 
+/** Every message carries the version: a page and a worker from different builds refuse each other's messages. */
+export type Versioned<T> = T extends unknown ? { v: typeof PROTOCOL_VERSION } & T : never;
+/** A message as written, before its sender adds the version (one type per member of the union). */
+export type Unversioned<T> = T extends unknown ? Omit<T, 'v'> : never;
+
 export type DatasetSource =
   { kind: 'built-in' } | { kind: 'cifar10-files'; files: { name: string; bytes: Uint8Array }[] };
 
-export type ToWorker =
+export type ToWorker = Versioned<
   /** First message: pick the backend (optionally forced, from the page URL's ?backend=). */
-  | { v: 2; type: 'init'; backend?: string; threads?: number; workers?: number }
+  | { type: 'init'; backend?: string; threads?: number; workers?: number }
   /**
    * The config arrives untrusted and is checked by the schema in the worker too. `resume`: a partial record with a
    * checkpoint.
    */
-  | { v: 2; type: 'start'; config: unknown; groundTruth?: GroundTruth; dataset: DatasetSource; resume?: RunRecord }
+  | { type: 'start'; config: unknown; groundTruth?: GroundTruth; dataset: DatasetSource; resume?: RunRecord }
   /** Measure this backend on the config's model and answer with the cost of the run. */
-  | { v: 2; type: 'estimate'; config: unknown; id: number }
-  | { v: 2; type: 'pause' }
-  | { v: 2; type: 'resume' }
-  | { v: 2; type: 'step' }
-  | { v: 2; type: 'cancel' }
+  | { type: 'estimate'; config: unknown; id: number }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'step' }
+  | { type: 'cancel' }
   /** Milliseconds to wait between steps (0 = full speed), for watching the traces move. */
-  | { v: 2; type: 'speed'; delayMs: number }
+  | { type: 'speed'; delayMs: number }
   /** A real failure on purpose (?faults=1 only), to check the page recovers: an impossible allocation. */
-  | { v: 2; type: 'fault'; kind: 'allocation' };
+  | { type: 'fault'; kind: 'allocation' }
+>;
 
 export interface DeviceReport {
   backend: string;
@@ -57,18 +63,19 @@ export interface ProgressInfo {
   child: string;
 }
 
-export type FromWorker =
-  | { v: 2; type: 'ready'; device: DeviceReport }
-  | { v: 2; type: 'progress'; progress: ProgressInfo }
+export type FromWorker = Versioned<
+  | { type: 'ready'; device: DeviceReport }
+  | { type: 'progress'; progress: ProgressInfo }
   /** The run record so far, after each evaluation (charts are pure functions of it). */
-  | { v: 2; type: 'evaluation'; record: RunRecord }
+  | { type: 'evaluation'; record: RunRecord }
   /** After every epoch: the record with what a reload needs to continue exactly. */
-  | { v: 2; type: 'checkpoint'; record: RunRecord }
-  | { v: 2; type: 'paused'; paused: boolean }
-  | { v: 2; type: 'result'; record: RunRecord }
-  | { v: 2; type: 'estimate'; id: number; cost?: Cost; config?: ExperimentConfig; message?: string }
+  | { type: 'checkpoint'; record: RunRecord }
+  | { type: 'paused'; paused: boolean }
+  | { type: 'result'; record: RunRecord }
+  | { type: 'estimate'; id: number; cost?: Cost; config?: ExperimentConfig; message?: string }
   /** `fatal`: the worker's backend may be broken (out of memory): the page starts a new worker. */
-  | { v: 2; type: 'error'; message: string; record?: RunRecord; fatal?: boolean };
+  | { type: 'error'; message: string; record?: RunRecord; fatal?: boolean }
+>;
 
 export function isFromWorker(m: unknown): m is FromWorker {
   return (
@@ -83,28 +90,22 @@ export function isFromWorker(m: unknown): m is FromWorker {
  * The training worker and its helper workers (instance.worker.ts): a helper trains whole instances of the run on
  * another core, on the training worker's backend, and sends each instance's record back.
  */
-export type ToHelper =
-  | { v: 2; type: 'init'; backend: string }
+export type ToHelper = Versioned<
+  | { type: 'init'; backend: string }
   /** `data`: the run's prepared splits (a few MB at classroom scale), so the helper need not make them again. */
-  | { v: 2; type: 'run'; id: number; config: ExperimentConfig; data: DataSplits; index: number }
+  | { type: 'run'; id: number; config: ExperimentConfig; data: DataSplits; index: number }
   /** Half of one evaluation of the training worker's instance: these children, from a snapshot of its weights. */
-  | {
-      v: 2;
-      type: 'evaluate';
-      id: number;
-      config: ExperimentConfig;
-      val: ImageSet;
-      snapshot: Snapshot;
-      children: number[];
-    }
-  | { v: 2; type: 'pause'; paused: boolean }
-  | { v: 2; type: 'cancel' };
+  | { type: 'evaluate'; id: number; config: ExperimentConfig; val: ImageSet; snapshot: Snapshot; children: number[] }
+  | { type: 'pause'; paused: boolean }
+  | { type: 'cancel' }
+>;
 
-export type FromHelper =
-  | { v: 2; type: 'ready'; backend: string }
+export type FromHelper = Versioned<
+  | { type: 'ready'; backend: string }
   /** Progress: one training step (images) or one evaluation point of instance `id`'s run. */
-  | { v: 2; type: 'step'; id: number; images: number; finetune: boolean }
-  | { v: 2; type: 'evaluated'; id: number; instance: InstanceRecord }
-  | { v: 2; type: 'done'; id: number; instance: InstanceRecord }
-  | { v: 2; type: 'accuracy'; id: number; accuracy: number[] }
-  | { v: 2; type: 'error'; id?: number; message: string };
+  | { type: 'step'; id: number; images: number; finetune: boolean }
+  | { type: 'evaluated'; id: number; instance: InstanceRecord }
+  | { type: 'done'; id: number; instance: InstanceRecord }
+  | { type: 'accuracy'; id: number; accuracy: number[] }
+  | { type: 'error'; id?: number; message: string }
+>;

@@ -1,22 +1,30 @@
 /// <reference lib="webworker" />
 // The training worker: owns the backend, the dataset and every tensor; speaks protocol.ts.
 import { calibrate } from '../../engine/train/calibrate';
-import { parseConfig, spaceOf } from '../../engine/schema/config';
-import { estimateCost, fmtBytes } from '../../engine/train/cost';
+import { parseConfig, type ExperimentConfig } from '../../engine/schema/config';
+import { estimateCost, fmtBytes, type Rates } from '../../engine/train/cost';
 import { subset } from '../../engine/data/dataset';
-import { prepareData, runExperiment, type Phase } from '../../engine/train/experiment';
+import { prepareData, runExperiment, type RunHooks } from '../../engine/train/experiment';
 import type { GroundTruth, RunRecord } from '../../engine/schema/record';
 import { chooseBackend } from './backend';
 import { helperCount, HelperPool } from './helperPool';
 import { loadDataset } from './loadDataset';
 import { macrotask } from './macrotask';
 import { ProgressModel } from './progressModel';
-import { PROTOCOL_VERSION, type DatasetSource, type DeviceReport, type FromWorker, type ToWorker } from './protocol';
+import {
+  PROTOCOL_VERSION,
+  type DatasetSource,
+  type DeviceReport,
+  type FromWorker,
+  type ToWorker,
+  type Unversioned,
+} from './protocol';
+import { preparing, RunProgress } from './runProgress';
 
 declare const self: DedicatedWorkerGlobalScope;
-const post = (m: FromWorker) => self.postMessage(m);
+const post = (m: Unversioned<FromWorker>) => self.postMessage({ v: PROTOCOL_VERSION, ...m });
 
-/** wasm's heap stops at 4 GB (less in practice): runs estimated above this are refused before they start. */
+/** The most memory a run may need (see refuseOverMemory). */
 export const MEMORY_LIMIT = 2.5e9;
 
 let paused = false;
@@ -45,139 +53,61 @@ async function run(raw: unknown, gt: GroundTruth | undefined, src: DatasetSource
   let live: RunRecord | undefined;
   try {
     const cfg = parseConfig(raw);
-    post({
-      v: 2,
-      type: 'progress',
-      progress: {
-        phase: 'preparing',
-        step: 0,
-        totalSteps: 0,
-        instance: 0,
-        instances: cfg.instances,
-        fraction: 0,
-        imagesPerSecond: 0,
-        etaSeconds: Number.NaN,
-        loss: Number.NaN,
-        child: '',
-      },
-    });
+    post({ type: 'progress', progress: preparing(cfg) });
     const rates = await calibrate(cfg);
-    const bytes = estimateCost(cfg, rates).bytes;
-    if (bytes > MEMORY_LIMIT)
-      throw new Error(
-        `this run needs about ${fmtBytes(bytes)} of memory, more than the ${fmtBytes(MEMORY_LIMIT)} a browser ` +
-          `tab can give; choose a smaller model, batch or dataset`,
-      );
+    refuseOverMemory(cfg, rates);
     const data = prepareData(cfg, loadDataset(src, cfg));
     const done = resume?.instances.filter((i) => i.status === 'complete').length ?? 0;
     const workers = Math.min(device?.workers.count ?? 1, cfg.instances - done);
     const model = new ProgressModel(cfg, rates, done, workers);
-    const names = spaceOf(cfg).names;
-    const t0 = performance.now();
-    let last = performance.now();
-    let phase: Phase = 'train';
-    let images = 0;
-    let lastPost = 0;
-    let step = { step: 0, total: 0, instance: done, loss: Number.NaN, child: '' };
-    const report = (force = false) => {
-      const now = performance.now();
-      if (!force && now - lastPost < 100) return;
-      lastPost = now;
-      post({
-        v: 2,
-        type: 'progress',
-        progress: {
-          phase,
-          step: step.step,
-          totalSteps: step.total,
-          instance: step.instance,
-          instances: cfg.instances,
-          fraction: model.fraction,
-          imagesPerSecond: images / ((now - t0) / 1000),
-          etaSeconds: model.etaSeconds,
-          loss: step.loss,
-          child: step.child,
-        },
-      });
-    };
-    const tick = () => {
-      const now = performance.now();
-      const dt = (now - last) / 1000;
-      last = now;
-      return dt;
-    };
-    pool?.listen({
-      onStep: (n, finetune) => {
-        images += n;
-        model.add(finetune ? 'finetuneSteps' : 'trainSteps', 1, 0);
-        report();
-      },
-      onEvaluated: () => model.add('evalPoints', 1, 0),
-    });
+    const progress = new RunProgress(cfg, model, done, (p) => post({ type: 'progress', progress: p }));
+    pool?.listen(progress.helperEvents());
     pool?.pause(paused); // also un-pauses helpers left paused by a run cancelled while paused
-    const rec = await runExperiment(
-      cfg,
-      data,
-      gt,
-      {
-        onStep: (s) => {
-          images += s.images;
-          model.add('trainSteps', 1, tick());
-          step = {
-            step: s.step,
-            total: s.totalSteps,
-            instance: s.instance,
-            loss: s.loss[0],
-            child: names[s.children[0]],
-          };
-          report(s.step === s.totalSteps);
-        },
-        onPhase: (_i, p) => {
-          if (p === 'train') model.add('evalPoints', 1, tick());
-          else tick();
-          phase = p;
-          report(true);
-        },
-        onFinetune: (_i, child) => {
-          model.add('finetuneSteps', 1, tick());
-          step = { ...step, child: names[child] };
-          report();
-        },
-        onRecord: (r) => {
-          live = r;
-          post({ v: 2, type: 'evaluation', record: r });
-        },
-        onCheckpoint: (c) => live && post({ v: 2, type: 'checkpoint', record: { ...live, checkpoint: c } }),
-        yieldNow: between,
-        shouldStop: () => cancelled,
+    const hooks: RunHooks = {
+      ...progress.hooks(),
+      onRecord: (r) => {
+        live = r;
+        post({ type: 'evaluation', record: r });
       },
-      {
-        resume,
-        helpers: pool?.helpers(cfg, data).slice(0, workers - 1),
-        evaluator: pool?.evaluator(cfg, subset(data.val, cfg.eval.valSize)),
-      },
-    );
-    if (rec.status === 'diverged') post({ v: 2, type: 'error', message: rec.error ?? 'the run diverged', record: rec });
-    else post({ v: 2, type: 'result', record: rec });
+      onCheckpoint: (c) => live && post({ type: 'checkpoint', record: { ...live, checkpoint: c } }),
+      yieldNow: between,
+      shouldStop: () => cancelled,
+    };
+    const rec = await runExperiment(cfg, data, gt, hooks, {
+      resume,
+      helpers: pool?.helpers(cfg, data).slice(0, workers - 1),
+      evaluator: pool?.evaluator(cfg, subset(data.val, cfg.eval.valSize)),
+    });
+    if (rec.status === 'diverged') post({ type: 'error', message: rec.error ?? 'the run diverged', record: rec });
+    else post({ type: 'result', record: rec });
   } catch (e) {
-    post({ v: 2, type: 'error', message: (e as Error).message ?? String(e), record: live, fatal: isMemoryError(e) });
+    post({ type: 'error', message: (e as Error).message ?? String(e), record: live, fatal: isMemoryError(e) });
   } finally {
     running = false;
   }
+}
+
+/** wasm's heap stops at 4 GB (less in practice): a run estimated above MEMORY_LIMIT is refused before it starts. */
+function refuseOverMemory(cfg: ExperimentConfig, rates: Rates): void {
+  const bytes = estimateCost(cfg, rates).bytes;
+  if (bytes > MEMORY_LIMIT)
+    throw new Error(
+      `this run needs about ${fmtBytes(bytes)} of memory, more than the ${fmtBytes(MEMORY_LIMIT)} a browser ` +
+        `tab can give; choose a smaller model, batch or dataset`,
+    );
 }
 
 async function estimate(raw: unknown, id: number) {
   try {
     const cfg = parseConfig(raw);
     post({
-      v: 2,
       type: 'estimate',
       id,
       config: cfg,
       cost: estimateCost(cfg, await calibrate(cfg), { workers: device?.workers.count ?? 1 }),
     });
   } catch (e) {
-    post({ v: 2, type: 'estimate', id, message: (e as Error).message });
+    post({ type: 'estimate', id, message: (e as Error).message });
   }
 }
 
@@ -185,7 +115,6 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
   const m = ev.data;
   if (!m || m.v !== PROTOCOL_VERSION) {
     post({
-      v: 2,
       type: 'error',
       message: `worker protocol mismatch: got ${JSON.stringify((m as { v?: unknown })?.v)}, speaks ${PROTOCOL_VERSION}`,
     });
@@ -193,21 +122,10 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
   }
   switch (m.type) {
     case 'init':
-      try {
-        const chosen = await chooseBackend({ force: m.backend, threads: m.threads });
-        device = { ...chosen, workers: helperCount(chosen.backend, navigator.hardwareConcurrency || 1, m.workers) };
-        if (device.workers.count > 1 && !pool) {
-          pool = new HelperPool(device.workers.count, device.backend);
-          pool.warm();
-        }
-        watchDeviceLoss();
-        post({ v: 2, type: 'ready', device });
-      } catch (e) {
-        post({ v: 2, type: 'error', message: (e as Error).message, fatal: true });
-      }
+      await init(m);
       break;
     case 'start':
-      if (running) post({ v: 2, type: 'error', message: 'a run is already in progress; cancel it first' });
+      if (running) post({ type: 'error', message: 'a run is already in progress; cancel it first' });
       else {
         paused = false;
         void run(m.config, m.groundTruth, m.dataset, m.resume);
@@ -219,13 +137,13 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
     case 'pause':
       paused = true;
       pool?.pause(true);
-      post({ v: 2, type: 'paused', paused: true });
+      post({ type: 'paused', paused: true });
       break;
     case 'resume':
       paused = false;
       pool?.pause(false);
       wake?.();
-      post({ v: 2, type: 'paused', paused: false });
+      post({ type: 'paused', paused: false });
       break;
     case 'step':
       paused = true;
@@ -242,17 +160,37 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
       delayMs = Math.max(0, Math.min(5000, Number(m.delayMs) || 0));
       break;
     case 'fault':
-      // 2^31 floats (8 GB): more than wasm's 4 GB heap can ever hold.
-      try {
-        const tf = await import('@tensorflow/tfjs');
-        tf.zeros([2 ** 28, 8]).dispose();
-        post({ v: 2, type: 'error', message: 'the impossible allocation succeeded?', fatal: false });
-      } catch (e) {
-        post({ v: 2, type: 'error', message: `the training worker failed: ${(e as Error).message ?? e}`, fatal: true });
-      }
+      await fault();
       break;
   }
 };
+
+/** Picks the backend, then starts the helpers (if any) so that a run finds them ready. */
+async function init(m: Extract<ToWorker, { type: 'init' }>) {
+  try {
+    const chosen = await chooseBackend({ force: m.backend, threads: m.threads });
+    device = { ...chosen, workers: helperCount(chosen.backend, navigator.hardwareConcurrency || 1, m.workers) };
+    if (device.workers.count > 1 && !pool) {
+      pool = new HelperPool(device.workers.count, device.backend);
+      pool.warm();
+    }
+    watchDeviceLoss();
+    post({ type: 'ready', device });
+  } catch (e) {
+    post({ type: 'error', message: (e as Error).message, fatal: true });
+  }
+}
+
+/** A real out-of-memory failure, on purpose (?faults=1): 2^31 floats (8 GB), more than wasm's 4 GB heap can hold. */
+async function fault() {
+  try {
+    const tf = await import('@tensorflow/tfjs');
+    tf.zeros([2 ** 28, 8]).dispose();
+    post({ type: 'error', message: 'the impossible allocation succeeded?', fatal: false });
+  } catch (e) {
+    post({ type: 'error', message: `the training worker failed: ${(e as Error).message ?? e}`, fatal: true });
+  }
+}
 
 /** A lost GPU device ends the run with a message instead of silently wrong numbers. */
 function watchDeviceLoss() {
@@ -261,7 +199,6 @@ function watchDeviceLoss() {
     b.device?.lost?.then((info) => {
       cancelled = true;
       post({
-        v: 2,
         type: 'error',
         message:
           `the GPU device was lost (${info.message}); the page starts a new worker on another backend — ` +
