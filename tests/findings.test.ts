@@ -5,12 +5,17 @@ import {
   bottomQuarterInBottomHalf,
   groundTruthQuality,
   lagKendall,
+  lagSharpness,
   periodicity,
+  signTestP,
   tauWindow,
+  trainedChildRankGains,
   trainedChildTopShare,
+  tStatistic,
 } from '../src/engine/findings/statistics';
 import { findingOne } from '../src/engine/findings/bestVaries';
 import { findingThree } from '../src/engine/findings/interference';
+import { holdsText } from '../src/engine/findings/verdicts';
 import { findingFour } from '../src/engine/findings/lessSharing';
 import { findingTwo } from '../src/engine/findings/signal';
 import type { InstanceRecord } from '../src/engine/schema/record';
@@ -98,19 +103,24 @@ describe('findings from records', () => {
   });
   it('finding 1 rows: GT-Tau, T1R, S-Tau against the noise floor', () => {
     const f = findingOne(fakeRecord({ instances: 3 }));
-    expect(f.rows).toHaveLength(3);
+    expect(f.rows).toHaveLength(4);
+    expect(f.rows[1].statistic).toMatch(/spread of GT-Tau/);
     expect(f.rows[0].statistic).toMatch(/GT-Tau/);
     expect(typeof f.verdict).toBe('string');
   });
-  it("finding 2's verdict quotes its numbers, and says 'a little' when the fine-tune gains under 0.05", () => {
-    const rec = fakeRecord({ finetune: 3 });
+  it('finding 2: its verdict quotes its numbers; each row holds only where a sign test over instances supports it', () => {
+    const rec = fakeRecord({ finetune: 3, instances: 5 });
     expect(findingTwo(rec).verdict).toBe(
       "It does: the worst children stay at the bottom (1.00 of the ground truth's worst quarter in the bottom " +
-        'half), and a short fine-tune of each child moves the ranking towards the ground truth (higher in 2 of 2): ' +
-        'GT-Tau 0.824 → 1.000.',
+        'half), and a short fine-tune of each child moves the ranking towards the ground truth (higher in 5 of 5): ' +
+        'GT-Tau 0.823 → 1.000.',
     );
+    // Two instances can never support it (sign test p = 0.25): not distinguishable, and said so.
+    const two = findingTwo(fakeRecord({ finetune: 3 }));
+    expect(two.rows.map((r) => r.undecided)).toEqual([true, true]);
+    expect(two.verdict).toMatch(/^Not here: .*too few to tell from chance \(sign test p = 0\.250 \(2 of 2\)\)/);
     // The fine-tune's last row is its first with one pair of neighbours put in the ground truth's order: GT-Tau
-    // rises by 1/1008 only, so "a little".
+    // rises by 1/1008 only, below the 0.05 a rise must reach.
     const gt = rec.groundTruth!.mean;
     for (const inst of rec.instances) {
       const ft = inst.finetune!.accuracy;
@@ -120,46 +130,53 @@ describe('findings from records', () => {
       [row[byRow[k]], row[byRow[k + 1]]] = [row[byRow[k + 1]], row[byRow[k]]];
       ft[ft.length - 1] = row;
     }
-    expect(findingTwo(rec).verdict).toMatch(
-      /towards the ground truth, but only a little \(higher in 2 of 2; the paper's reaches ~0\.8\)/,
-    );
-    // Higher in 2 of 3 instances but lower on average (the third ends reversed): not "towards", unqualified.
-    const three = structuredClone(rec);
-    three.instances.push(structuredClone(three.instances[0]));
-    const third = three.instances[2].finetune!.accuracy;
-    third[third.length - 1] = third[0].map((a) => 1 - a);
-    expect(findingTwo(three).verdict).toMatch(
-      /towards the ground truth in most instances, though not on average \(higher in 2 of 3\)/,
-    );
+    const little = findingTwo(rec);
+    expect(little.rows[1]).toMatchObject({ holds: false });
+    expect(little.rows[1].undecided).toBeUndefined();
+    expect(little.rows[1].says).toMatch(/raised GT-Tau by ≥ 0\.05 in only 0 of 5 instances/);
   });
-  it('finding 3: the period, and how much one step reorders (a context row, not judged)', () => {
-    const withRows = (rows: number[][]) => {
-      const rec = fakeRecord({ instances: 1 });
+  it('finding 3: the period holds only where a sign test over instances supports it; one step must reorder', () => {
+    const withRows = (rows: number[][], instances = 1, order: 'fixed' | 'shuffle-period' = 'fixed') => {
+      const rec = fakeRecord({ instances });
+      rec.config.train.order = order;
       rec.jobs = [[0, 1]]; // period 2
-      rec.instances[0].points = rows.map((_, k) => ({ step: k + 1, epoch: 1, epochEnd: false, dense: true }));
-      rec.instances[0].accuracy = rows;
-      rec.instances[0].trainOrder = [rows.map((_, k) => k % 2)];
+      for (const inst of rec.instances) {
+        inst.points = rows.map((_, k) => ({ step: k + 1, epoch: 1, epochEnd: false, dense: true }));
+        inst.accuracy = rows;
+        inst.trainOrder = [rows.map((_, k) => k % 2)];
+      }
       return findingThree(rec);
     };
     // Alternating rankings: lag 2 agrees (1), lag 1 reverses (-1): the period at its strongest.
-    const sharp = withRows([
+    const alternating = [
       [1, 2, 3, 4],
       [4, 3, 2, 1],
       [1, 2, 3, 4],
       [4, 3, 2, 1],
-    ]);
-    expect(sharp.rows[0].holds).toBe(true);
-    expect(sharp.rows[1]).toMatchObject({ ours: '-1.000 (n=1)', reference: true });
-    expect(sharp.rows[0].says).not.toMatch(/consecutive/);
+      [1, 2, 3, 4],
+      [4, 3, 2, 1],
+    ];
+    const one = withRows(alternating);
+    // One instance cannot support it (sign test p = 0.5): met, but not distinguishable.
+    expect(one.rows[0]).toMatchObject({ holds: false, undecided: true });
+    expect(holdsText(one.rows[0])).toBe('not distinguishable');
+    expect(one.rows[0].says).toMatch(/1 of 1 instances are not enough .*sign test p = 0\.500/);
+    const five = withRows(alternating, 5);
+    expect(five.rows[0]).toMatchObject({ holds: true });
+    expect(five.rows[0].ours).toMatch(/sign test p = 0\.031 \(5 of 5\)/);
+    // One step reverses the ranking: consecutive Kendall -1, judged against ≤ 0.8.
+    expect(five.rows[2]).toMatchObject({ ours: '-1.000 ± 0.000 (n=5)', holds: true });
+    expect(five.rows[0].says).not.toMatch(/consecutive/);
     // A ranking that never moves: no period, and the row says one step reorders less than in the paper.
-    const still = withRows([
-      [1, 2, 3, 4],
-      [1, 2, 3, 4],
-      [1, 2, 3, 4],
-    ]);
+    const still = withRows(Array.from({ length: 6 }, () => [1, 2, 3, 4]));
     expect(still.rows[0].holds).toBe(false);
-    expect(still.rows[1].ours).toBe('1.000 (n=1)');
+    expect(still.rows[0].undecided).toBeUndefined();
+    expect(still.rows[2]).toMatchObject({ ours: '1.000 (n=1)', holds: false });
     expect(still.verdict).toMatch(/consecutive steps 1\.00 against 0\.65/);
+    // A reshuffled order predicts no period: the same alternation is then a failure, and the row names the order.
+    const reshuffled = withRows(alternating, 5, 'shuffle-period');
+    expect(reshuffled.rows[0].statistic).toMatch(/shuffle-period order/);
+    expect(reshuffled.rows[0]).toMatchObject({ target: '< 0.05: this order predicts no period', holds: false });
   });
   it('finding 4: each policy compared with full sharing', () => {
     const full = fakeRecord();
@@ -170,7 +187,7 @@ describe('findings from records', () => {
     expect(f.rows[1].holds).toBe(false); // equal, not better
   });
   it('verdicts: the reference row is not judged; a failing row is quoted in plain words', () => {
-    const full = fakeRecord();
+    const full = fakeRecord({ instances: 5 });
     const f = findingFour([
       { label: 'full', rec: full },
       { label: 'prefix k=0', rec: full },
@@ -188,9 +205,74 @@ describe('findings from records', () => {
       { label: 'prefix k=0', rec: full },
     ]);
     expect(partly.rows[1].holds).toBe(true);
+    expect(partly.rows[1].ours).toMatch(/paired sign test p = 0\.031 \(5 of 5\)/);
+    // The same with two instances: met, but a paired sign test of 2 of 2 (p = 0.25) cannot support it.
+    const pair = (r: typeof full) => ({ ...r, instances: r.instances.slice(0, 2) });
+    const fewer = findingFour([
+      { label: 'full', rec: pair(full) },
+      { label: 'groups m=4 (similarity)', rec: pair(perfect) },
+    ]);
+    expect(fewer.rows[1]).toMatchObject({ holds: false, undecided: true });
+    // Random groups of 4 must rank ≥ 0.1 below similar ones, paired: the perfect policy as similarity, full as random.
+    const rand = findingFour([
+      { label: 'full', rec: full },
+      { label: 'groups m=4 (similarity)', rec: perfect },
+      { label: 'groups m=4 (random)', rec: full },
+    ]);
+    expect(rand.rows[2]).toMatchObject({
+      holds: true,
+      target: 'Mean ≥ 0.1 below similarity m=4, paired sign test p < 0.05',
+    });
     expect(partly.verdict).toMatch(/^Partly here \(1 of 2 statistics hold\); not: prefix k=0 was neither/);
     expect(f.verdict).not.toMatch(/target/);
     // Full sharing alone: nothing to judge against it, so the finding "holds" vacuously — not "not measurable".
     expect(findingFour([{ label: 'full', rec: full }]).verdict).toMatch(/^It does/);
+  });
+});
+
+describe('tests over instances and steps', () => {
+  it('sign test: one-sided binomial tail at ½', () => {
+    expect(signTestP(5, 5)).toBeCloseTo(1 / 32, 12);
+    expect(signTestP(4, 5)).toBeCloseTo(6 / 32, 12);
+    expect(signTestP(2, 2)).toBeCloseTo(1 / 4, 12);
+    expect(signTestP(0, 3)).toBe(1);
+  });
+  it('t statistic: mean over the standard error (sample standard deviation)', () => {
+    // mean 2, sample sd 1 → se 1/√3
+    expect(tStatistic([1, 2, 3])).toBeCloseTo(2 * Math.sqrt(3), 12);
+    expect(tStatistic([1])).toBeNaN();
+  });
+  it('the child just trained: rank places gained over its step, on consecutive dense points only', () => {
+    // 4 children; step 2 trains child 1 (rank 2 → 1: +1), step 3 trains child 2 (rank 3 → 4: −1); step 5 skips one.
+    const rows = [
+      [4, 3, 2, 1],
+      [3, 5, 2, 1],
+      [4, 3, 0, 1],
+      [4, 3, 2, 1],
+    ];
+    const inst = {
+      points: [1, 2, 3, 5].map((step) => ({ step, epoch: 1, epochEnd: false, dense: true })),
+      accuracy: rows,
+      trainOrder: [[0, 1, 2, 3, 0]],
+    } as unknown as InstanceRecord;
+    expect(trainedChildRankGains(inst)).toEqual([1, -1]);
+  });
+  it('sharpness: the lag-period Kendall above the mean of its neighbours at ±2', () => {
+    // A ranking that repeats exactly every 4 steps and is reversed or shuffled in between.
+    const base = [1, 2, 3, 4, 5];
+    const others = [
+      [5, 4, 3, 2, 1],
+      [2, 1, 4, 3, 5],
+      [1, 3, 2, 5, 4],
+    ];
+    const rows = Array.from({ length: 16 }, (_, i) => (i % 4 === 0 ? base : others[(i % 4) - 1]));
+    const inst = {
+      points: rows.map((_, k) => ({ step: k + 1, epoch: 1, epochEnd: false, dense: true })),
+      accuracy: rows,
+      trainOrder: [[]],
+    } as unknown as InstanceRecord;
+    const expected = lagKendall(rows, 4) - (lagKendall(rows, 2) + lagKendall(rows, 6)) / 2;
+    expect(lagSharpness(inst, 4)).toBeCloseTo(expected, 12);
+    expect(lagKendall(rows, 4)).toBe(1);
   });
 });

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configHash } from '../src/engine/schema/config';
-import { lagKendall } from '../src/engine/findings/statistics';
+import { lagKendall, lagSharpness } from '../src/engine/findings/statistics';
 import { PAPER } from '../src/engine/findings/verdicts';
 import { galleryConfigs } from '../src/engine/findings/registry';
 import { validateRecord } from '../src/engine/schema/readRecord';
@@ -30,5 +30,6 @@ describe('shipped run records', () => {
     expect(lagKendall(rows, 64)).toBeCloseTo(PAPER.lag64, 3);
     expect(lagKendall(rows, 32)).toBeCloseTo(PAPER.lag32, 3);
     expect(lagKendall(rows, 1)).toBeCloseTo(PAPER.lag1, 3);
+    expect(lagSharpness(trace.instances[0], 64)).toBeCloseTo(PAPER.sharpness, 2);
   });
 });

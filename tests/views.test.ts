@@ -80,7 +80,7 @@ describe('the finding card', () => {
     const html = render(FindingCard, {
       props: { preset, record, contrasts: [], comparison: undefined, recorded: true, summary },
     }).body;
-    expect(html).toMatch(/over 5 instances: 0\.432 ± 0\.068 \(n=5\) \(holds\)/);
+    expect(html).toMatch(/over 5 instances: 0\.432 ± 0\.068 \(n=5\) \(yes\)/);
     expect(html).toMatch(/Over 5 instances<\/b> \(the findings report/);
   });
 });

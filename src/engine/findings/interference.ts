@@ -4,78 +4,151 @@ import type { RunRecord } from '../schema/record';
 import { denseRows } from '../schema/summary';
 import { tiny } from './configs';
 import type { FindingDef } from './findingDef';
-import { lagKendall, meanStd, periodicity, trainedChildTopShare } from './statistics';
-import { count, f, ms, most, PAPER, pct, verdict, type FindingResult, type FindingRow } from './verdicts';
+import {
+  lagKendall,
+  lagSharpness,
+  meanStd,
+  periodicity,
+  signTestP,
+  trainedChildRankGains,
+  trainedChildTopShare,
+  tStatistic,
+} from './statistics';
+import { count, f, ms, PAPER, pct, signText, tested, verdict, type FindingResult, type FindingRow } from './verdicts';
 
-/** Finding 3 from dense-evaluated runs with a fixed order, and optionally the same with the order reshuffled. */
-export function findingThree(fixed: RunRecord, shuffled?: RunRecord): FindingResult {
-  const period = fixed.jobs[0]?.length ?? 64;
-  const per = fixed.instances.map((i) => periodicity(i, period)).filter((p) => Number.isFinite(p.difference));
-  const diff = meanStd(per.map((p) => p.difference));
-  const top = fixed.instances.map((i) => trainedChildTopShare(i)).filter(Number.isFinite);
-  const sh = shuffled
-    ? meanStd(shuffled.instances.map((i) => periodicity(i, period).difference).filter(Number.isFinite))
-    : undefined;
-  const step = meanStd(fixed.instances.map((i) => lagKendall(denseRows(i), 1)).filter(Number.isFinite));
+/** Orders under which the round-robin repeats every period, and so predict a period in the ranking. */
+const PERIODIC: readonly string[] = ['fixed', 'shuffle-once'];
+
+/** Per instance: the lag difference, its sharpness, consecutive-step Kendall, and the trained child's rank gains. */
+function periodStats(rec: RunRecord, period: number) {
+  const per = rec.instances.map((i) => periodicity(i, period)).filter((p) => Number.isFinite(p.difference));
+  return {
+    diff: per.map((p) => p.difference),
+    lagPeriod: per.map((p) => p.lagPeriod),
+    lagHalf: per.map((p) => p.lagHalf),
+    sharp: rec.instances.map((i) => lagSharpness(i, period)).filter(Number.isFinite),
+    step: rec.instances.map((i) => lagKendall(denseRows(i), 1)).filter(Number.isFinite),
+    gains: rec.instances.flatMap((i) => trainedChildRankGains(i)),
+    top: rec.instances.map((i) => trainedChildTopShare(i)).filter(Number.isFinite),
+  };
+}
+
+/** The lag-difference row: judged against what the run's own order predicts (a period, or none). */
+function periodRow(s: ReturnType<typeof periodStats>, period: number, order: string, stepNote: string): FindingRow {
+  const d = meanStd(s.diff);
+  const positive = s.diff.filter((x) => x > 0).length;
+  const p = signTestP(positive, s.diff.length);
+  const paper = `${f(PAPER.lag64 - PAPER.lag32, 2)} (${PAPER.lag64} − ${PAPER.lag32}, the published trace)`;
+  const statistic = `Kendall(rank at i, i+${period}) − Kendall(i, i+${period / 2}), ${order} order`;
+  const ours = d.n ? `${ms(d)} (${f(mean(s.lagPeriod))} − ${f(mean(s.lagHalf))}); ${signText(p, positive, d.n)}` : '—';
+  if (!PERIODIC.includes(order))
+    return {
+      statistic,
+      paper,
+      ours,
+      target: '< 0.05: this order predicts no period',
+      holds: d.n ? d.mean < 0.05 : undefined,
+      says: `with the order ${order} the ranking still repeats at the period (${f(d.mean)}), which it should not`,
+    };
+  const row = tested(d.n ? d.mean >= 0.2 : undefined, p);
+  return {
+    statistic,
+    paper,
+    ours,
+    target: '≥ 0.2, and > 0 in enough instances (sign test p < 0.05)',
+    ...row,
+    says: row.undecided
+      ? `the ranking repeats at the period by ${f(d.mean)} on average, but ${positive} of ${d.n} instances are not ` +
+        `enough to tell it from chance (${signText(p, positive, d.n)})`
+      : d.mean > 0
+        ? `the ranking does repeat at the period, but more weakly than our bar: the rankings ${period} steps apart ` +
+          `agree ${f(d.mean)} better than those ${period / 2} apart (bar 0.2; the paper's trace ` +
+          `${f(PAPER.lag64 - PAPER.lag32, 2)})${stepNote}`
+        : `the ranking does not repeat at the period: rankings ${period} steps apart agree no better than those ` +
+          `${period / 2} apart (${f(d.mean)})${stepNote}`,
+  };
+}
+
+/** Finding 3 from dense-evaluated runs, and optionally the same with the order reshuffled each period. */
+export function findingThree(run: RunRecord, shuffled?: RunRecord): FindingResult {
+  const period = run.jobs[0]?.length ?? 64;
+  const order = run.config.train.order;
+  const s = periodStats(run, period);
+  const step = meanStd(s.step);
+  const sharp = meanStd(s.sharp);
+  const gain = meanStd(s.gains);
+  const t = tStatistic(s.gains);
+  const sharpUp = s.sharp.filter((x) => x > 0).length;
+  const pSharp = signTestP(sharpUp, s.sharp.length);
   // Why a weak period: one step moves the ranking less than in the paper (said only where it does).
   const stepNote =
     step.n && step.mean > PAPER.lag1 + 0.1
       ? `; one step reorders the ranking less than in the paper (Kendall between consecutive steps ` +
         `${f(step.mean, 2)} against ${f(PAPER.lag1, 2)})`
       : '';
+  const periodic = PERIODIC.includes(order);
+  const sharpRow = tested(sharp.n ? sharp.mean >= 0.15 : undefined, pSharp);
   const out: FindingRow[] = [
+    periodRow(s, period, order, stepNote),
     {
-      statistic: `Kendall(rank at i, i+${period}) − Kendall(i, i+${period / 2}), fixed order`,
-      paper: `${f(PAPER.lag64 - PAPER.lag32, 2)} (${PAPER.lag64} − ${PAPER.lag32}, the published trace)`,
-      ours: diff.n
-        ? `${ms(diff)} (${f(mean(per.map((p) => p.lagPeriod)))} − ${f(mean(per.map((p) => p.lagHalf)))})`
-        : '—',
-      target: '≥ 0.2',
-      holds: diff.n ? diff.mean >= 0.2 : undefined,
-      says:
-        diff.mean > 0
-          ? `the ranking does repeat at the period, but more weakly than our bar: the rankings ${period} steps ` +
-            `apart agree ${f(diff.mean)} better than those ${period / 2} apart (bar 0.2; the paper's trace ` +
-            `${f(PAPER.lag64 - PAPER.lag32, 2)})${stepNote}`
-          : `the ranking does not repeat at the period: rankings ${period} steps apart agree no better than ` +
-            `those ${period / 2} apart (${f(diff.mean)})${stepNote}`,
+      statistic: `sharpness: Kendall at lag ${period} − mean of lags ${period - 2} and ${period + 2}`,
+      paper: `${f(PAPER.sharpness, 2)} (the published trace)`,
+      ours: sharp.n ? `${ms(sharp)}; ${signText(pSharp, sharpUp, sharp.n)}` : '—',
+      target: periodic ? '≥ 0.15 (a peak, not a slow wave), sign test p < 0.05' : 'none: this order predicts no peak',
+      ...(periodic ? sharpRow : { holds: sharp.n ? true : undefined, reference: true }),
+      says: sharpRow.undecided
+        ? `the peak at the period is sharp on average (${f(sharp.mean)}), but not in enough instances to tell`
+        : `the agreement rises slowly towards the period instead of peaking at it (sharpness ${f(sharp.mean)}; ` +
+          `the paper's trace ${f(PAPER.sharpness, 2)})`,
     },
     {
-      statistic: 'Kendall between the rankings after consecutive steps, fixed order',
+      statistic: `Kendall between the rankings after consecutive steps, ${order} order`,
       paper: `${PAPER.lag1} (the published trace)`,
       ours: ms(step),
-      target: 'none (context: lower means one step reorders more)',
-      holds: step.n ? true : undefined,
-      reference: true,
-      says: `the rankings before and after one step agree at Kendall ${f(step.mean, 2)}`,
+      target: '≤ 0.8 (one step reorders the ranking)',
+      holds: step.n ? step.mean <= 0.8 : undefined,
+      says: `one step barely moves the ranking: the rankings before and after it agree at Kendall ${f(step.mean, 2)}`,
+    },
+    {
+      statistic: 'rank places the child just trained gains over its step',
+      paper: '“in most mini-batches” it jumps up (Fig. 5a; order not in the published trace)',
+      ours: gain.n ? `${f(gain.mean, 2)} over ${gain.n} steps; ${f(t, 1)} standard errors` : '—',
+      target: 'above 0 by ≥ 3 standard errors',
+      holds: gain.n > 1 ? t >= 3 : undefined,
+      says:
+        `the child just trained does not clearly move up after its step (${f(gain.mean, 2)} places on average, ` +
+        `${f(t, 1)} standard errors)`,
     },
     {
       statistic: 'steps at which the child just trained ranks in the top quarter',
-      paper: '“in most mini-batches” (Fig. 5a; order not in the published trace)',
-      ours: top.length ? `${ms(meanStd(top), 2)}; > 0.5 in ${count(top.map((x) => x > 0.5))}` : '—',
-      target: '> 0.5 in most instances',
-      holds: top.length ? most(top.map((x) => x > 0.5)) : undefined,
-      says:
-        `the child just trained lands in the top quarter after ${pct(mean(top))} of its steps — ` +
-        (mean(top) > 0.25 ? 'more often than chance (25 %), but not in most' : 'no more often than chance (25 %)'),
+      paper: '“in most mini-batches” (Fig. 5a)',
+      ours: s.top.length ? `${ms(meanStd(s.top), 2)}; > 0.5 in ${count(s.top.map((x) => x > 0.5))}` : '—',
+      target: 'none (context: chance is 25 %)',
+      holds: s.top.length ? true : undefined,
+      reference: true,
+      says: `the child just trained lands in the top quarter after ${pct(mean(s.top))} of its steps`,
     },
   ];
-  if (sh)
+  if (shuffled) {
+    const sh = meanStd(periodStats(shuffled, period).diff);
     out.push({
       statistic: 'the same difference with the order reshuffled each period',
       paper: 'the period disappears (Fig. 5b)',
       ours: ms(sh),
-      target: 'lower than with a fixed order',
-      holds: sh.n && diff.n ? sh.mean < diff.mean : undefined,
-      says: `reshuffling the order did not weaken the repetition (${f(sh.mean)} against ${f(diff.mean)})`,
+      target: '< 0.05: a reshuffled order predicts no period',
+      holds: sh.n ? sh.mean < 0.05 : undefined,
+      says: `reshuffling the order did not remove the repetition (${f(sh.mean)})`,
     });
+  }
   return {
     id: 'interference',
     title: 'Interference',
     rows: out,
     verdict: verdict(
       out,
-      'It does: the ranking repeats with the round-robin period, and the child just trained tends to jump to the top.',
+      periodic
+        ? 'It does: the ranking repeats with the round-robin period, sharply, and the child just trained moves up.'
+        : 'As its order predicts, the ranking does not repeat with the period here.',
     ),
   };
 }

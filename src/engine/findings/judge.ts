@@ -4,7 +4,7 @@ import { configHash, type ExperimentConfig } from '../schema/config';
 import type { GroundTruth, RunRecord } from '../schema/record';
 import type { FindingDef, LabelledRun } from './findingDef';
 import { configsOf, FINDINGS, findingNumber } from './registry';
-import type { FindingResult } from './verdicts';
+import { holdsText, type FindingResult } from './verdicts';
 
 export interface JudgedResult {
   result: FindingResult;
@@ -44,7 +44,7 @@ export function findingsMarkdown(results: FindingResult[]): string[] {
     for (const row of r.rows)
       lines.push(
         `| ${row.statistic} | ${row.paper} | ${row.ours} | ${row.target} | ` +
-          `${row.reference || row.holds === undefined ? '—' : row.holds ? 'yes' : '**no**'} |`,
+          `${row.holds === false ? `**${holdsText(row)}**` : holdsText(row)} |`,
       );
     lines.push('', r.verdict, '');
   }

@@ -4,8 +4,8 @@ import { mean } from '../core/metrics';
 import type { RunRecord } from '../schema/record';
 import { tiny } from './configs';
 import type { FindingDef } from './findingDef';
-import { bottomQuarterInBottomHalf, finalRows, finetuneGain, meanStd } from './statistics';
-import { count, f, ms, most, PAPER, verdict, type FindingResult, type FindingRow } from './verdicts';
+import { bottomQuarterInBottomHalf, finalRows, finetuneGain, meanStd, signTestP } from './statistics';
+import { count, f, ms, most, PAPER, signText, tested, verdict, type FindingResult, type FindingRow } from './verdicts';
 
 /** Finding 2's "it does", with its numbers: how far the fine-tune moved GT-Tau, and whether that is a little. */
 function finetuneVerdict(shares: number[], gains: { before: number; after: number }[]): string {
@@ -32,30 +32,41 @@ export function findingTwo(rec: RunRecord): FindingResult {
   const gains = gt
     ? rec.instances.map((i) => finetuneGain(i, gt.mean)).filter((x): x is { before: number; after: number } => !!x)
     : [];
+  const bad = shares.filter((x) => x >= 0.75).length;
+  const pBad = signTestP(bad, shares.length);
+  const badRow = tested(shares.length ? most(shares.map((x) => x >= 0.75)) : undefined, pBad);
+  const [before, after] = [mean(gains.map((g) => g.before)), mean(gains.map((g) => g.after))];
+  const raised = gains.filter((g) => g.after - g.before >= 0.05).length;
+  const higher = gains.filter((g) => g.after > g.before).length;
+  const pUp = signTestP(higher, gains.length);
+  const upRow = tested(gains.length ? raised >= 0.8 * gains.length : undefined, pUp);
   const out: FindingRow[] = [
     {
       statistic: 'share of the GT bottom quarter ranked in the bottom half',
       paper: 'bad children reliably bad (Fig. 3)',
-      ours: shares.length ? `${ms(meanStd(shares), 2)}; ≥ 0.75 in ${count(shares.map((x) => x >= 0.75))}` : '—',
-      target: '≥ 0.75 in most instances',
-      holds: shares.length ? most(shares.map((x) => x >= 0.75)) : undefined,
-      says:
-        `bad children are not reliably ranked bad: the ground truth's worst quarter mostly stays in the ` +
-        `bottom half in only ${count(shares.map((x) => x >= 0.75))} instances`,
+      ours: shares.length ? `${ms(meanStd(shares), 2)}; ≥ 0.75 in ${signText(pBad, bad, shares.length)}` : '—',
+      target: '≥ 0.75 in most instances (sign test p < 0.05)',
+      ...badRow,
+      says: badRow.undecided
+        ? `the ground truth's worst quarter mostly stays in the bottom half in ${bad} of ${shares.length} ` +
+          `instances, too few to tell from chance (${signText(pBad, bad, shares.length)})`
+        : `bad children are not reliably ranked bad: the ground truth's worst quarter mostly stays in the ` +
+          `bottom half in only ${count(shares.map((x) => x >= 0.75))} instances`,
     },
     {
       statistic: 'GT-Tau before → after the fine-tune',
       paper: PAPER.finetune,
       ours: gains.length
-        ? `${f(mean(gains.map((g) => g.before)))} → ${f(mean(gains.map((g) => g.after)))}; higher in ` +
-          `${count(gains.map((g) => g.after > g.before))}`
+        ? `${f(before)} → ${f(after)}; + ≥ 0.05 in ${raised} of ${gains.length}; higher in ` +
+          `${signText(pUp, higher, gains.length)}`
         : '—',
-      target: 'higher after, in most instances',
-      holds: gains.length ? most(gains.map((g) => g.after > g.before)) : undefined,
-      says:
-        `the fine-tune raised GT-Tau in only ${count(gains.map((g) => g.after > g.before))} instances ` +
-        `(${f(mean(gains.map((g) => g.before)))} → ${f(mean(gains.map((g) => g.after)))} on average), ` +
-        `far from the paper's ~0.8`,
+      target: 'up by ≥ 0.05 in ≥ 80 % of instances, higher in enough of them (sign test p < 0.05)',
+      ...upRow,
+      says: upRow.undecided
+        ? `the fine-tune raised GT-Tau by ≥ 0.05 in ${raised} of ${gains.length} instances (${f(before)} → ` +
+          `${f(after)}), too few to tell from chance (${signText(pUp, higher, gains.length)})`
+        : `the fine-tune raised GT-Tau by ≥ 0.05 in only ${raised} of ${gains.length} instances ` +
+          `(${f(before)} → ${f(after)} on average), far from the paper's ~0.8`,
     },
   ];
   return {

@@ -108,4 +108,73 @@ export function tauWindow(rec: RunRecord, k: number): { meanK: MeanStd; stdK: Me
   return { meanK: meanStd(per.map(mean)), stdK: meanStd(per.map(std)) };
 }
 
+/** GT-Tau-Mean-k of each instance, by instance index (for comparisons paired by instance). */
+export function meanKByInstance(rec: RunRecord, k: number): Map<number, number> {
+  const gt = rec.groundTruth?.mean;
+  const out = new Map<number, number>();
+  if (!gt) return out;
+  for (const inst of rec.instances) {
+    const t = denseRows(inst)
+      .slice(-k)
+      .map((row) => kendallTau(row, gt));
+    if (t.length > 1) out.set(inst.index, mean(t));
+  }
+  return out;
+}
+
+/** Paired by instance index: in how many of the shared instances `a` exceeds `b`. */
+export function pairedWins(a: Map<number, number>, b: Map<number, number>): { wins: number; n: number } {
+  const both = [...a.keys()].filter((i) => b.has(i));
+  return { wins: both.filter((i) => a.get(i)! > b.get(i)!).length, n: both.length };
+}
+
 export const finalRows = (rec: RunRecord) => rec.instances.filter((i) => i.accuracy.length).map(finalRow);
+
+/**
+ * How sharply the ranking repeats at the period: Kendall at lag P minus the mean of lags P − 2 and P + 2 (the paper's
+ * trace: 0.30; a slow wave gives about 0).
+ */
+export function lagSharpness(inst: InstanceRecord, period: number): number {
+  const rows = denseRows(inst);
+  return lagKendall(rows, period) - (lagKendall(rows, period - 2) + lagKendall(rows, period + 2)) / 2;
+}
+
+/**
+ * Rank places the child just trained gains over its step (rank before − rank after; positive = moved up), at every
+ * dense point whose previous point is the step before (single-job runs).
+ */
+export function trainedChildRankGains(inst: InstanceRecord): number[] {
+  if (inst.trainOrder.length !== 1) return [];
+  const out: number[] = [];
+  for (let i = 1; i < inst.points.length; i++) {
+    const [p, q] = [inst.points[i - 1], inst.points[i]];
+    const child = inst.trainOrder[0][q.step - 1];
+    if (!p.dense || !q.dense || q.step !== p.step + 1 || child === undefined) continue;
+    out.push(bestFirstRanks(inst.accuracy[i - 1])[child] - bestFirstRanks(inst.accuracy[i])[child]);
+  }
+  return out;
+}
+
+/**
+ * One-sided sign test: the chance that k or more of n instances go the predicted way if each went either way with
+ * probability ½ (5 of 5: 0.031; 4 of 5: 0.19; 2 of 2: 0.25).
+ */
+export function signTestP(k: number, n: number): number {
+  let p = 0;
+  let c = 1; // C(n, i), built up from C(n, 0)
+  for (let i = 0; i <= n; i++) {
+    if (i >= k) p += c;
+    c = (c * (n - i)) / (i + 1);
+  }
+  return p / 2 ** n;
+}
+
+/** Standard error of the mean, from the sample standard deviation (n − 1). */
+export const standardError = (v: number[]): number =>
+  v.length < 2 ? Number.NaN : (std(v) * Math.sqrt(v.length / (v.length - 1))) / Math.sqrt(v.length);
+
+/** Mean divided by its standard error (NaN with fewer than 2 values or no spread). */
+export function tStatistic(v: number[]): number {
+  const s = standardError(v);
+  return s > 0 ? mean(v) / s : Number.NaN;
+}

@@ -10,6 +10,7 @@ const rowSchema = v.object({
   statistic: text(300),
   ours: text(300),
   holds: v.optional(v.boolean()),
+  undecided: v.optional(v.boolean()),
   reference: v.optional(v.boolean()),
 });
 
@@ -45,7 +46,13 @@ export function findingsSummary(
     results: results.map(({ result, configHashes }) => ({
       id: result.id,
       configHashes,
-      rows: result.rows.map((r) => ({ statistic: r.statistic, ours: r.ours, holds: r.holds, reference: r.reference })),
+      rows: result.rows.map((r) => ({
+        statistic: r.statistic,
+        ours: r.ours,
+        holds: r.holds,
+        undecided: r.undecided,
+        reference: r.reference,
+      })),
       verdict: result.verdict,
     })),
   };

@@ -10,6 +10,11 @@ export interface FindingRow {
   /** undefined: not measurable from these runs (e.g. no ground truth). */
   holds?: boolean;
   /**
+   * The target is met on average, but the stated test over instances does not support it (too few instances, or
+   * they disagree): the row does not hold, and says "not distinguishable".
+   */
+  undecided?: boolean;
+  /**
    * No verdict of its own: the row others are compared with (finding 4's full sharing), or context that explains a
    * verdict (finding 3's step-to-step Kendall).
    */
@@ -56,6 +61,26 @@ export function verdict(rows: FindingRow[], yes: string, no?: string): string {
   return `${opening}: ${failing.join('; ')}.`;
 }
 
+/** The word a row's "holds" column shows. */
+export const holdsText = (r: Pick<FindingRow, 'holds' | 'reference' | 'undecided'>): string =>
+  r.reference || r.holds === undefined ? '—' : r.holds ? 'yes' : r.undecided ? 'not distinguishable' : 'no';
+
+/** The level below which a test supports a row. */
+export const ALPHA = 0.05;
+
+/**
+ * A row judged over instances: `met` says whether the target is met (on average), `p` the test's one-sided p-value
+ * for the direction the target predicts. It holds only when both do; met without support is "not distinguishable".
+ */
+export function tested(met: boolean | undefined, p: number): Pick<FindingRow, 'holds' | 'undecided'> {
+  if (met === undefined) return { holds: undefined };
+  const supported = p < ALPHA;
+  return met && supported ? { holds: true } : met ? { holds: false, undecided: true } : { holds: false };
+}
+
+/** "sign test p = 0.031 (5 of 5)" */
+export const signText = (p: number, k: number, n: number) => `sign test p = ${f(p, 3)} (${k} of ${n})`;
+
 /** The paper's numbers (paper-notes §5; Table 2 "different seeds", Table 3). */
 export const PAPER = {
   gtSeedAgreement: 0.712,
@@ -66,6 +91,8 @@ export const PAPER = {
   lag32: 0.435,
   /** Kendall between the rankings after consecutive steps of the published trace: how much one step reorders. */
   lag1: 0.646,
+  /** Kendall at lag 64 minus the mean of lags 62 and 66 in the published trace: how sharp the period's peak is. */
+  sharpness: 0.3,
   finetune: 'GT-Tau → ~0.8 within 5 steps (Fig. 4)',
   table3: {
     full: [0.4988, 0.1497],

@@ -36,7 +36,9 @@ export function sharedEdges(space: SearchSpace, a: number, b: number): number {
   return x.filter((op, e) => op === y[e]).length;
 }
 
-const se = (v: number[]) => (v.length > 1 ? std(v) / Math.sqrt(v.length) : Number.NaN);
+/** Standard error of the mean (sample standard deviation, n − 1). */
+const se = (v: number[]) =>
+  v.length > 1 ? (std(v) * Math.sqrt(v.length / (v.length - 1))) / Math.sqrt(v.length) : Number.NaN;
 
 /** The accuracy change of every child (but the trained one) grouped by edges shared with it. */
 export function groupBySharedEdges(
