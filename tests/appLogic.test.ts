@@ -1,6 +1,6 @@
 // Pure app logic: links, chart data, the live-vs-recorded comparison, the progress model, fields.
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/engine/schema/config';
+import { hashHex, parseConfig } from '../src/engine/schema/config';
 import { preset } from '../src/engine/schema/scales';
 import { compareRuns } from '../src/lib/findings/compare';
 import { fields, getField, setField } from '../src/lib/settings/fields';
@@ -74,7 +74,7 @@ describe('links', () => {
       message: expect.stringMatching(/lr=abc is not a number/),
     });
   });
-  it('reads version-1 links (no checksum) by migrating their config', () => {
+  it('reads version-1 links by migrating their config (with the checksum every link needs now)', () => {
     const v1 = {
       ...preset('tiny'),
       schemaVersion: 1,
@@ -83,7 +83,7 @@ describe('links', () => {
     } as Record<string, unknown>;
     delete v1.space;
     const b64 = btoa(JSON.stringify(v1)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-    const r = decodeLink(`#v=1&c=${b64}`);
+    const r = decodeLink(`#v=1&c=${b64}&h=${hashHex(b64).slice(0, 8)}`);
     expect(r.kind).toBe('ok');
     expect(r.kind === 'ok' && r.config.data.source).toBe('shapes');
   });

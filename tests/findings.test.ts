@@ -108,7 +108,7 @@ describe('findings from records', () => {
     expect(f.rows[0].statistic).toMatch(/GT-Tau/);
     expect(typeof f.verdict).toBe('string');
   });
-  it('finding 2: its verdict quotes its numbers; each row holds only where a sign test over instances supports it', () => {
+  it('finding 2: the verdict quotes its numbers; a row holds only where a sign test over instances supports it', () => {
     const rec = fakeRecord({ finetune: 3, instances: 5 });
     expect(findingTwo(rec).verdict).toBe(
       "It does: the worst children stay at the bottom (1.00 of the ground truth's worst quarter in the bottom " +

@@ -18,10 +18,13 @@ import {
   decodeReadable,
   encodeLink,
   encodeReadable,
+  isPresetId,
+  presetIds,
   withExperimentQuery,
   type PageFlags,
 } from '../settings/links';
 import type { DatasetSource, DeviceReport, FromWorker, ProgressInfo } from '../worker/protocol';
+import { capped, CONSOLE, projectMessage, summarise, technical } from '../worker/userError';
 import { compareRuns, type Comparison } from '../findings/compare';
 import {
   allRuns,
@@ -31,11 +34,13 @@ import {
   loadRun,
   saveInterrupted,
   saveRun,
-  storageProblems,
+  takeStorageNotice,
 } from './persist';
+import { RestartPolicy } from './restarts';
 import { TrainerClient } from './trainerClient';
 
-export type Status = 'starting' | 'idle' | 'running' | 'paused' | 'done';
+/** 'failed': the training worker could not be started after a few tries (restarts.ts); a reload tries again. */
+export type Status = 'starting' | 'idle' | 'running' | 'paused' | 'done' | 'failed';
 export interface Notice {
   kind: 'error' | 'info';
   text: string;
@@ -45,6 +50,8 @@ export interface Notice {
 
 /** Runs estimated above this ask before they start. */
 export const ASK_ABOVE_SECONDS = 300;
+/** The experiment shown when the address names none, or names one that cannot be read. */
+export const DEFAULT_PRESET = 'best-varies';
 
 const base = () => (import.meta.env?.BASE_URL ?? './').replace(/\/?$/, '/');
 
@@ -68,13 +75,18 @@ async function shippedGroundTruth(c: ExperimentConfig): Promise<GroundTruth | un
   return undefined;
 }
 
-/** A recording shipped for exactly this config (public/runs/<config hash>.json, made by the CLI). */
+/** A recording shipped for exactly this config (public/runs/<config hash>.json, made by the CLI), checked. */
 async function shippedRecording(c: ExperimentConfig): Promise<RunRecord | undefined> {
-  const raw = await fetchJson(`runs/${configHash(c)}.json`);
+  const hash = configHash(c);
+  const raw = await fetchJson(`runs/${hash}.json`);
   if (!raw) return undefined;
   try {
-    return validateRecord(raw);
-  } catch {
+    const rec = validateRecord(raw);
+    // A file under this hash that is the recording of another config (or whose hash lies) is not this run's.
+    if (rec.configHash !== hash || configHash(rec.config) !== hash) throw new Error('recorded for another config');
+    return rec;
+  } catch (e) {
+    console.warn(`shipped recording runs/${hash}.json not used: ${technical(e)}`);
     return undefined;
   }
 }
@@ -109,7 +121,9 @@ export class Session {
   dataset = $state<DatasetSource>({ kind: 'built-in' });
   datasetLabel = $state('');
   delayMs = $state(0);
-  private client!: TrainerClient;
+  private client: TrainerClient | undefined;
+  private restarts = new RestartPolicy();
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private pending: RunRecord | undefined;
   private estimateId = 0;
   private estimateTimer: ReturnType<typeof setTimeout> | undefined;
@@ -118,32 +132,72 @@ export class Session {
 
   // ---- the worker ----
   startWorker(): void {
+    clearTimeout(this.restartTimer);
     this.client?.terminate();
     this.status = 'starting';
-    this.client = new TrainerClient(
-      (m) => this.onMessage(m),
-      (text) => this.fail(text, true),
-    );
-    this.client.send({
-      type: 'init',
-      backend: this.flags.backend,
-      threads: this.flags.threads,
-      workers: this.flags.workers,
-    });
+    try {
+      this.client = new TrainerClient(
+        (m) => this.onMessage(m),
+        (text) => this.workerFailed(text, 'the training worker stopped unexpectedly'),
+      );
+      this.client.send({
+        type: 'init',
+        backend: this.flags.backend,
+        threads: this.flags.threads,
+        workers: this.flags.workers,
+      });
+    } catch (e) {
+      // new Worker itself refused (a Content-Security-Policy, an unsupported browser).
+      this.workerFailed(technical(e), 'the training worker could not be created');
+    }
   }
 
-  private fail(text: string, fatal: boolean) {
-    this.notice = { kind: 'error', text, where: 'run' };
-    if (fatal)
-      this.startWorker(); // a broken backend (out of memory, lost device) gets a fresh worker
-    else this.status = this.device ? 'idle' : 'starting';
+  /**
+   * The worker is gone or broken: a new one starts after a pause that doubles (1 s, 2 s, 4 s), and after that many
+   * failures in a row none does; the notice says what to do. The last evaluations stay on screen.
+   */
+  private workerFailed(detail: string, message: string) {
+    console.error(`training worker: ${detail}`);
+    this.client?.terminate();
+    this.client = undefined;
+    this.pending = undefined;
+    const delay = this.restarts.failed();
+    if (delay === undefined) {
+      this.status = 'failed';
+      this.notice = {
+        kind: 'error',
+        where: 'run',
+        text:
+          `The training worker could not be started (${this.restarts.tries} tries; ${CONSOLE}). Reload the page ` +
+          `to try again; if it fails again, something blocks this site's scripts (an extension, a filter, or a ` +
+          `site being updated). Recordings and charts still work without it.`,
+      };
+      return;
+    }
+    this.status = 'starting';
+    this.notice = {
+      kind: 'error',
+      where: 'run',
+      text: `${capped(message)}; a new training worker starts in ${delay / 1000} s — finished evaluations are kept`,
+    };
+    this.restartTimer = setTimeout(() => this.startWorker(), delay);
   }
 
   private onMessage(m: FromWorker) {
+    try {
+      this.handle(m);
+    } catch (e) {
+      this.unexpected(e, "Showing the training worker's message", 'run');
+    }
+  }
+
+  private handle(m: FromWorker) {
     switch (m.type) {
       case 'ready':
+        this.restarts.ready();
         this.device = m.device;
         this.status = 'idle';
+        if (this.notice?.where === 'run' && /training worker starts in/.test(this.notice.text)) this.notice = undefined;
         this.requestEstimate();
         break;
       case 'progress':
@@ -153,7 +207,7 @@ export class Session {
         this.showLater(m.record);
         break;
       case 'checkpoint':
-        void saveInterrupted(m.record).catch(() => undefined);
+        void saveInterrupted(m.record).catch((e) => console.warn('checkpoint not stored:', technical(e)));
         break;
       case 'paused':
         this.status = m.paused ? 'paused' : 'running';
@@ -169,15 +223,33 @@ export class Session {
       case 'estimate':
         if (m.id !== this.estimateId) break;
         this.cost = m.cost;
-        this.costError = m.message;
+        this.costError = m.message === undefined ? undefined : capped(m.message);
         break;
       case 'error':
         if (m.record) this.record = m.record;
         this.pending = undefined;
         void clearInterrupted().catch(() => undefined);
-        this.fail(m.message, !!m.fatal);
+        if (m.fatal) this.workerFailed(m.detail ?? m.message, m.message);
+        else {
+          if (m.detail) console.error(`training worker: ${m.detail}`);
+          this.notice = { kind: 'error', text: capped(m.message), where: 'run' };
+          this.status = this.device ? 'idle' : 'starting';
+        }
         break;
     }
+  }
+
+  /**
+   * The session's error boundary: an error nobody expected becomes one notice — what failed and what to do — and
+   * its technical text goes to the console. The project's own messages (projectMessage) are shown as they are.
+   */
+  unexpected(e: unknown, what: string, where: Notice['where'] = 'page'): void {
+    console.error(`${what}:`, technical(e));
+    this.notice = {
+      kind: 'error',
+      where,
+      text: projectMessage(e) ?? `${what} failed unexpectedly (${CONSOLE}); reload the page to try again.`,
+    };
   }
 
   /** Evaluations can arrive every few milliseconds (dense window): redraw at most once per frame. */
@@ -195,9 +267,13 @@ export class Session {
       await saveRun(r);
       this.runs = await allRuns();
     } catch (e) {
+      console.error('storing the run:', technical(e));
+      const full = (e as { name?: string })?.name === 'QuotaExceededError';
       this.notice = {
         kind: 'error',
-        text: `could not keep the run in this browser's storage: ${(e as Error).message}`,
+        text:
+          `This run could not be kept in this browser's storage (${full ? 'the storage is full' : CONSOLE}); ` +
+          `it stays on screen until you leave — export it (JSON) to keep it.`,
         where: 'page',
       };
     }
@@ -209,7 +285,9 @@ export class Session {
     this.config = structuredClone($state.snapshot(c)) as ExperimentConfig;
     this.presetId = presetId;
     this.comparison = undefined;
-    this.record = opts.keepRecord;
+    // A record is shown as this experiment's only if it is of exactly this config.
+    const keep = opts.keepRecord;
+    this.record = keep && configHash(keep.config) === configHash(c) ? keep : undefined;
     this.recording = undefined;
     this.contrasts = [];
     this.syncUrl();
@@ -238,14 +316,30 @@ export class Session {
       // default, one hash), so recordings and ground truth are found by the same hash as everywhere else.
       parsed = parseConfig(c);
     } catch (e) {
-      this.notice = { kind: 'error', text: (e as Error).message, where: 'settings' };
+      console.warn('settings:', technical(e));
+      this.notice = {
+        kind: 'error',
+        text: projectMessage(e) ?? 'These settings could not be read; change the last one back.',
+        where: 'settings',
+      };
       return;
     }
     if (this.notice?.where === 'settings') this.notice = undefined;
     await this.setConfig(parsed, this.presetId);
   }
 
+  /** A finding or a scale by id; an id that names none gets a notice and the default experiment. */
   async loadPreset(id: string): Promise<void> {
+    if (!isPresetId(id)) {
+      this.notice = {
+        kind: 'error',
+        where: 'page',
+        text:
+          `There is no preset ${JSON.stringify(capped(id, 40))} (known: ${presetIds().join(', ')}); the default ` +
+          `experiment is shown instead.`,
+      };
+      id = DEFAULT_PRESET;
+    }
     const g = findingById(id);
     await this.setConfig(g ? g.config : preset(id), id);
   }
@@ -265,13 +359,24 @@ export class Session {
     clearTimeout(this.estimateTimer);
     if (!this.device || this.status === 'running' || this.status === 'paused') return;
     this.estimateTimer = setTimeout(
-      () => this.client.send({ type: 'estimate', config: $state.snapshot(this.config), id: ++this.estimateId }),
+      () => this.client?.send({ type: 'estimate', config: $state.snapshot(this.config), id: ++this.estimateId }),
       250,
     );
   }
 
   // ---- running ----
   async start(opts: { resume?: RunRecord; confirmed?: boolean } = {}): Promise<void> {
+    try {
+      await this.startRun(opts);
+    } catch (e) {
+      this.unexpected(e, 'Starting the run', 'run');
+      this.status = this.device ? 'idle' : 'starting';
+    }
+  }
+
+  private async startRun(opts: { resume?: RunRecord; confirmed?: boolean }): Promise<void> {
+    const client = this.client;
+    if (!client || (this.status !== 'idle' && this.status !== 'done')) return;
     const c = opts.resume?.config ?? ($state.snapshot(this.config) as ExperimentConfig);
     if (!opts.confirmed && this.cost && this.cost.seconds > ASK_ABOVE_SECONDS && typeof confirm === 'function') {
       if (
@@ -289,8 +394,8 @@ export class Session {
     this.progress = undefined;
     this.status = 'running';
     this.interrupted = undefined;
-    this.client.send({ type: 'speed', delayMs: this.delayMs });
-    this.client.send({
+    client.send({ type: 'speed', delayMs: this.delayMs });
+    client.send({
       type: 'start',
       config: c,
       groundTruth: gt,
@@ -300,11 +405,11 @@ export class Session {
   }
 
   /** ?faults=1 only: make the worker fail for real (an impossible allocation), to see the page recover. */
-  fault = () => this.client.send({ type: 'fault', kind: 'allocation' });
-  pause = () => this.client.send({ type: 'pause' });
-  resume = () => this.client.send({ type: 'resume' });
-  step = () => this.client.send({ type: 'step' });
-  cancel = () => this.client.send({ type: 'cancel' });
+  fault = () => this.client?.send({ type: 'fault', kind: 'allocation' });
+  pause = () => this.client?.send({ type: 'pause' });
+  resume = () => this.client?.send({ type: 'resume' });
+  step = () => this.client?.send({ type: 'step' });
+  cancel = () => this.client?.send({ type: 'cancel' });
   setSpeed(ms: number) {
     this.delayMs = ms;
     this.client?.send({ type: 'speed', delayMs: ms });
@@ -318,9 +423,20 @@ export class Session {
   // ---- files ----
   async useCifarFiles(files: FileList | null): Promise<void> {
     if (!files?.length) return;
-    const list = await Promise.all(
-      [...files].map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
-    );
+    let list: { name: string; bytes: Uint8Array }[];
+    try {
+      list = await Promise.all(
+        [...files].map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
+      );
+    } catch (e) {
+      console.error('reading the CIFAR-10 files:', technical(e));
+      this.notice = {
+        kind: 'error',
+        text: `The files could not be read (${CONSOLE}); choose them again.`,
+        where: 'page',
+      };
+      return;
+    }
     this.dataset = { kind: 'cifar10-files', files: list };
     this.datasetLabel = `CIFAR-10 from ${list.map((f) => f.name).join(', ')}`;
     const c = structuredClone($state.snapshot(this.config) as ExperimentConfig);
@@ -341,19 +457,62 @@ export class Session {
       await this.setConfig(rec.config, presetOf(rec.config) ?? 'tiny', { keepRecord: rec });
       this.status = this.device ? 'done' : this.status;
     } catch (e) {
-      this.notice = { kind: 'error', text: `${file.name}: ${(e as Error).message}`, where: 'page' };
+      console.warn(`opening ${file.name}:`, technical(e));
+      const own = projectMessage(e);
+      // JSON.parse's own words ("Unexpected token…") stay in the console.
+      const why = !own
+        ? `it could not be read (${CONSOLE})`
+        : /is not valid JSON/.test(own)
+          ? 'it is not valid JSON (perhaps cut off, or not a run record)'
+          : own;
+      this.notice = { kind: 'error', text: `${capped(file.name, 80)}: ${why}`, where: 'page' };
     }
   }
 
   // ---- start-up ----
+  /**
+   * Opens the experiment the address names (or the last run, or the default) and then starts the worker — always,
+   * whatever failed before it. Every problem found on the way (a refused link, unknown page flags, stored entries set
+   * aside) ends up in one notice.
+   */
   async boot(): Promise<void> {
+    try {
+      const notes = await this.openFromAddress();
+      if (notes.length)
+        this.notice = {
+          kind: notes.some((n) => n.kind === 'error') ? 'error' : 'info',
+          text: capped(notes.map((n) => n.text).join(' '), 1200),
+          where: 'page',
+        };
+    } catch (e) {
+      this.unexpected(e, 'Opening the experiment');
+      await this.loadPreset(DEFAULT_PRESET).catch((e2) => console.error('the default experiment:', technical(e2)));
+    } finally {
+      // The worker (tfjs, wasm compilation, the backend self-test) starts once the recording is on screen, so on a
+      // 2-core machine it does not compete with the first paint.
+      this.startWorker();
+    }
+  }
+
+  private async openFromAddress(): Promise<{ kind: Notice['kind']; text: string }[]> {
+    const notes: { kind: Notice['kind']; text: string }[] = [];
     const link = decodeLink(location.hash);
     const readable = link.kind === 'none' ? decodeReadable(location.search) : link;
-    if (readable.kind === 'error') this.notice = { kind: 'error', text: readable.message, where: 'page' };
-    const fromLink = link.kind === 'ok' ? link.config : readable.kind === 'ok' ? readable.config : undefined;
+    if (readable.kind === 'error') notes.push({ kind: 'error', text: readable.message });
+    const flagged = this.flags.problems;
+    if (flagged.length)
+      notes.push({
+        kind: 'error',
+        text:
+          flagged.length === 1
+            ? `A page flag was ignored: ${flagged[0]}.`
+            : summarise(flagged, (n) => `${n} page flags were ignored`),
+      });
+    const fromLink = readable.kind === 'ok' ? readable.config : undefined;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, not state
+    const named = new URLSearchParams(location.search).get('preset');
     const presetId =
-      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, not state
-      new URLSearchParams(location.search).get('preset') ??
+      (isPresetId(named) ? named : undefined) ??
       (fromLink ? presetOf(fromLink) : undefined) ??
       this.flags.finding ??
       'tiny';
@@ -370,20 +529,22 @@ export class Session {
       this.runs = await allRuns();
       this.interrupted = await loadInterrupted();
       saved = fromLink ? await loadRun(configHash(fromLink)) : await loadLastRun();
-    } catch {
-      /* storage unavailable (private mode): runs are simply not kept */
+    } catch (e) {
+      // Storage unavailable (private mode): runs are simply not kept.
+      console.warn('stored runs not read:', technical(e));
     }
-    if (storageProblems.length) this.notice = { kind: 'info', text: storageProblems.join(' '), where: 'page' };
+    const stored = takeStorageNotice();
+    if (stored) notes.push({ kind: 'info', text: stored });
     if (fromLink) await this.setConfig(fromLink, presetId, { keepRecord: saved });
-    else if (this.flags.finding && findingById(this.flags.finding)) await this.loadPreset(this.flags.finding);
+    else if (readable.kind === 'error') await this.loadPreset(DEFAULT_PRESET);
+    else if (this.flags.finding) await this.loadPreset(this.flags.finding);
     else if (saved) await this.setConfig(saved.config, presetOf(saved.config) ?? 'tiny', { keepRecord: saved });
-    else await this.loadPreset(this.flags.finding ?? 'best-varies');
-    // The worker (tfjs, wasm compilation, the backend self-test) starts once the recording is on screen, so on a
-    // 2-core machine it does not compete with the first paint.
-    this.startWorker();
+    else await this.loadPreset(DEFAULT_PRESET);
+    return notes;
   }
 
   dispose(): void {
+    clearTimeout(this.restartTimer);
     this.client?.terminate();
   }
 }
@@ -406,7 +567,10 @@ async function parseInWorkerlessTask(file: File): Promise<RunRecord> {
     return await new Promise<RunRecord>((resolve, reject) => {
       w.onmessage = (ev: MessageEvent<{ ok: boolean; record?: RunRecord; message?: string }>) =>
         ev.data.ok ? resolve(ev.data.record!) : reject(new Error(ev.data.message));
-      w.onerror = (ev) => reject(new Error(ev.message || 'the parser crashed'));
+      w.onerror = (ev) => {
+        console.error('record parser:', ev.message);
+        reject(new Error(`it could not be parsed: the parser stopped (${CONSOLE})`));
+      };
       w.postMessage({ text, name: file.name });
     });
   } finally {

@@ -1,7 +1,8 @@
 // Everything about an experiment lives in the address: the full config in the hash
 // (#v=2&c=<base64url JSON>&h=<checksum>), or, for the common settings, a readable query
 // (?preset=interference&order=shuffle-period&instances=5). A damaged link is refused, never read as
-// another config; a malformed or newer one gets a clear message and no config.
+// another config; so is one without its checksum (it could be damaged); a malformed or newer one gets one clear
+// message and no config. Presets and page flags name registry entries: own entries only.
 import {
   CONFIG_SCHEMA_VERSION,
   hashHex,
@@ -9,14 +10,18 @@ import {
   stableStringify,
   type ExperimentConfig,
 } from '../../engine/schema/config';
-import { findingById } from '../../engine/findings/registry';
+import { findingById, FINDINGS } from '../../engine/findings/registry';
 import { CONFIG_LIMITS, parseJsonLimited } from '../../engine/core/jsonLimits';
-import { preset, SCALE_IDS } from '../../engine/schema/scales';
+import { preset, SCALE_IDS, SCALES } from '../../engine/schema/scales';
+import { capped, projectMessage, technical } from '../worker/userError';
 import { getAt, setAt, SETTINGS } from './table';
 
 export const LINK_VERSION = 2;
-/** Longer hashes are refused unread (a config is < 2 kB). */
-export const MAX_LINK = 20_000;
+/**
+ * Longer hashes are refused unread. A config is < 2 kB as the page writes it, but an intact link may be longer
+ * (spaces, long number forms, escaped text) and is read as long as its data stays within the schema's limits.
+ */
+export const MAX_LINK = 100_000;
 
 const toB64url = (s: string) => {
   const bytes = new TextEncoder().encode(s);
@@ -25,6 +30,7 @@ const toB64url = (s: string) => {
   return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 };
 const fromB64url = (s: string) => {
+  if (!/^[A-Za-z0-9_-]*={0,2}$/.test(s)) throw new Error('not base64url');
   const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/'));
   return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
 };
@@ -39,78 +45,115 @@ export function encodeLink(cfg: ExperimentConfig): string {
 export type LinkResult =
   { kind: 'none' } | { kind: 'ok'; config: ExperimentConfig } | { kind: 'error'; message: string };
 const fallback = 'The default experiment is shown instead.';
+const refuse = (message: string): LinkResult => ({ kind: 'error', message: `${message} ${fallback}` });
+/** A value from the address as a message may quote it: printable, short. */
+const quoted = (s: string, max = 40) => JSON.stringify(capped(s, max));
 
+/**
+ * A full-config link → its config, none, or one clear message. Every link must carry its checksum, whatever its
+ * version label says: the check is over the data, so a changed label cannot skip it. Links made before version 2
+ * carried none; they cannot be told from a damaged one and are refused as unverifiable.
+ */
 export function decodeLink(hash: string): LinkResult {
+  try {
+    return decodeChecked(hash);
+  } catch (e) {
+    // Unreachable by design; a raw error must still not reach the page.
+    console.error('decodeLink:', technical(e));
+    return refuse('This link could not be read.');
+  }
+}
+
+function decodeChecked(hash: string): LinkResult {
   const h = hash.replace(/^#/, '');
   if (!h) return { kind: 'none' };
   if (h.length > MAX_LINK)
-    return {
-      kind: 'error',
-      message:
-        `This link is ${h.length.toLocaleString('en')} characters long, far more than any experiment ` +
-        `needs: it was not read. ${fallback}`,
-    };
+    return refuse(
+      `This link is ${h.length.toLocaleString('en')} characters long, more than the ` +
+        `${MAX_LINK.toLocaleString('en')} any experiment needs: it was not read.`,
+    );
   const params = new URLSearchParams(h);
   const v = params.get('v');
   const c = params.get('c');
+  const sum = params.get('h');
   if (v === null || c === null)
-    return {
-      kind: 'error',
-      message: `This link is not a Supernet Playground experiment link (it lacks v= or c=). ${fallback}`,
-    };
-  if (!/^\d+$/.test(v))
-    return { kind: 'error', message: `This link has an unreadable version "${v.slice(0, 20)}". ${fallback}` };
+    return refuse('This link is not a Supernet Playground experiment link (it lacks v= or c=).');
+  if (!/^[1-9]\d{0,5}$/.test(v)) return refuse(`This link has an unreadable version ${quoted(v, 20)}.`);
   if (Number(v) > LINK_VERSION)
-    return {
-      kind: 'error',
-      message:
-        `This link was made by a newer version of Supernet Playground (link v${v}, this page reads ` +
-        `v${LINK_VERSION}). Reload to get the newest page; ${fallback.toLowerCase()}`,
-    };
-  // Version 1 links carried no checksum; they are still read (and migrated).
-  if (Number(v) >= 2 && params.get('h') !== checksum(c))
-    return {
-      kind: 'error',
-      message:
-        `This link is damaged: its checksum does not match (a character was changed or lost when it was ` +
-        `copied). ${fallback}`,
-    };
+    return refuse(
+      `This link was made by a newer version of Supernet Playground (link v${v}, this page reads ` +
+        `v${LINK_VERSION}). Reload to get the newest page.`,
+    );
+  if (sum === null)
+    return refuse(
+      'This link carries no checksum (links made before version 2 did not), so a damaged copy cannot be told ' +
+        'from the original: it was not read. Open the experiment where the link was made and copy a new link.',
+    );
+  if (sum !== checksum(c))
+    return refuse(
+      'This link is damaged: its checksum does not match (a character was changed or lost when it was copied).',
+    );
+  let text: string;
+  try {
+    text = fromB64url(c);
+  } catch {
+    return refuse('This link was not read: its checksum matches but its experiment data is not base64url text.');
+  }
   let raw: unknown;
   try {
-    raw = parseJsonLimited(fromB64url(c), MAX_LINK, CONFIG_LIMITS, 'the link');
+    raw = parseJsonLimited(text, MAX_LINK, CONFIG_LIMITS, 'the link');
   } catch (e) {
-    const m = (e as Error).message;
-    return {
-      kind: 'error',
-      message:
-        /not valid JSON|atob|decode|character/i.test(m) || e instanceof DOMException
-          ? `This link is damaged (its experiment data cannot be decoded) — perhaps it was cut off when copied. ` +
-            `${fallback}`
-          : `This link was not read: ${m}. ${fallback}`,
-    };
+    // The parser's own words ("Unexpected token…") stay in the console; a limit passed is the project's message.
+    const own = projectMessage(e);
+    console.warn('link not read:', technical(e, true));
+    return refuse(
+      `This link was not read: ${own && !/not valid JSON/.test(own) ? own : 'its experiment data is not valid JSON'}.`,
+    );
   }
+  const s = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof s === 'number' && s > CONFIG_SCHEMA_VERSION)
+    return refuse(
+      `This link's experiment was made by a newer version of Supernet Playground (config schema v${s}, this ` +
+        `page reads v${CONFIG_SCHEMA_VERSION}). Reload to get the newest page.`,
+    );
   try {
-    const s = (raw as { schemaVersion?: unknown })?.schemaVersion;
-    if (typeof s === 'number' && s > CONFIG_SCHEMA_VERSION)
-      throw new Error(`config schema v${s} is newer than this page's v${CONFIG_SCHEMA_VERSION}`);
     return { kind: 'ok', config: parseConfig(raw) };
   } catch (e) {
-    return { kind: 'error', message: `This link's experiment is not valid: ${(e as Error).message}. ${fallback}` };
+    return refuse(`This link's experiment is not valid: ${projectMessage(e) ?? 'its settings could not be read'}.`);
   }
 }
 
 /** The readable link parameters, in query order: preset=, then the settings table's (table.ts). */
 export const readableParams = (): string[] => ['preset', ...SETTINGS.flatMap((s) => (s.param ? [s.param] : []))];
 
+/** The ids a readable link or a page flag may name: the gallery's findings and the scale presets. */
+export const presetIds = (): string[] => [...FINDINGS.map((g) => g.id), ...SCALE_IDS];
+
+/** Whether `id` names a preset: own entries only ('__proto__', 'toString' and the like are not presets). */
+export function isPresetId(id: string | null | undefined): id is string {
+  if (typeof id !== 'string') return false;
+  return FINDINGS.some((g) => g.id === id) || Object.hasOwn(SCALES, id);
+}
+
 function basePreset(id: string): ExperimentConfig | undefined {
+  if (!isPresetId(id)) return undefined;
   const g = findingById(id);
-  if (g) return structuredClone(g.config);
-  return (SCALE_IDS as string[]).includes(id) ? preset(id) : undefined;
+  return g ? structuredClone(g.config) : preset(id);
 }
 
 function applyReadable(base: ExperimentConfig, q: URLSearchParams): ExperimentConfig {
   const c = structuredClone(base);
-  for (const s of SETTINGS) if (s.param && q.has(s.param)) setAt(c, s.path, s.read(q.get(s.param)!, s.param));
+  for (const s of SETTINGS) {
+    if (!s.param || !q.has(s.param)) continue;
+    const text = q.get(s.param)!;
+    try {
+      setAt(c, s.path, s.read(text, s.param));
+    } catch (e) {
+      throw new Error(projectMessage(e) ?? `${s.param}=${capped(text, 40)} is not a value this setting takes`, {
+        cause: e,
+      });
+    }
+  }
   // The schema checks the bounds.
   return parseConfig(c);
 }
@@ -121,11 +164,11 @@ export function decodeReadable(search: string): LinkResult {
   const id = q.get('preset');
   if (id === null) return { kind: 'none' };
   const base = basePreset(id);
-  if (!base) return { kind: 'error', message: `This link names an unknown preset "${id.slice(0, 40)}". ${fallback}` };
+  if (!base) return refuse(`This link names an unknown preset ${quoted(id)} (known: ${presetIds().join(', ')}).`);
   try {
     return { kind: 'ok', config: applyReadable(base, q) };
   } catch (e) {
-    return { kind: 'error', message: `This link's settings are not valid: ${(e as Error).message}. ${fallback}` };
+    return refuse(`This link's settings are not valid: ${projectMessage(e) ?? 'a setting could not be read'}.`);
   }
 }
 
@@ -162,25 +205,61 @@ export interface PageFlags {
   workers?: number;
   /** ?faults=1: show the fault buttons (tests of recovery). */
   faults: boolean;
+  /** Flag values that were not understood (and ignored), for one notice. */
+  problems: string[];
 }
 
 export const HIDEABLE = ['controls', 'article', 'device', 'gallery', 'exports', 'notes'] as const;
+/** The backends ?backend= may force (the worker's order: backend.ts). */
+export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 
+/** A whole number from 1 to `max` (larger ones are capped), undefined when absent; a problem when not a number. */
+function count(q: URLSearchParams, key: string, max: number, problems: string[]): number | undefined {
+  const text = q.get(key);
+  if (text === null) return undefined;
+  if (!/^\d{1,6}$/.test(text) || Number(text) < 1) {
+    problems.push(`?${key}=${capped(text, 20)} is not a whole number from 1`);
+    return undefined;
+  }
+  return Math.min(Number(text), max);
+}
+
+/** The page flags of a query; values it does not know are ignored and named in `problems`. */
 export function pageFlags(search: string): PageFlags {
   const q = new URLSearchParams(search);
-  const hide = new Set((q.get('hide') ?? '').split(',').filter((x) => (HIDEABLE as readonly string[]).includes(x)));
-  const classroom = q.get('mode') === 'class';
+  const problems: string[] = [];
+  const parts = (q.get('hide') ?? '').split(',').filter((x) => x !== '');
+  const hide = new Set(parts.filter((x) => (HIDEABLE as readonly string[]).includes(x)));
+  const unknownParts = parts.filter((x) => !hide.has(x));
+  if (unknownParts.length)
+    problems.push(
+      `?hide= names no part ${unknownParts
+        .slice(0, 3)
+        .map((x) => JSON.stringify(capped(x, 20)))
+        .join(', ')} ` + `(parts: ${HIDEABLE.join(', ')})`,
+    );
+  const mode = q.get('mode');
+  if (mode !== null && mode !== 'class') problems.push(`?mode=${capped(mode, 20)} is unknown (the mode is class)`);
+  const classroom = mode === 'class';
   if (classroom && !q.has('hide')) for (const h of ['controls', 'device', 'exports', 'notes']) hide.add(h);
-  const threads = Number(q.get('threads'));
-  const workers = Number(q.get('workers'));
+  const findingText = q.get('finding');
+  if (findingText !== null && !isPresetId(findingText))
+    problems.push(`?finding=${capped(findingText, 40)} is no finding (known: ${presetIds().join(', ')})`);
+  // An unknown ?preset= is reported by the readable link (decodeReadable), once.
+  const finding = [findingText, q.get('preset')].find(isPresetId);
+  const backendText = q.get('backend');
+  const backend = (BACKENDS as readonly string[]).includes(backendText ?? '') ? backendText! : undefined;
+  if (backendText !== null && !backend)
+    problems.push(`?backend=${capped(backendText, 20)} is unknown (backends: ${BACKENDS.join(', ')})`);
   return {
     classroom,
-    finding: q.get('finding') ?? q.get('preset') ?? undefined,
+    finding,
     hide,
-    backend: q.get('backend') ?? undefined,
+    backend,
     faults: q.get('faults') === '1',
-    threads: Number.isInteger(threads) && threads > 0 ? Math.min(threads, 16) : undefined,
-    workers: Number.isInteger(workers) && workers > 0 ? Math.min(workers, 4) : undefined,
+    threads: count(q, 'threads', 16, problems),
+    workers: count(q, 'workers', 4, problems),
+    problems,
   };
 }
 

@@ -5,7 +5,7 @@
 import { configSchema, type ExperimentConfig } from '../../engine/schema/config';
 import { DATASETS, type DataSourceId } from '../../engine/data/sources';
 import { ORDER_MODES, type OrderMode } from '../../engine/space/orders';
-import { parseSharing, policyText, type SharingPolicy } from '../../engine/space/sharing';
+import { parseSharing, policyText, SHARING, sharingKinds, type SharingPolicy } from '../../engine/space/sharing';
 import type { TermId } from '../article/glossary';
 
 /** What the schema allows for one value. */
@@ -162,7 +162,15 @@ export const SETTINGS: SettingEntry[] = (
     {
       path: 'sharing',
       param: 'sharing',
-      read: (s) => parseSharing(s),
+      read: (s: string, key: string) => {
+        // A user string names a registry entry: own entries only ('__proto__', 'toString' are no policies).
+        const kind = s.split(':')[0];
+        if (!Object.hasOwn(SHARING, kind))
+          throw new Error(
+            `${key}=${JSON.stringify(kind.slice(0, 40))} names no sharing policy (known: ${sharingKinds().join(', ')})`,
+          );
+        return parseSharing(s);
+      },
       write: (p) => policyText(p as SharingPolicy),
     },
     {

@@ -73,8 +73,11 @@ export type FromWorker = Versioned<
   | { type: 'paused'; paused: boolean }
   | { type: 'result'; record: RunRecord }
   | { type: 'estimate'; id: number; cost?: Cost; config?: ExperimentConfig; message?: string }
-  /** `fatal`: the worker's backend may be broken (out of memory): the page starts a new worker. */
-  | { type: 'error'; message: string; record?: RunRecord; fatal?: boolean }
+  /**
+   * `message`: one sentence for the user (userError.ts); `detail`: the technical text, for the console. `fatal`: the
+   * worker's backend may be broken (out of memory): the page starts a new worker.
+   */
+  | { type: 'error'; message: string; detail?: string; record?: RunRecord; fatal?: boolean }
 >;
 
 export function isFromWorker(m: unknown): m is FromWorker {

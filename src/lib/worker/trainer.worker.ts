@@ -20,6 +20,7 @@ import {
   type Unversioned,
 } from './protocol';
 import { preparing, RunProgress } from './runProgress';
+import { explain, technical, type Stage } from './userError';
 
 declare const self: DedicatedWorkerGlobalScope;
 const post = (m: Unversioned<FromWorker>) => self.postMessage({ v: PROTOCOL_VERSION, ...m });
@@ -44,19 +45,26 @@ async function between(): Promise<void> {
   if (paused && stepBudget > 0) stepBudget--;
 }
 
-const isMemoryError = (e: unknown) =>
-  /memory|allocat|out of bounds|Aborted|RangeError: Array buffer/i.test(String((e as Error)?.message ?? e));
+/** An error as the page shows it (one sentence) with its technical text for the console; memory errors are fatal. */
+function postError(e: unknown, stage: Stage, record?: RunRecord) {
+  const { message, memory } = explain(e, stage);
+  post({ type: 'error', message, detail: technical(e), record, fatal: memory || stage === 'init' });
+}
 
 async function run(raw: unknown, gt: GroundTruth | undefined, src: DatasetSource, resume?: RunRecord) {
   running = true;
   cancelled = false;
   let live: RunRecord | undefined;
+  // Where the run is, for the message if it fails: a damaged checkpoint fails while it is restored ('resume').
+  let stage: Stage = 'config';
   try {
     const cfg = parseConfig(raw);
+    stage = 'prepare';
     post({ type: 'progress', progress: preparing(cfg) });
     const rates = await calibrate(cfg);
     refuseOverMemory(cfg, rates);
     const data = prepareData(cfg, loadDataset(src, cfg));
+    stage = resume ? 'resume' : 'train';
     const done = resume?.instances.filter((i) => i.status === 'complete').length ?? 0;
     const workers = Math.min(device?.workers.count ?? 1, cfg.instances - done);
     const model = new ProgressModel(cfg, rates, done, workers);
@@ -65,6 +73,8 @@ async function run(raw: unknown, gt: GroundTruth | undefined, src: DatasetSource
     pool?.pause(paused); // also un-pauses helpers left paused by a run cancelled while paused
     const hooks: RunHooks = {
       ...progress.hooks(),
+      // The checkpointed instance starts once its checkpoint is restored (and it is the first to start).
+      onInstanceStart: () => void (stage = 'train'),
       onRecord: (r) => {
         live = r;
         post({ type: 'evaluation', record: r });
@@ -81,7 +91,7 @@ async function run(raw: unknown, gt: GroundTruth | undefined, src: DatasetSource
     if (rec.status === 'diverged') post({ type: 'error', message: rec.error ?? 'the run diverged', record: rec });
     else post({ type: 'result', record: rec });
   } catch (e) {
-    post({ type: 'error', message: (e as Error).message ?? String(e), record: live, fatal: isMemoryError(e) });
+    postError(e, stage, stage === 'resume' ? undefined : live);
   } finally {
     running = false;
   }
@@ -107,7 +117,8 @@ async function estimate(raw: unknown, id: number) {
       cost: estimateCost(cfg, await calibrate(cfg), { workers: device?.workers.count ?? 1 }),
     });
   } catch (e) {
-    post({ type: 'estimate', id, message: (e as Error).message });
+    console.warn('estimate:', technical(e));
+    post({ type: 'estimate', id, message: explain(e, 'estimate').message });
   }
 }
 
@@ -116,7 +127,10 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
   if (!m || m.v !== PROTOCOL_VERSION) {
     post({
       type: 'error',
-      message: `worker protocol mismatch: got ${JSON.stringify((m as { v?: unknown })?.v)}, speaks ${PROTOCOL_VERSION}`,
+      message: 'the page and its training worker are from different versions: reload the page',
+      detail:
+        `worker protocol mismatch: got ${JSON.stringify((m as { v?: unknown })?.v)?.slice(0, 40)}, ` +
+        `speaks ${PROTOCOL_VERSION}`,
     });
     return;
   }
@@ -177,7 +191,7 @@ async function init(m: Extract<ToWorker, { type: 'init' }>) {
     watchDeviceLoss();
     post({ type: 'ready', device });
   } catch (e) {
-    post({ type: 'error', message: (e as Error).message, fatal: true });
+    postError(e, 'init');
   }
 }
 
@@ -188,7 +202,8 @@ async function fault() {
     tf.zeros([2 ** 28, 8]).dispose();
     post({ type: 'error', message: 'the impossible allocation succeeded?', fatal: false });
   } catch (e) {
-    post({ type: 'error', message: `the training worker failed: ${(e as Error).message ?? e}`, fatal: true });
+    // The backend may be left broken: the page starts a new worker whatever the error was.
+    post({ type: 'error', message: explain(e, 'train').message, detail: technical(e), fatal: true });
   }
 }
 
