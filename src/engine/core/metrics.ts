@@ -124,3 +124,13 @@ export function gtTauWindow(
   const last = rows.slice(Math.max(0, rows.length - k)).map((r) => gtTau(r, gt));
   return { mean: last.length ? mean(last) : NaN, std: last.length ? std(last) : NaN, k: last.length };
 }
+
+/** Smallest and largest of many values without spreading them into Math.min/max (a long array overflows the stack). */
+export function extent(v: Iterable<number>): [number, number] {
+  let [lo, hi] = [Infinity, -Infinity];
+  for (const x of v) {
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  return [lo, hi];
+}

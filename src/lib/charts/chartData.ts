@@ -1,6 +1,6 @@
 // Pure functions from run data to what the charts draw (unit-tested; the components only render),
 // and the text alternative of each chart (what it shows, with its key numbers).
-import { bestFirstRanks, gtTau, kendallTau, mean, sTau, std } from '../../engine/core/metrics';
+import { bestFirstRanks, extent, gtTau, kendallTau, mean, sTau, std } from '../../engine/core/metrics';
 import type { RunRecord } from '../../engine/schema/record';
 import { policyCopies, policyLabel } from '../../engine/space/sharing';
 import { spaceOf } from '../../engine/schema/config';
@@ -65,12 +65,12 @@ export function describeTraces(r: RunRecord, t: Traces): string {
   );
   const inst = r.instances[0];
   const top = inst ? trainedChildTopShare(inst) : Number.NaN;
-  const all = t.series.flat();
+  const [lo, hi] = extent(t.series.flat());
   const span = `steps ${t.steps[0]}–${t.steps[t.steps.length - 1]}`;
   const kind = t.dense ? 'consecutive steps' : 'evaluations';
   return [
     `Accuracy of all ${t.series.length} children over ${t.steps.length} ${kind} (${span}),`,
-    `from ${pct(Math.min(...all))} to ${pct(Math.max(...all))}.`,
+    `from ${pct(lo)} to ${pct(hi)}.`,
     `${leaders.size} different children lead at some point;`,
     `at the end ${r.childNames[bestNow]} leads with ${pct(last[bestNow])}.`,
     Number.isFinite(top) ? `The child just trained is in the top quarter after ${pct(top, 0)} of the steps.` : '',

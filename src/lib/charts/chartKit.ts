@@ -23,8 +23,12 @@ export const INK = {
  * green-yellow, the worst), so the children a reader looks for are the most visible on white
  * (rank 1 at 13:1 contrast; the paper draws the best lightest instead).
  */
+/** How far along viridis the worst child sits: beyond 0.58 its colour falls under 3:1 contrast on white. */
+const VIRIDIS_END = 0.58;
+
+/** Colour by ground-truth rank (1 = best, darkest): viridis from deep purple to teal, every one ≥ 3:1 on white. */
 export function rankColour(rank: number, n: number): string {
-  return interpolateViridis(Math.min(0.82, ((rank - 1) / Math.max(1, n - 1)) * 0.82));
+  return interpolateViridis(Math.min(VIRIDIS_END, ((rank - 1) / Math.max(1, n - 1)) * VIRIDIS_END));
 }
 
 export const pct = (v: number, d = 1) => (Number.isFinite(v) ? `${(v * 100).toFixed(d)}%` : '—');

@@ -197,6 +197,13 @@ export const CHARTS: ChartDef[] = [
   },
 ];
 
+/** An export's file name: the run's name, its config hash, whether it was recorded or live, and the chart. */
+export function exportName(record: RunRecord, chart: string): string {
+  const name = record.config.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'run';
+  const kind = record.source === 'run' ? 'live' : record.source;
+  return `${name}-${record.configHash.slice(0, 8)}-${kind}-${chart}`;
+}
+
 export const chartById = (id: string): ChartDef | undefined => CHARTS.find((c) => c.id === id);
 
 /** The charts to draw: the finding's own first, in its order, then (unless `all` is off) every other one. */
