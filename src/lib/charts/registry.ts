@@ -100,8 +100,10 @@ export const CHARTS: ChartDef[] = [
     caption: (ctx) =>
       `Validation accuracy of every child with inherited weights ${
         dense(ctx) ? 'after each of the last steps' : 'at the end of each epoch (this run has no dense window)'
-      }; colour = ground-truth rank (darker = better); ◆ = the child trained in ${
-        dense(ctx) ? 'that step' : 'the step before'
+      }; colour = ground-truth rank (darker = better); ◆ = ${
+        ctx.record.jobs.length > 1
+          ? `the children trained in ${dense(ctx) ? 'that step' : 'the step before'} (one per group of weights)`
+          : `the child trained in ${dense(ctx) ? 'that step' : 'the step before'}`
       }.`,
     description: (ctx) => {
       const t = traces(ctx.record);
