@@ -23,7 +23,7 @@ import {
   withExperimentQuery,
   type PageFlags,
 } from '../settings/links';
-import type { DatasetSource, DeviceReport, FromWorker, ProgressInfo } from '../worker/protocol';
+import type { DatasetSource, DeviceReport, FromWorker, ProbeAnswer, ProgressInfo } from '../worker/protocol';
 import { capped, CONSOLE, projectMessage, summarise, technical } from '../worker/userError';
 import { compareRuns, type Comparison } from '../findings/compare';
 import {
@@ -121,6 +121,12 @@ export class Session {
   dataset = $state<DatasetSource>({ kind: 'built-in' });
   datasetLabel = $state('');
   delayMs = $state(0);
+  /** The interference probe: its answer, or why there is none, and whether one is under way. */
+  probeResult = $state.raw<ProbeAnswer | undefined>();
+  probeMessage = $state<string | undefined>();
+  probing = $state(false);
+  /** A live run has checkpointed in this worker, so the probe has weights to start from. */
+  probeReady = $state(false);
   private client: TrainerClient | undefined;
   private restarts = new RestartPolicy();
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
@@ -135,6 +141,9 @@ export class Session {
     clearTimeout(this.restartTimer);
     this.client?.terminate();
     this.status = 'starting';
+    // A new worker holds no weights to probe.
+    this.probeReady = false;
+    this.probing = false;
     try {
       this.client = new TrainerClient(
         (m) => this.onMessage(m),
@@ -207,6 +216,7 @@ export class Session {
         this.showLater(m.record);
         break;
       case 'checkpoint':
+        this.probeReady = true;
         void saveInterrupted(m.record).catch((e) => console.warn('checkpoint not stored:', technical(e)));
         break;
       case 'paused':
@@ -219,6 +229,11 @@ export class Session {
         this.comparison = this.recording ? compareRuns(m.record, this.recording) : undefined;
         void clearInterrupted().catch(() => undefined);
         void this.persist(m.record);
+        break;
+      case 'probe':
+        this.probing = false;
+        this.probeResult = m.result;
+        this.probeMessage = m.message === undefined ? undefined : capped(m.message);
         break;
       case 'estimate':
         if (m.id !== this.estimateId) break;
@@ -366,6 +381,9 @@ export class Session {
 
   // ---- running ----
   async start(opts: { resume?: RunRecord; confirmed?: boolean } = {}): Promise<void> {
+    // The worker forgets the last run's checkpoint when a run starts.
+    this.probeReady = false;
+    this.probeResult = undefined;
     try {
       await this.startRun(opts);
     } catch (e) {
@@ -410,6 +428,14 @@ export class Session {
   resume = () => this.client?.send({ type: 'resume' });
   step = () => this.client?.send({ type: 'step' });
   cancel = () => this.client?.send({ type: 'cancel' });
+  /** Interference, directly: train one child for a few steps from the live run's latest checkpoint. */
+  probe(child: number, steps: number): void {
+    if (!this.client || this.probing) return;
+    this.probing = true;
+    this.probeMessage = undefined;
+    this.client.send({ type: 'probe', child, steps });
+  }
+
   setSpeed(ms: number) {
     this.delayMs = ms;
     this.client?.send({ type: 'speed', delayMs: ms });

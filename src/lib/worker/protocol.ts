@@ -5,6 +5,7 @@ import type { Phase } from '../../engine/train/experiment';
 import type { DataSplits, ImageSet } from '../../engine/data/dataset';
 import type { Snapshot } from '../../engine/model/weightStore';
 import type { GroundTruth, InstanceRecord, RunRecord } from '../../engine/schema/record';
+import type { ProbeResult } from '../../engine/train/probe';
 
 export const PROTOCOL_VERSION = 2;
 
@@ -34,6 +35,8 @@ export type ToWorker = Versioned<
   | { type: 'speed'; delayMs: number }
   /** A real failure on purpose (?faults=1 only), to check the page recovers: an impossible allocation. */
   | { type: 'fault'; kind: 'allocation' }
+  /** Interference, directly: from the last run's latest checkpoint, train `child` for `steps` steps (probe.ts). */
+  | { type: 'probe'; child: number; steps: number }
 >;
 
 export interface DeviceReport {
@@ -78,7 +81,19 @@ export type FromWorker = Versioned<
    * worker's backend may be broken (out of memory): the page starts a new worker.
    */
   | { type: 'error'; message: string; detail?: string; record?: RunRecord; fatal?: boolean }
+  /** The probe's answer, or why there is none (no live run yet, a run in progress). */
+  | { type: 'probe'; result?: ProbeAnswer; message?: string }
 >;
+
+/** A probe's result and the snapshot it started from. */
+export interface ProbeAnswer extends ProbeResult {
+  instance: number;
+  /** The training step of the snapshot (the last epoch-end checkpoint of the live run). */
+  fromStep: number;
+  totalSteps: number;
+  lr: number;
+  childName: string;
+}
 
 export function isFromWorker(m: unknown): m is FromWorker {
   return (

@@ -19,6 +19,7 @@ import {
   type ToWorker,
   type Unversioned,
 } from './protocol';
+import { runProbe, type ProbeSource } from './probeRun';
 import { preparing, RunProgress } from './runProgress';
 import { explain, technical, type Stage } from './userError';
 
@@ -37,6 +38,8 @@ let running = false;
 let device: DeviceReport | undefined;
 /** Helper workers on the other cores (started after init, so a run finds them ready), told of pause and cancel. */
 let pool: HelperPool | undefined;
+/** The live run's latest checkpoint, kept for the interference probe after the run. */
+let probeSource: ProbeSource | undefined;
 
 async function between(): Promise<void> {
   if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
@@ -59,6 +62,7 @@ async function run(raw: unknown, gt: GroundTruth | undefined, src: DatasetSource
   let stage: Stage = 'config';
   try {
     const cfg = parseConfig(raw);
+    probeSource = undefined;
     stage = 'prepare';
     post({ type: 'progress', progress: preparing(cfg) });
     const rates = await calibrate(cfg);
@@ -79,7 +83,10 @@ async function run(raw: unknown, gt: GroundTruth | undefined, src: DatasetSource
         live = r;
         post({ type: 'evaluation', record: r });
       },
-      onCheckpoint: (c) => live && post({ type: 'checkpoint', record: { ...live, checkpoint: c } }),
+      onCheckpoint: (c) => {
+        probeSource = { cfg, data, checkpoint: c };
+        if (live) post({ type: 'checkpoint', record: { ...live, checkpoint: c } });
+      },
       yieldNow: between,
       shouldStop: () => cancelled,
     };
@@ -176,8 +183,27 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
     case 'fault':
       await fault();
       break;
+    case 'probe':
+      await probe(m.child, m.steps);
+      break;
   }
 };
+
+/** Interference, directly, from the live run's latest checkpoint (none before a live run has checkpointed). */
+async function probe(child: number, steps: number) {
+  if (running) return post({ type: 'probe', message: 'the probe runs once the run has finished or is cancelled' });
+  if (!probeSource)
+    return post({ type: 'probe', message: 'run live first: the probe starts from a live run’s weights' });
+  running = true;
+  try {
+    post({ type: 'probe', result: await runProbe(probeSource, child, steps) });
+  } catch (e) {
+    console.warn('probe:', technical(e));
+    post({ type: 'probe', message: explain(e, 'train').message });
+  } finally {
+    running = false;
+  }
+}
 
 /** Picks the backend, then starts the helpers (if any) so that a run finds them ready. */
 async function init(m: Extract<ToWorker, { type: 'init' }>) {
