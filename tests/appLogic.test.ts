@@ -226,6 +226,29 @@ describe('progress over every phase', () => {
     // Two workers taking one instance each: the same work, half the time left.
     expect(new ProgressModel(two, rates, 0, 2).etaSeconds).toBeCloseTo(new ProgressModel(two, rates).etaSeconds / 2);
   });
+  it('the bar never goes back when a rate turns out slower; it tracks time done over time done plus left', () => {
+    const cfg = parseConfig({ ...preset('tiny'), eval: { ...preset('tiny').eval, denseSteps: 128 } });
+    const rates = { trainSecondsPerImage: 0.0005, evalAllSecondsPerImage: 0.0002, evalOneSecondsPerImage: 0.0001 };
+    const m = new ProgressModel(cfg, rates);
+    const shown: number[] = [];
+    for (let s = 0; s < 384; s++) {
+      m.add('trainSteps', 1, 0.03);
+      shown.push(m.fraction);
+    }
+    // The dense window's evaluations take ten times the calibrated time: the ETA grows, the bar does not fall.
+    for (let k = 0; k < 40; k++) {
+      m.add('evalPoints', 1, 10 * rates.evalAllSecondsPerImage * cfg.eval.valSize);
+      m.add('trainSteps', 1, 0.03);
+      shown.push(m.fraction);
+    }
+    expect(shown.every((f, i) => i === 0 || f >= shown[i - 1])).toBe(true);
+    expect(shown[shown.length - 1]).toBeLessThan(1);
+    // Time done over time done plus time left, once nothing is revised.
+    const steady = new ProgressModel(cfg, rates);
+    steady.add('trainSteps', 10, 10 * rates.trainSecondsPerImage * 64);
+    const done = 10 * rates.trainSecondsPerImage * 64;
+    expect(steady.fraction).toBeCloseTo(done / (done + steady.etaSeconds), 12);
+  });
 });
 
 describe('settings fields', () => {

@@ -17,6 +17,10 @@ export class ProgressModel {
   done: Work = { trainSteps: 0, evalPoints: 0, finetuneSteps: 0 };
   /** Seconds per unit of each kind of work. */
   private rate: Work;
+  /** Seconds this thread has worked (pauses excluded: the caller does not count them). */
+  private elapsed = 0;
+  /** The largest fraction reported so far: the bar never goes back. */
+  private shown = 0;
   /** `workers`: training workers taking instances side by side (the ETA divides by them). */
   constructor(
     cfg: ExperimentConfig,
@@ -41,6 +45,7 @@ export class ProgressModel {
   /** Records `n` units of `kind` done in `seconds`; the rate follows measurements (exponential average). */
   add(kind: keyof Work, n: number, seconds: number): void {
     this.done[kind] += n;
+    this.elapsed += Math.max(0, seconds);
     if (n > 0 && seconds > 0) this.rate[kind] = 0.8 * this.rate[kind] + 0.2 * (seconds / n);
   }
   private seconds(w: Work): number {
@@ -58,8 +63,23 @@ export class ProgressModel {
     };
     return Math.max(0, this.seconds(left) / this.workers);
   }
+  /**
+   * Time done over time done plus time left, by the rates measured so far — and never less than what was shown
+   * before: a rate that turns out slower moves the ETA, not the bar backwards. Before any work is timed, the share
+   * of the work done at the calibrated rates.
+   */
   get fraction(): number {
+    const left = this.etaSeconds;
     const all = this.seconds(this.total);
-    return all > 0 ? Math.min(1, this.seconds(this.done) / all) : 1;
+    const f =
+      left <= 0
+        ? 1
+        : this.elapsed > 0
+          ? this.elapsed / (this.elapsed + left)
+          : all > 0
+            ? this.seconds(this.done) / all
+            : 1;
+    this.shown = Math.max(this.shown, Math.min(1, f));
+    return this.shown;
   }
 }

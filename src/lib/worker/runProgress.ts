@@ -100,6 +100,11 @@ export class RunProgress {
     });
   }
 
+  /** A pause or a slowed step ('Speed'): its time is not work, so no rate counts it. */
+  skip(ms: number): void {
+    this.last += ms;
+  }
+
   /** Seconds since the last tick. */
   private tick(): number {
     const now = performance.now();

@@ -38,14 +38,19 @@ let running = false;
 let device: DeviceReport | undefined;
 /** Helper workers on the other cores (started after init, so a run finds them ready), told of pause and cancel. */
 let pool: HelperPool | undefined;
+/** The run's progress reporter, told of pauses (between). */
+let progressNow: RunProgress | undefined;
 /** The live run's latest checkpoint, kept for the interference probe after the run. */
 let probeSource: ProbeSource | undefined;
 
 async function between(): Promise<void> {
+  const t0 = performance.now();
   if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
   else await macrotask();
   while (paused && !cancelled && stepBudget === 0) await new Promise<void>((r) => (wake = r));
   if (paused && stepBudget > 0) stepBudget--;
+  // Time spent slowed or paused is not work: the progress model's rates must not count it.
+  if (delayMs > 0 || paused) progressNow?.skip(performance.now() - t0);
 }
 
 /** An error as the page shows it (one sentence) with its technical text for the console; memory errors are fatal. */
@@ -73,6 +78,7 @@ async function run(raw: unknown, gt: GroundTruth | undefined, src: DatasetSource
     const workers = Math.min(device?.workers.count ?? 1, cfg.instances - done);
     const model = new ProgressModel(cfg, rates, done, workers);
     const progress = new RunProgress(cfg, model, done, (p) => post({ type: 'progress', progress: p }));
+    progressNow = progress;
     pool?.listen(progress.helperEvents());
     pool?.pause(paused); // also un-pauses helpers left paused by a run cancelled while paused
     const hooks: RunHooks = {
