@@ -1,4 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'fflate';
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
@@ -149,6 +152,99 @@ describe('CIFAR-10 binary reader', () => {
       expect(Array.from(s.train.labels.subarray(0, 10))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     },
   );
+});
+
+const concat = (parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+};
+
+/** A tar header block for an entry of `size` bytes (its data follows in other gzip members). */
+function tarHeader(name: string, size: number): Uint8Array {
+  const h = createTar([{ name, data: new Uint8Array(0) }]).subarray(0, 512);
+  h.set(new TextEncoder().encode(size.toString(8).padStart(11, '0') + '\0'), 124);
+  return h;
+}
+
+describe('CIFAR-10 files on disk: bounded in size and memory (node/data.ts)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'supernet-cifar-'));
+  /** loadCifarFrom in a process of its own (tests/peakRss.ts): its message and peak memory. */
+  const peak = (path: string) =>
+    JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', 'tests/peakRss.ts', path], { encoding: 'utf8' })) as {
+      message: string;
+      beforeMB: number;
+      peakMB: number;
+    };
+
+  it('a multi-member gzip (cat a.gz b.gz, pigz) is read; a flipped byte in its first member is refused', () => {
+    const tar = createTar([
+      { name: 'b/data_batch_1.bin', data: fixture(4) },
+      { name: 'b/test_batch.bin', data: fixture(3) },
+    ]);
+    const cuts = [0, 3000, 9000, 14_000, tar.length];
+    const members = cuts.slice(1).map((c, i) => gzipSync(tar.subarray(cuts[i], c), { level: i ? 6 : 0 }));
+    const s = splitsFromTarGz(concat(members), 'multi.tar.gz');
+    expect([s.train.n, s.val.n]).toEqual([4, 3]);
+    const bad = concat(members);
+    bad[1500] ^= 0x10; // inside the first member's stored data
+    expect(() => splitsFromTarGz(bad, 'multi.tar.gz')).toThrow(/multi\.tar\.gz: CRC-32 mismatch/);
+  });
+
+  it('gzip bombs are refused within the inflate limit: peak memory near 200 MB, not 16×', () => {
+    // Members reused: 30 MiB of zeros compress to ~30 KB, so the bombs are built in milliseconds.
+    const zeros30 = gzipSync(new Uint8Array(30 * 2 ** 20), { level: 9 });
+    const zeros16 = gzipSync(new Uint8Array(16 * 2 ** 20), { level: 9 });
+    // Kept entries (CIFAR-10 names, each under the 32 MB entry limit): 7 × 30 MiB = 220 MB inflated.
+    const kept = join(dir, 'kept-bomb.tar.gz');
+    const entries = [1, 2, 3, 4, 5].map((k) => `a/data_batch_${k}.bin`).concat(['b/data_batch_1.bin', 'c/test.bin']);
+    writeFileSync(kept, concat(entries.flatMap((n) => [gzipSync(tarHeader(n, 30 * 2 ** 20)), zeros30])));
+    // One entry nobody keeps, 4 GiB of zeros: inflating alone must stop at the limit.
+    const junk = join(dir, 'junk-bomb.tar.gz');
+    writeFileSync(junk, concat([gzipSync(tarHeader('junk.dat', 2 ** 32)), ...new Array(256).fill(zeros16)]));
+    for (const f of [kept, junk]) {
+      const r = peak(f);
+      console.log(
+        `gzip bomb ${f.split('/').pop()}: ${(readFileSync(f).length / 1e6).toFixed(1)} MB on disk; ` +
+          `peak RSS ${r.peakMB.toFixed(0)} MB (${r.beforeMB.toFixed(0)} MB before reading): ${r.message.slice(0, 90)}`,
+      );
+      expect(r.message).toMatch(
+        /bomb\.tar\.gz: (inflates to|its CIFAR-10 entries declare) more than 200,000,000 bytes/,
+      );
+      expect(r.peakMB - r.beforeMB).toBeLessThan(400);
+    }
+  });
+
+  it('a sparse 6 GB folder, a 3 GiB .bin and a FIFO are refused before a byte is read, naming the file', () => {
+    const sparse = (path: string, size: number) => {
+      mkdirSync(join(path, '..'), { recursive: true });
+      writeFileSync(path, '');
+      truncateSync(path, size);
+    };
+    const folder = join(dir, 'six-gb');
+    for (let i = 0; i < 40; i++) sparse(join(folder, `part${i}`, 'train.bin'), 150_000_000);
+    const big = join(dir, 'big');
+    sparse(join(big, 'train.bin'), 3 * 2 ** 30);
+    sparse(join(big, 'test.bin'), 3073);
+    const pipe = join(dir, 'pipe');
+    mkdirSync(pipe);
+    execFileSync('mkfifo', [join(pipe, 'test_batch.bin')]);
+    const cases: [string, RegExp][] = [
+      [folder, /six-gb: its CIFAR-10 files hold 6\.0 GB, more than the whole of CIFAR-10 \(184\.4 MB\)/],
+      [big, /big\/train\.bin is 3\.2 GB, more than a CIFAR-10 file can be/],
+      [pipe, /test_batch\.bin is a FIFO \(named pipe\), not a regular file/],
+    ];
+    for (const [path, re] of cases) {
+      const r = peak(path);
+      console.log(`${path.split('/').pop()}: peak RSS ${r.peakMB.toFixed(0)} MB: ${r.message.slice(0, 100)}`);
+      expect(r.message).toMatch(re);
+      expect(r.peakMB - r.beforeMB).toBeLessThan(50);
+    }
+  });
 });
 
 describe('synthetic dataset and batches', () => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { gtTau, sTau } from '../src/engine/core/metrics';
 import { parseRecordText } from '../src/engine/schema/readRecord';
 import { finalRow } from '../src/engine/schema/summary';
+import { cli as inProcess } from './cliHarness';
 import { microConfig } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'supernet-cli-'));
@@ -137,7 +138,7 @@ describe('cli', () => {
     expect(JSON.parse(readFileSync(merged, 'utf8')).perSeed).toEqual(JSON.parse(readFileSync(whole, 'utf8')).perSeed);
   });
 
-  it('refuses bad input before any training, with a clear message', () => {
+  it('refuses bad input before any training, with a clear message', async () => {
     const cases: [unknown, RegExp][] = [
       [[], /expected a JSON object, got an array/],
       ['"text"', /expected a JSON object, got string/],
@@ -154,13 +155,13 @@ describe('cli', () => {
       ['{"__proto__": {"x": 1}}', /"__proto__" is not allowed/],
       ['['.repeat(100_000) + ']'.repeat(100_000), /nested deeper than/],
     ];
+    // In this process (tests/cliHarness.ts): the same runCli the CLI's process runs, without starting node each time.
     for (const [cfg, re] of cases) {
       const p = write('bad.json', typeof cfg === 'string' ? cfg : JSON.stringify(cfg));
-      const t0 = Date.now();
-      const r = cli(['run', '--config', p]);
+      const r = await inProcess(['run', '--config', p]);
       expect(r.status, `${String(cfg).slice(0, 40)}: ${r.stderr}`).toBe(1);
       expect(r.stderr).toMatch(re);
-      expect(Date.now() - t0).toBeLessThan(60_000);
+      expect(r.ms).toBeLessThan(60_000);
     }
   });
 
@@ -181,7 +182,7 @@ describe('cli', () => {
     const out = join(dir, 'diverged.json');
     const d = cli(['run', '--config', write('lr.json', lr), '--out', out]);
     expect(d.status).toBe(3);
-    expect(d.stderr).toMatch(/loss became (NaN|-?Infinity) at step \d+ while training child \d{3}/);
+    expect(d.stderr).toMatch(/loss became \S+ at step \d+ while training child \d{3}/);
     expect(readRecord(out).status).toBe('diverged');
     expect(existsSync(out)).toBe(true);
   });

@@ -193,3 +193,157 @@ export function hostileDataset(rng: Rng): { name: string; bytes: Uint8Array; kin
     kind: 'tar.gz',
   };
 }
+
+/** A file as the CLI may be handed one: text to write, or a thing that is not a regular file. */
+export type HostileFile =
+  | { kind: 'text'; text: string }
+  | { kind: 'bytes'; bytes: Uint8Array }
+  | { kind: 'fifo' | 'folder' | 'missing' | 'dev-zero' | 'dev-null' | 'link-to-dev' | 'sparse-huge' };
+
+const SPECIAL = ['fifo', 'folder', 'missing', 'dev-zero', 'dev-null', 'link-to-dev', 'sparse-huge'] as const;
+
+/** Damages JSON text: cut short, junk spliced in, a BOM, numbers past any range, keys doubled, control bytes. */
+function damageText(rng: Rng, text: string): string {
+  const at = rng.int(text.length + 1);
+  switch (rng.int(8)) {
+    case 0:
+      return text.slice(0, at);
+    case 1:
+      return text.slice(0, at) + String.fromCharCode(rng.int(0x10000)) + text.slice(at);
+    case 2:
+      return '\ufeff' + text;
+    case 3:
+      return text.replace(/\d+(\.\d+)?/, ['1e999', '-1e999', '0x10', '1e-400', '00012', '2e308'][rng.int(6)]);
+    case 4:
+      return text.replace(/^\{/, '{"seed": 5, "seed": -1,');
+    case 5:
+      return text.slice(0, at) + '\u0000\u001b[2J\u001b]0;t\u0007' + text.slice(at);
+    case 6:
+      return `{"kind": "supernet-playground/run", "config": ${text}}`;
+    default:
+      return text;
+  }
+}
+
+/** A --config file: a hostile config as JSON (often damaged), or a special file where a config should be. */
+export function hostileConfigFile(rng: Rng): HostileFile {
+  if (rng.next() < 0.15) return { kind: SPECIAL[rng.int(SPECIAL.length)] };
+  const text = JSON.stringify(hostileConfig(rng)) ?? 'undefined';
+  return { kind: 'text', text: rng.next() < 0.5 ? damageText(rng, text) : text };
+}
+
+/** A shard as `groundtruth --shard` writes one: [seed, child, accuracy] runs, header and checksum. */
+export interface ShardLike {
+  kind: string;
+  keyHash: string;
+  shard: { index: number; count: number };
+  seeds: number;
+  children: number;
+  runs: number[][];
+  backend: string;
+  checksum?: string;
+}
+
+/**
+ * The files of a merge: valid shards, one of them damaged — numbers, headers, types, fields, text, or a shard
+ * doubled or dropped; `resign` recomputes the checksum over the damage, as a tool rewriting files would.
+ */
+export function hostileShards(
+  rng: Rng,
+  valid: ShardLike[],
+  resign: (s: ShardLike) => string,
+): { files: HostileFile[]; damaged: boolean } {
+  const shards = structuredClone(valid);
+  const s = shards[rng.int(shards.length)] as ShardLike & Record<string, unknown>;
+  const run = s.runs[rng.int(s.runs.length)];
+  const bad = () => [-1, 0.5, 1e9, NaN, Infinity, -0, 2 ** 53, 729, 20][rng.int(9)];
+  let damaged = true;
+  switch (rng.int(12)) {
+    case 0:
+      run[rng.int(3)] = bad();
+      break;
+    case 1:
+      s.shard = [
+        { index: 1, count: 2 },
+        { index: 0, count: 3 },
+        { index: 2, count: 2 },
+        { index: -1, count: 2 },
+      ][rng.int(4)];
+      break;
+    case 2:
+      s[['seeds', 'children'][rng.int(2)]] = bad();
+      break;
+    case 3:
+      s.keyHash = hashHex(String(rng.next()));
+      break;
+    case 4:
+      delete s[Object.keys(s)[rng.int(Object.keys(s).length)]];
+      break;
+    case 5:
+      s[['kind', 'backend', 'runs', 'shard', 'checksum'][rng.int(5)]] = hostileValue(rng);
+      break;
+    case 6:
+      s.runs = rng.next() < 0.5 ? [...s.runs, run] : s.runs.slice(1);
+      break;
+    case 7:
+      s.backend = ['wasm\u001b[2J', 'x'.repeat(5000), '', 'cpu\u0007'][rng.int(4)];
+      break;
+    case 8:
+      s.runs = Array.from({ length: 30_000 }, (_, i) => [i % 2, i % 8, 0.5]);
+      break;
+    case 9:
+      shards.push(structuredClone(shards[0]));
+      break;
+    case 10:
+      shards.splice(rng.int(shards.length), 1);
+      break;
+    default:
+      damaged = false;
+  }
+  if (damaged && rng.next() < 0.5 && typeof s.runs === 'object') s.checksum = resign(s);
+  const files: HostileFile[] = shards.map((x) => ({ kind: 'text', text: JSON.stringify(x) ?? '' }));
+  const roll = rng.next();
+  if (roll < 0.15) {
+    const i = rng.int(files.length);
+    files[i] = rng.next() < 0.5 ? { kind: SPECIAL[rng.int(SPECIAL.length)] } : { kind: 'text', text: '' };
+    damaged = true;
+  } else if (roll < 0.3) {
+    const f = files[0] as { text: string };
+    f.text = damageText(rng, f.text);
+    damaged = true;
+  }
+  return { files, damaged };
+}
+
+/**
+ * A CIFAR-10 folder: each file a damaged .bin or .tar.gz (hostileDataset), or one that is not a regular file, a
+ * sparse one past the limits, or an archive in several gzip members.
+ */
+export function hostileDatasetFolder(rng: Rng): { name: string; file: HostileFile }[] {
+  const out: { name: string; file: HostileFile }[] = [];
+  for (let n = 1 + rng.int(3); n > 0; n--) {
+    const r = rng.int(10);
+    if (r < 6) {
+      const f = hostileDataset(rng);
+      out.push({ name: `${rng.int(3) ? '' : 'sub/'}${f.name}`, file: { kind: 'bytes', bytes: f.bytes } });
+    } else if (r < 8) {
+      const name = ['train.bin', 'test.bin', 'data_batch_2.bin', 'test_batch.bin'][rng.int(4)];
+      out.push({ name, file: { kind: SPECIAL[rng.int(SPECIAL.length)] } });
+    } else {
+      const bin = new Uint8Array(3073 * 3).map((_, i) => (i % 3073 === 0 ? rng.int(10) : rng.int(256)));
+      const tar = createTar([
+        { name: 'cifar-10-batches-bin/data_batch_1.bin', data: bin },
+        { name: 'cifar-10-batches-bin/test_batch.bin', data: bin },
+      ]);
+      const cut = rng.int(tar.length);
+      const a = gzipSync(tar.subarray(0, cut));
+      const b = gzipSync(tar.subarray(cut));
+      const both = new Uint8Array(a.length + b.length);
+      both.set(a);
+      both.set(b, a.length);
+      if (rng.next() < 0.5) both[rng.int(both.length)] ^= 1 << rng.int(8);
+      out.push({ name: 'cifar-10-binary.tar.gz', file: { kind: 'bytes', bytes: both } });
+    }
+  }
+  return out;
+}

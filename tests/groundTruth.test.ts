@@ -70,5 +70,11 @@ describe('sharded ground truth', () => {
     expect(merged.mean).toEqual(single.mean);
     expect(() => mergeGroundTruth(cfg, parts.slice(0, 2))).toThrow(/missing/);
     expect(() => mergeGroundTruth(cfg, [parts[0], parts[0], parts[1], parts[2]])).toThrow(/two shards/);
+    // Each shard carries a checksum over its header and runs: an edited accuracy is refused, naming the shard.
+    const edited = structuredClone(parts[1]);
+    edited.runs[0][2] = 1 - edited.runs[0][2];
+    expect(() => mergeGroundTruth(cfg, [parts[0], edited, parts[2]], ['a.json', 'b.json', 'c.json'])).toThrow(
+      /^b\.json: its checksum does not match its content/,
+    );
   });
 });

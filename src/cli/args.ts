@@ -1,11 +1,11 @@
 // The CLI's options and usage, listed from the engine's registries, and the config they build.
-import { readFileSync } from 'node:fs';
+import { readTextBounded } from '../node/files';
 import { parseConfig, stripControl, type ExperimentConfig } from '../engine/schema/config';
 import { checkJsonLimits, CONFIG_LIMITS, parseJsonLimited } from '../engine/core/jsonLimits';
 import { MAX_RECORD_BYTES, RECORD_LIMITS } from '../engine/schema/record';
 import { DATASET_IDS } from '../engine/data/sources';
 import { SCALE_IDS, preset } from '../engine/schema/scales';
-import { ORDER_IDS, ORDER_MODES, type OrderMode } from '../engine/space/orders';
+import { isOrderMode, ORDER_IDS, ORDER_MODES } from '../engine/space/orders';
 import { SHARING, parseSharing, sharingKinds } from '../engine/space/sharing';
 import type { Shard } from '../engine/train/groundTruth';
 
@@ -30,6 +30,7 @@ export const OPTIONS = {
   'compute-gt': { type: 'boolean', default: false },
   yes: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h' },
+  debug: { type: 'boolean', default: false },
 } as const;
 
 export type Values = {
@@ -83,31 +84,33 @@ ${ORDER_IDS.map((o) => `                                   ${o.padEnd(22)} ${ORD
                                  (default 1; the numbers are the same)
   --compute-gt                   run/sweep: compute missing ground truth first (children × seeds trained alone)
   --yes                          start even if the cost estimate is over the limit (2 h or 3 GB)
+  --debug                        on an unexpected error, print where it happened (also SUPERNET_DEBUG=1)
+  -h, --help                     print this
 `;
 
-const int = (s: string, what: string) => {
+/** A whole number written in decimal digits: '0x10', '1e3', '' and ' 4' are refused, not read as numbers. */
+export const wholeNumber = (s: string, what: string): number => {
   const n = Number(s);
-  if (!/^\d+$/.test(s.trim()) || !Number.isSafeInteger(n))
+  if (!/^\d{1,15}$/.test(s) || !Number.isSafeInteger(n))
     throw new Error(`${what} must be a whole number, got '${stripControl(s).slice(0, 40)}'`);
   return n;
 };
+const int = wholeNumber;
 
 /** The experiment config an invocation names: a preset or --config file, then the overrides. Checked once, here. */
 export function buildConfig(v: Values): ExperimentConfig {
   let raw: unknown;
   if (typeof v.config === 'string') {
     // A config, or a run record whose config is taken: records are larger, so their limits first.
-    const parsed = parseJsonLimited(
-      readFileSync(v.config, 'utf8'),
-      MAX_RECORD_BYTES,
-      RECORD_LIMITS,
-      `--config ${v.config}`,
-    );
+    const what = `--config ${stripControl(v.config).slice(0, 120)}`;
+    const text = readTextBounded(v.config, MAX_RECORD_BYTES, '--config');
+    if (text.trim() === '') throw new Error(`${what} is empty: give an experiment config (JSON)`);
+    const parsed = parseJsonLimited(text, MAX_RECORD_BYTES, RECORD_LIMITS, what);
     raw =
       parsed && typeof parsed === 'object' && (parsed as { kind?: unknown }).kind === 'supernet-playground/run'
         ? (parsed as { config: unknown }).config
         : parsed;
-    checkJsonLimits(raw, CONFIG_LIMITS, `--config ${v.config}`);
+    checkJsonLimits(raw, CONFIG_LIMITS, what);
   } else raw = preset(v.preset ?? 'tiny');
   if (raw && typeof raw === 'object' && !Array.isArray(raw) && Object.keys(raw).length === 0)
     throw new Error('invalid config: the file holds an empty object {}');
@@ -124,8 +127,8 @@ export function buildConfig(v: Values): ExperimentConfig {
   }
   if (v.sharing !== undefined) cfg.sharing = parseSharing(v.sharing);
   if (v.order !== undefined) {
-    if (!(ORDER_IDS as string[]).includes(v.order)) throw new Error(`--order must be one of ${ORDER_IDS.join(', ')}`);
-    cfg.train.order = v.order as OrderMode;
+    if (!isOrderMode(v.order)) throw new Error(`--order must be one of ${ORDER_IDS.join(', ')}`);
+    cfg.train.order = v.order;
   }
   if (v.epochs !== undefined) cfg.train.epochs = int(v.epochs, '--epochs');
   if (v.finetune !== undefined) cfg.finetune.steps = int(v.finetune, '--finetune');

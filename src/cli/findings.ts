@@ -2,26 +2,26 @@
 // then writes, per finding, the statistic, the paper's value, ours and whether it holds.
 // Records go to a folder keyed by config hash, so a second call (or one after Ctrl-C) reuses them.
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { configHash, parseConfig, spaceOf, type ExperimentConfig } from '../engine/schema/config';
 import { prepareData, runExperiment, totalSteps } from '../engine/train/experiment';
 import { findingsMarkdown, judgeFindings } from '../engine/findings/judge';
 import { findingById, galleryConfigs, configsOf } from '../engine/findings/registry';
 import { mergeGroundTruth, runGroundTruthShard } from '../engine/train/groundTruth';
-import { parseRecordText, validateRecord } from '../engine/schema/readRecord';
+import { validateRecord } from '../engine/schema/readRecord';
 import { recordToJson, type GroundTruth, type RunRecord } from '../engine/schema/record';
 import { findingsSummary } from '../engine/findings/summary';
 import type { FindingResult } from '../engine/findings/verdicts';
 import type { BackendName } from '../node/backends';
 import { loadData } from '../node/data';
 import { cliThreads } from '../node/instanceThreads';
-import { cachePath, findGroundTruth, saveGroundTruth } from '../node/groundTruthCache';
-import type { Values } from './args';
-import { checkWritable, writeAtomic } from './files';
+import { cachePath, findGroundTruth, readGroundTruthFile, saveGroundTruth } from '../node/groundTruthCache';
+import { checkWritable, writeAtomic } from '../node/files';
+import { wholeNumber, type Values } from './args';
+import { readRecordFile } from './commands';
+import { print, say } from './output';
 import { Progress } from './progress';
-
-const say = (s: string) => process.stderr.write(`${s}\n`);
 
 /** A preset switched to the user's CIFAR-10 files: sizes capped to what the files hold. */
 export function onCifar(c: ExperimentConfig, trainN: number, valN: number): ExperimentConfig {
@@ -52,12 +52,13 @@ interface FindingsRun {
 }
 
 export async function findingsCommand(v: Values, stopped: () => boolean): Promise<number> {
-  const n = v.instances ? Number(v.instances) : 5;
-  if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error('--instances must be 1..50');
+  const n = v.instances !== undefined ? wholeNumber(v.instances, '--instances') : 5;
+  if (n < 1 || n > 50) throw new Error('--instances must be 1..50');
   const out = v.out ?? 'docs/findings.md';
-  checkWritable(out);
-  if (v.json) checkWritable(v.json);
-  const cifar = v.data ? loadData({ data: { source: 'cifar10' } } as ExperimentConfig, v.data) : undefined;
+  checkWritable(out, '--out');
+  if (v.json !== undefined) checkWritable(v.json, '--json');
+  const cifar =
+    v.data !== undefined ? loadData({ data: { source: 'cifar10' } } as ExperimentConfig, v.data) : undefined;
   const run: FindingsRun = {
     n,
     runsDir: join(dirname(out), 'findings-runs', v.data ? 'cifar10' : 'synthetic'),
@@ -69,11 +70,9 @@ export async function findingsCommand(v: Values, stopped: () => boolean): Promis
     v,
     stopped,
   };
-  if (v.only) return fillOnly(run, v.only.split(','));
+  if (v.only !== undefined) return fillOnly(run, v.only.split(','));
   const t0 = performance.now();
-  const paperGroundTruth = existsSync('public/groundtruth/paper.json')
-    ? (JSON.parse(readFileSync('public/groundtruth/paper.json', 'utf8')) as GroundTruth)
-    : undefined;
+  const paperGroundTruth = readGroundTruthFile('public/groundtruth/paper.json');
   // Each result names the gallery configs it comes from as the page names them (the summary is shown only there).
   const results = await judgeFindings(
     (c) => recordOf(run, run.adapt(c)),
@@ -87,11 +86,11 @@ export async function findingsCommand(v: Values, stopped: () => boolean): Promis
     results.map((r) => r.result),
     { n, data, seconds: (performance.now() - t0) / 1000, runsDir: run.runsDir },
   );
-  writeAtomic(out, md);
-  process.stdout.write(md);
+  writeAtomic(out, md, 'report');
+  print(md);
   say(`report written to ${out}`);
-  if (v.json) {
-    writeAtomic(v.json, `${JSON.stringify(findingsSummary(results, { instances: n, data }), null, 1)}\n`);
+  if (v.json !== undefined) {
+    writeAtomic(v.json, `${JSON.stringify(findingsSummary(results, { instances: n, data }), null, 1)}\n`, 'summary');
     say(`summary for the page written to ${v.json}`);
   }
   return 0;
@@ -108,7 +107,9 @@ async function fillOnly(run: FindingsRun, only: string[]): Promise<number> {
     const g = findingById(id);
     const configs = g ? configsOf(g) : all.filter((c) => c.name === id);
     if (!configs.length)
-      throw new Error(`--only: unknown preset or config '${id}' (known: ${all.map((c) => c.name).join(', ')})`);
+      throw new Error(
+        `--only: unknown preset or config '${id.slice(0, 40)}' (known: ${all.map((c) => c.name).join(', ')})`,
+      );
     for (const c of configs) await recordOf(run, run.adapt(c));
   }
   say(`records for ${only.join(', ')} are in ${run.runsDir}`);
@@ -138,7 +139,7 @@ async function groundTruthOf(run: FindingsRun, c: ExperimentConfig): Promise<Gro
 /** The record of a config: reused from the runs folder when complete, resumed when partial. */
 async function recordOf(run: FindingsRun, c: ExperimentConfig): Promise<RunRecord> {
   const path = join(run.runsDir, `${c.name}-${configHash(c)}.json`);
-  const prior = existsSync(path) ? parseRecordText(readFileSync(path, 'utf8'), path) : undefined;
+  const prior = existsSync(path) ? readRecordFile(path) : undefined;
   const gt = await groundTruthOf(run, c);
   if (prior?.status === 'complete') return validateRecord({ ...prior, groundTruth: gt ?? prior.groundTruth });
   const data = prepareData(c, run.cifar ?? loadData(c, run.v.data));
@@ -163,7 +164,7 @@ async function recordOf(run: FindingsRun, c: ExperimentConfig): Promise<RunRecor
     },
   );
   p.done();
-  writeAtomic(path, recordToJson({ ...rec, checkpoint: rec.status === 'complete' ? undefined : checkpoint }));
+  writeAtomic(path, recordToJson({ ...rec, checkpoint: rec.status === 'complete' ? undefined : checkpoint }), 'record');
   if (rec.status !== 'complete')
     throw new Error(
       `${c.name}: ${rec.status}${rec.error ? ` — ${rec.error}` : ''} (records so far are in ${run.runsDir}; run ` +

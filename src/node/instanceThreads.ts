@@ -89,15 +89,21 @@ export class InstanceThreads {
 
 let shared: InstanceThreads | undefined;
 
+/** --workers as a number: 1 without it; a whole number 1..64 in decimal digits, else an Error saying so. */
+export function workerCount(workers: string | undefined): number {
+  const n = workers === undefined ? 1 : /^\d{1,2}$/.test(workers) ? Number(workers) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new Error(`--workers must be a whole number 1..64, not '${String(workers).slice(0, 20)}'`);
+  return n;
+}
+
 /** The CLI's threads for `--workers n` (n − 1 of them, made once per process); none for 1 or without the flag. */
 export function cliThreads(
   workers: string | undefined,
   backend: BackendName,
   stopped: () => boolean,
 ): InstanceThreads | undefined {
-  const n = workers === undefined ? 1 : Number(workers);
-  if (!Number.isInteger(n) || n < 1 || n > 64)
-    throw new Error(`--workers must be a whole number 1..64, not '${workers}'`);
+  const n = workerCount(workers);
   if (n === 1) return undefined;
   shared ??= new InstanceThreads(n - 1, backend, stopped);
   return shared;

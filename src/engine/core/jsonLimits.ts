@@ -10,6 +10,13 @@ export interface JsonLimits {
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** A path or key from the input as a message may show it: control characters dropped, at most 80 characters. */
+export function shownKey(s: string, max = 80): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  const t = s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
 /** Throws an Error that says which limit was passed and where. */
 export function checkJsonLimits(root: unknown, limits: JsonLimits, what = 'input'): void {
   const stack: { v: unknown; depth: number; path: string }[] = [{ v: root, depth: 0, path: '' }];
@@ -19,20 +26,20 @@ export function checkJsonLimits(root: unknown, limits: JsonLimits, what = 'input
     if (typeof v === 'string') {
       if (v.length > limits.maxStringLength)
         throw new Error(
-          `${what}: the text at ${path || 'the top'} is ${v.length.toLocaleString('en')} characters long ` +
+          `${what}: the text at ${shownKey(path) || 'the top'} is ${v.length.toLocaleString('en')} characters long ` +
             `(at most ${limits.maxStringLength.toLocaleString('en')})`,
         );
       continue;
     }
     if (!v || typeof v !== 'object') continue;
     if (depth >= limits.maxDepth)
-      throw new Error(`${what}: nested deeper than ${limits.maxDepth} levels at ${path || 'the top'}`);
+      throw new Error(`${what}: nested deeper than ${limits.maxDepth} levels at ${shownKey(path) || 'the top'}`);
     const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v);
     keys += entries.length;
     if (keys > limits.maxKeys) throw new Error(`${what}: more than ${limits.maxKeys.toLocaleString('en')} values`);
     for (const [k, x] of entries) {
       if (!Array.isArray(v) && FORBIDDEN.has(k))
-        throw new Error(`${what}: the key "${k}" is not allowed (at ${path || 'the top'})`);
+        throw new Error(`${what}: the key "${k}" is not allowed (at ${shownKey(path) || 'the top'})`);
       stack.push({ v: x, depth: depth + 1, path: path ? `${path}.${k}` : k });
     }
   }

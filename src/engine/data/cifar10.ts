@@ -17,6 +17,10 @@ export const CIFAR10_CLASSES = [
 ];
 export const RECORD_BYTES = 3073;
 const PIXELS = 1024;
+/** Bytes of one .bin file at most: the whole training split (this project's train.bin subsets are smaller). */
+export const MAX_CIFAR_FILE_BYTES = 50_000 * RECORD_BYTES;
+/** Bytes of all the .bin files read at once at most: the whole of CIFAR-10, training and test split. */
+export const MAX_CIFAR_TOTAL_BYTES = 60_000 * RECORD_BYTES;
 
 /** Parses one .bin file; throws DatasetError naming the file and byte offset of the first defect. */
 export function parseCifarBin(bytes: Uint8Array, file: string): ImageSet {
@@ -51,6 +55,7 @@ export function parseCifarBin(bytes: Uint8Array, file: string): ImageSet {
 }
 
 export function concatSets(sets: ImageSet[]): ImageSet {
+  if (sets.length === 1) return sets[0];
   const n = sets.reduce((a, s) => a + s.n, 0);
   const images = new Uint8Array(n * 32 * 32 * 3);
   const labels = new Uint8Array(n);
@@ -66,11 +71,21 @@ export function concatSets(sets: ImageSet[]): ImageSet {
 const TRAIN_RE = /(^|\/)data_batch_[1-5]\.bin$|(^|\/)train\.bin$/;
 const TEST_RE = /(^|\/)test_batch\.bin$|(^|\/)test\.bin$/;
 
+/** A file name CIFAR-10 is read from (data_batch_1..5.bin, test_batch.bin, train.bin, test.bin). */
+export const isCifarFile = (name: string): boolean => TRAIN_RE.test(name) || TEST_RE.test(name);
+
+/** A named .bin file: its bytes, or a function that reads them (each file is then parsed as soon as it is read). */
+export interface NamedBin {
+  name: string;
+  bytes: Uint8Array | (() => Uint8Array);
+}
+const parseNamed = (f: NamedBin) => parseCifarBin(typeof f.bytes === 'function' ? f.bytes() : f.bytes, f.name);
+
 /**
  * Builds train/val splits from named .bin files (official data_batch_1..5 + test_batch, or this
  * project's train.bin/test.bin subset). The paper's "validation set" is the test split.
  */
-export function splitsFromFiles(files: { name: string; bytes: Uint8Array }[]): DataSplits {
+export function splitsFromFiles(files: NamedBin[]): DataSplits {
   const train = files.filter((f) => TRAIN_RE.test(f.name)).sort((a, b) => a.name.localeCompare(b.name));
   const test = files.filter((f) => TEST_RE.test(f.name));
   if (train.length === 0)
@@ -87,15 +102,15 @@ export function splitsFromFiles(files: { name: string; bytes: Uint8Array }[]): D
   return {
     name: 'cifar10',
     classes: CIFAR10_CLASSES,
-    train: concatSets(train.map((f) => parseCifarBin(f.bytes, f.name))),
-    val: concatSets(test.map((f) => parseCifarBin(f.bytes, f.name))),
+    train: concatSets(train.map(parseNamed)),
+    val: concatSets(test.map(parseNamed)),
   };
 }
 
 /** Reads the official cifar-10-binary.tar.gz, streamed (tarGz.ts): its train and test .bin files only. */
 export function splitsFromTarGz(bytes: Uint8Array | Iterable<Uint8Array>, file = 'cifar-10-binary.tar.gz'): DataSplits {
   const chunks = bytes instanceof Uint8Array ? chunked(bytes, 1 << 20) : bytes;
-  const files = readTarGz(chunks, file, (name) => TRAIN_RE.test(name) || TEST_RE.test(name));
+  const files = readTarGz(chunks, file, isCifarFile);
   return splitsFromFiles(files);
 }
 

@@ -51,11 +51,15 @@ export const DATASETS = {
 
 export type DataSourceId = keyof typeof DATASETS;
 export const DATASET_IDS = Object.keys(DATASETS) as DataSourceId[];
+/** The registry entry of a dataset id, if there is one: own entries only (not __proto__, toString…). */
+export const dataSource = (id: string): DataSource | undefined =>
+  Object.hasOwn(DATASETS, id) ? (DATASETS as Record<string, DataSource>)[id] : undefined;
 
 /** The generated splits of a built-in source, or undefined when the data must come from files. */
 export function builtInSplits(cfg: {
   data: { source: DataSourceId; trainSize: number; valSize: number; synthSeed: number };
 }): DataSplits | undefined {
-  const src: DataSource = DATASETS[cfg.data.source];
+  const src = dataSource(cfg.data.source);
+  if (!src) throw new Error(`unknown dataset '${String(cfg.data.source).slice(0, 40)}'`);
   return src.generate?.(cfg.data.trainSize, cfg.data.valSize, cfg.data.synthSeed);
 }

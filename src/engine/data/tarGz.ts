@@ -49,6 +49,7 @@ class TarStream {
   private current: { name: string; data: Uint8Array; fill: number } | undefined;
   entries = 0;
   ended = false;
+  private kept = 0;
   constructor(
     private readonly file: string,
     private readonly limits: ArchiveLimits,
@@ -117,6 +118,14 @@ class TarStream {
             `over the ${this.limits.maxEntry.toLocaleString('en')}-byte limit for one file`,
           this.file,
         );
+      // Kept entries are allocated at their header: their declared sizes together stay within the inflate limit.
+      this.kept += size;
+      if (this.kept > this.limits.maxInflated)
+        throw new DatasetError(
+          `${this.file}: its CIFAR-10 entries declare more than ${this.limits.maxInflated.toLocaleString('en')} ` +
+            `bytes (the limit; CIFAR-10 is 184 MB)`,
+          this.file,
+        );
       this.current = { name, data: new Uint8Array(size), fill: 0 };
       if (size === 0) {
         this.onFile(name, this.current.data);
@@ -127,8 +136,52 @@ class TarStream {
 }
 
 /**
- * Streams a .tar.gz: `chunks` are the compressed bytes in order (one Uint8Array, or pieces read
- * from disk). Returns the kept files. Throws DatasetError naming the file and the limit or defect.
+ * Compressed bytes handed to the inflater at a time. fflate inflates everything it is given in one push before its
+ * callback can count a byte, and DEFLATE expands at most ~1032×: 16 KiB in yields at most ~17 MB out, so the size
+ * limit stops a bomb within 17 MB of the limit instead of a whole 1 MB read's 1 GB.
+ */
+const INFLATE_SLICE = 16 * 1024;
+/** Compressed bytes kept to find each gzip member's trailer (a member's header is at most this long). */
+const HISTORY = 64 * 1024;
+
+/** The last HISTORY compressed bytes, by absolute offset: where the trailers of the gzip members are read. */
+class History {
+  private readonly buf = new Uint8Array(HISTORY);
+  end = 0;
+  add(b: Uint8Array): void {
+    for (let i = Math.max(0, b.length - HISTORY); i < b.length; i++) this.buf[(this.end + i) % HISTORY] = b[i];
+    this.end += b.length;
+  }
+  /** The 8-byte trailer (CRC-32, length mod 2^32) that ends at `offset`, or undefined if no longer held. */
+  trailer(offset: number): { crc: number; length: number } | undefined {
+    if (offset < 8 || offset > this.end || offset - 8 < this.end - HISTORY) return undefined;
+    const at = (i: number) => this.buf[(offset - 8 + i) % HISTORY];
+    const u32 = (i: number) => (at(i) | (at(i + 1) << 8) | (at(i + 2) << 16) | (at(i + 3) << 24)) >>> 0;
+    return { crc: u32(0), length: u32(4) };
+  }
+}
+
+/** Checks one gzip member's data (CRC-32 and length) against its trailer. */
+function checkMember(file: string, member: { crc: number; length: number }, trailer?: { crc: number; length: number }) {
+  if (!trailer) throw new DatasetError(`${file}: a gzip member's header is too long to be CIFAR-10`, file);
+  if (trailer.length !== member.length >>> 0)
+    throw new DatasetError(
+      `${file}: the gzip trailer says ${trailer.length.toLocaleString('en')} bytes, ` +
+        `${member.length.toLocaleString('en')} were inflated: the file is damaged`,
+      file,
+    );
+  if (trailer.crc !== member.crc)
+    throw new DatasetError(
+      `${file}: CRC-32 mismatch (trailer ${trailer.crc.toString(16)}, data ${member.crc.toString(16)}): ` +
+        `the file is damaged`,
+      file,
+    );
+}
+
+/**
+ * Streams a .tar.gz: `chunks` are the compressed bytes in order (one Uint8Array, or pieces read from disk). Returns
+ * the kept files. Throws DatasetError naming the file and the limit or defect. A gzip file may hold several members
+ * (concatenated gzip streams, as `cat a.gz b.gz` or pigz make): each member's CRC-32 and length are checked.
  */
 export function readTarGz(
   chunks: Iterable<Uint8Array>,
@@ -138,8 +191,9 @@ export function readTarGz(
 ): { name: string; bytes: Uint8Array }[] {
   const files: { name: string; bytes: Uint8Array }[] = [];
   const tar = new TarStream(file, limits, keep, (name, bytes) => files.push({ name, bytes }));
+  const history = new History();
   let inflated = 0;
-  let crc = 0;
+  let member = { crc: 0, length: 0 };
   let error: unknown;
   const gz = new Gunzip((data) => {
     if (error) return;
@@ -151,23 +205,30 @@ export function readTarGz(
             `is 184 MB): not the CIFAR-10 archive, or a decompression bomb`,
           file,
         );
-      crc = crc32(data, crc);
+      member.crc = crc32(data, member.crc);
+      member.length += data.length;
       tar.push(data);
     } catch (e) {
       error = e;
     }
   });
-  // The last 8 compressed bytes: CRC-32 and length (mod 2^32) of the inflated data.
-  const tail = new Uint8Array(8);
-  let total = 0;
+  // A new member starts at `offset`: every byte of the one before has been inflated, its trailer ends there.
+  gz.onmember = (offset) => {
+    if (error) return;
+    try {
+      checkMember(file, member, history.trailer(offset));
+      member = { crc: 0, length: 0 };
+    } catch (e) {
+      error = e;
+    }
+  };
   try {
     for (const chunk of chunks) {
-      total += chunk.length;
-      for (let i = Math.max(0, chunk.length - 8); i < chunk.length; i++) {
-        tail.copyWithin(0, 1);
-        tail[7] = chunk[i];
+      for (let i = 0; i < chunk.length && !error; i += INFLATE_SLICE) {
+        const slice = chunk.subarray(i, i + INFLATE_SLICE);
+        history.add(slice);
+        gz.push(slice);
       }
-      gz.push(chunk);
       if (error) throw error;
     }
     gz.push(new Uint8Array(0), true);
@@ -179,20 +240,7 @@ export function readTarGz(
     );
   }
   if (error) throw error;
-  if (total < 18) throw new DatasetError(`${file}: too short to be a gzip file`, file);
-  const view = new DataView(tail.buffer);
-  const wantCrc = view.getUint32(0, true);
-  const wantLen = view.getUint32(4, true);
-  if (wantLen !== inflated >>> 0)
-    throw new DatasetError(
-      `${file}: the gzip trailer says ${wantLen.toLocaleString('en')} bytes, ${inflated.toLocaleString('en')} ` +
-        `were inflated: the file is damaged`,
-      file,
-    );
-  if (wantCrc !== crc)
-    throw new DatasetError(
-      `${file}: CRC-32 mismatch (trailer ${wantCrc.toString(16)}, data ${crc.toString(16)}): the file is damaged`,
-      file,
-    );
+  if (history.end < 18) throw new DatasetError(`${file}: too short to be a gzip file`, file);
+  checkMember(file, member, history.trailer(history.end));
   return files;
 }

@@ -150,11 +150,16 @@ export type { SharingPolicy } from '../space/sharing';
 
 /** "train.epochs must be ≥ 1 (got 0)" from a valibot issue. */
 export function issueText(issue: v.BaseIssue<unknown>): string {
-  const path = issue.path?.map((p) => String((p as { key: unknown }).key)).join('.') ?? '';
+  // Keys come from the input: printable and short (a 1 MB unknown key is echoed as its first 40 characters).
+  const key = (k: unknown) => {
+    const t = stripControl(String(k));
+    return t.length > 40 ? `${t.slice(0, 39)}…` : t;
+  };
+  const path = issue.path?.map((p) => key((p as { key: unknown }).key)).join('.') ?? '';
   if (!path) return issue.message;
   const got =
     typeof issue.input === 'string'
-      ? JSON.stringify(issue.input.slice(0, 40))
+      ? JSON.stringify(stripControl(issue.input.slice(0, 40)))
       : typeof issue.input === 'object'
         ? issue.input === null
           ? 'null'

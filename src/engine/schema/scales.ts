@@ -1,5 +1,5 @@
 // Scale presets: one registry the page's scale menu, the CLI's --preset and the gallery build on.
-import { CONFIG_SCHEMA_VERSION, type ExperimentConfig } from './config';
+import { CONFIG_SCHEMA_VERSION, stripControl, type ExperimentConfig } from './config';
 import { PAPER_OPS } from '../space/searchSpace';
 
 const PAPER: ExperimentConfig = {
@@ -76,7 +76,8 @@ export type ScaleId = keyof typeof SCALES;
 export const SCALE_IDS = Object.keys(SCALES) as ScaleId[];
 
 export function preset(name: string): ExperimentConfig {
-  const p = (SCALES as Record<string, { config: ExperimentConfig }>)[name];
-  if (!p) throw new Error(`unknown preset '${name}' (known: ${SCALE_IDS.join(', ')})`);
+  // Own entries only: 'toString' or '__proto__' are not presets.
+  const p = Object.hasOwn(SCALES, name) ? (SCALES as Record<string, { config: ExperimentConfig }>)[name] : undefined;
+  if (!p) throw new Error(`unknown preset '${stripControl(name).slice(0, 40)}' (known: ${SCALE_IDS.join(', ')})`);
   return structuredClone(p.config);
 }

@@ -17,6 +17,8 @@ export const ORDER_MODES = {
 } as const;
 export type OrderMode = keyof typeof ORDER_MODES;
 export const ORDER_IDS = Object.keys(ORDER_MODES) as OrderMode[];
+/** Whether a string names a child order: own entries only (not __proto__, toString…). */
+export const isOrderMode = (s: string): s is OrderMode => Object.hasOwn(ORDER_MODES, s);
 
 /**
  * Child sequence of one job. fixed: lexicographic round-robin; shuffle-once: one permutation,

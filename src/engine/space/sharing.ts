@@ -67,11 +67,16 @@ export interface PolicyDef<K extends SharingKind = SharingKind> {
 const one = (space: SearchSpace) => new Array<number>(space.numChildren).fill(0);
 const perChild: CopyKeyFn = (child, s) => `${s.name}#c${child}`;
 const shared: CopyKeyFn = (_child, s) => s.name;
+/** Quoted for a message: control characters dropped, at most 40 characters. */
+const quote = (s: string) => {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  const t = s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
+  return `'${t.length > 40 ? `${t.slice(0, 39)}…` : t}'`;
+};
+/** A whole number written in decimal digits (not 0x10, 1e1, ' 4' or 4.0). */
 const number = (s: string | undefined, what: string) => {
-  const n = Number(s);
-  if (s === undefined || s === '' || !Number.isInteger(n))
-    throw new Error(`${what} must be an integer, got '${s ?? ''}'`);
-  return n;
+  if (s === undefined || !/^\d{1,9}$/.test(s)) throw new Error(`${what} must be a whole number, got ${quote(s ?? '')}`);
+  return Number(s);
 };
 const divisors = (n: number) => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
 const simple = <K extends 'full' | 'unshare-bn' | 'conv-only'>(
@@ -183,7 +188,15 @@ export const sharingSchema = v.lazy(() =>
   ),
 ) as unknown as StaticSchema;
 
-const def = <K extends SharingKind>(p: PolicyOf<K>) => SHARING[p.kind as K] as unknown as PolicyDef<K>;
+/** The registry entry of a kind, if there is one: own entries only (not __proto__, toString…). */
+export const sharingDef = (kind: string): PolicyDef | undefined =>
+  Object.hasOwn(SHARING, kind) ? (SHARING as Record<string, PolicyDef>)[kind] : undefined;
+
+const def = <K extends SharingKind>(p: PolicyOf<K>) => {
+  const d = sharingDef(p.kind);
+  if (!d) throw new Error(`unknown sharing policy ${quote(String(p.kind))}`);
+  return d as unknown as PolicyDef<K>;
+};
 
 /** Short human label of a policy, e.g. "groups m=16 (random)". */
 export const policyLabel = (p: SharingPolicy): string => def(p).label(p);
@@ -195,14 +208,23 @@ export const policyCheck = (p: SharingPolicy, space: SearchSpace, numCells: numb
 /** Parses CLI text such as "groups:16:random", "prefix:0" or "full". */
 export function parseSharing(text: string): SharingPolicy {
   const [kind, ...args] = text.split(':');
-  const d = (SHARING as Record<string, PolicyDef>)[kind];
+  const d = sharingDef(kind);
   if (!d)
     throw new Error(
-      `unknown sharing policy '${text}' (known: ${sharingKinds()
+      `unknown sharing policy ${quote(text)} (known: ${sharingKinds()
         .map((k) => SHARING[k].format(SHARING[k].defaults as never))
         .join(', ')})`,
     );
-  return v.parse(sharingSchema, d.parse(args));
+  // Each parameter has its place; more than the policy takes (none:extra) is a typo, not something to ignore.
+  if (args.length > d.params.length)
+    throw new Error(
+      `sharing policy ${quote(text)}: ${kind} takes ` +
+        `${d.params.length ? `at most ${d.params.length} parameter(s)` : 'no parameters'} ` +
+        `(e.g. ${d.format(d.defaults)})`,
+    );
+  const r = v.safeParse(sharingSchema, d.parse(args));
+  if (!r.success) throw new Error(`sharing policy ${quote(text)}: ${r.issues[0].message}`);
+  return r.output;
 }
 
 /** Group of each child (0..groups-1). */

@@ -3,7 +3,8 @@
 // classroom scale). The first step of each kind (kernel set-up, shader compilation) is not timed.
 import { spaceOf, type ExperimentConfig } from '../schema/config';
 import type { Batch, ImageSet } from '../data/dataset';
-import type { Rates } from './cost';
+import { calibrationBatches, calibrationBytes, MAX_CALIBRATION_BYTES, type Rates } from './cost';
+import { RefusedError } from '../core/errors';
 import { Rng } from '../core/rng';
 import { evaluateChildren, trainStep } from './trainer';
 import { WeightStore } from '../model/weightStore';
@@ -14,11 +15,23 @@ function randomBatch(n: number, size: number, classes: number, rng: Rng): Batch 
   return { x, y, n, size };
 }
 
+/** Throws a RefusedError if even measuring this config would not fit in memory (see calibrationBytes). */
+export function checkCalibrationFits(cfg: ExperimentConfig): void {
+  const bytes = calibrationBytes(cfg);
+  if (bytes > MAX_CALIBRATION_BYTES)
+    throw new RefusedError(
+      `this model needs about ${(bytes / 1e9).toFixed(1)} GB for one batch (more than the ` +
+        `${(MAX_CALIBRATION_BYTES / 1e9).toFixed(1)} GB a run may hold): make it smaller — model.cellChannels, ` +
+        `model.stemChannels, model.numCells, model.inputSize, or eval.batchSize`,
+    );
+}
+
 export async function calibrate(cfg: ExperimentConfig, opts: { batch?: number; steps?: number } = {}): Promise<Rates> {
+  checkCalibrationFits(cfg);
   const c: ExperimentConfig = { ...cfg, sharing: { kind: 'full' } };
   const store = new WeightStore(c, 0);
   const rng = Rng.from(0, 'calibrate');
-  const b = Math.min(opts.batch ?? 64, cfg.train.batchSize);
+  const b = Math.min(opts.batch ?? 64, calibrationBatches(cfg).train);
   const children = spaceOf(c).numChildren;
   try {
     const batch = randomBatch(b, cfg.model.inputSize, store.numClasses, rng);
@@ -34,7 +47,7 @@ export async function calibrate(cfg: ExperimentConfig, opts: { batch?: number; s
     }
     const train = times.sort((a, c) => a - c)[Math.floor(times.length / 2)] / 1000 / b;
     let t0 = 0;
-    const ev = randomBatch(Math.min(cfg.eval.batchSize, 512), cfg.model.inputSize, store.numClasses, rng);
+    const ev = randomBatch(calibrationBatches(cfg).eval, cfg.model.inputSize, store.numClasses, rng);
     const val: ImageSet = {
       images: new Uint8Array(ev.n * ev.size * ev.size * 3).map(() => rng.int(256)),
       labels: Uint8Array.from(ev.y),

@@ -64,18 +64,40 @@ export function estimateCost(
  * evaluation batch.
  */
 export function estimateBytes(cfg: ExperimentConfig): number {
+  const data = (cfg.data.trainSize + cfg.data.valSize) * (32 * 32 * 3 + cfg.model.inputSize ** 2 * 3);
+  return modelBytes(cfg, cfg.train.batchSize, cfg.eval.batchSize) + data + 32e6;
+}
+
+/** Weights and momenta of the config's model, and the activations of one training and one evaluation batch. */
+function modelBytes(cfg: ExperimentConfig, trainBatch: number, evalBatch: number): number {
   const m = cfg.model;
   const px = m.inputSize * m.inputSize;
   const weights = countParameters(cfg) * 4 * 2.2;
-  const data = (cfg.data.trainSize + cfg.data.valSize) * (32 * 32 * 3 + px * 3);
   const ops = spaceOf(cfg).numOps;
   const map = px * 4; // bytes of one channel of one image
   // Training: tensors saved for the backward pass, ~40 maps of cell width per cell, plus the stem's.
-  const trainAct = cfg.train.batchSize * map * (m.cellChannels * 40 * m.numCells + m.stemChannels * 8);
+  const trainAct = trainBatch * map * (m.cellChannels * 40 * m.numCells + m.stemChannels * 8);
   // Evaluation: the cell-0 memo holds x0, the ops on x0 and every op on every x1 for one batch.
-  const evalAct = cfg.eval.batchSize * map * (m.cellChannels * (3 + 3 * ops + ops * ops) + m.stemChannels * 3);
-  return weights + data + Math.max(trainAct, evalAct) + 32e6;
+  const evalAct = evalBatch * map * (m.cellChannels * (3 + 3 * ops + ops * ops) + m.stemChannels * 3);
+  return weights + Math.max(trainAct, evalAct);
 }
+
+/** The batches calibrate() measures with: a training batch of at most 64 images, an evaluation one of at most 512. */
+export const calibrationBatches = (cfg: ExperimentConfig) => ({
+  train: Math.min(64, cfg.train.batchSize),
+  eval: Math.min(512, cfg.eval.batchSize),
+});
+
+/**
+ * Memory calibration itself needs (the model, one small training and one evaluation batch): a config over
+ * MAX_CALIBRATION_BYTES is refused before its model is built. The wasm backend's heap ends at 4 GiB, and past it
+ * tfjs aborts the process ("Aborted()") instead of throwing; the estimate is rough, hence half of that.
+ */
+export function calibrationBytes(cfg: ExperimentConfig): number {
+  const b = calibrationBatches(cfg);
+  return modelBytes(cfg, b.train, b.eval) + 32e6;
+}
+export const MAX_CALIBRATION_BYTES = 2 * 2 ** 30;
 
 export const fmtSeconds = (s: number): string =>
   !Number.isFinite(s)

@@ -1,8 +1,15 @@
 // The paper's protocol end to end: supernet instances, dense evaluation, fine-tuning, ground truth.
 import * as tf from '@tensorflow/tfjs';
-import { configHash, instanceSeeds, numClassesOf, spaceOf, type ExperimentConfig } from '../schema/config';
-import { downsample, makeBatch, subset, type DataSplits, type ImageSet } from '../data/dataset';
-import { NonFiniteLossError } from '../core/errors';
+import {
+  configHash,
+  instanceSeeds,
+  numClassesOf,
+  spaceOf,
+  type ExperimentConfig,
+  type InstanceSeeds,
+} from '../schema/config';
+import { downsample, makeBatch, subset, type Batch, type DataSplits, type ImageSet } from '../data/dataset';
+import { lossDiverged, NonFiniteLossError } from '../core/errors';
 import {
   decodeSnapshot,
   encodeSnapshot,
@@ -15,6 +22,7 @@ import {
 } from '../schema/record';
 import { Rng } from '../core/rng';
 import { ChildOrder } from '../space/orders';
+import type { SearchSpace } from '../space/searchSpace';
 import { cosineLr, evalPoints, stepsPerEpoch, totalSteps } from './schedule';
 import { countParameters } from '../model/parameterCount';
 import { groupMap, jobsOf } from '../space/sharing';
@@ -130,7 +138,38 @@ async function evaluateSplit(
   return [...near, ...((await far) ?? (await evaluateChildren(store, children.slice(half), val, opts)))];
 }
 
-/** Trains one supernet instance (all its jobs interleaved step by step) and evaluates every child. */
+/** One instance in training: what its steps, evaluations and checkpoints share. */
+interface InstanceRun {
+  cfg: ExperimentConfig;
+  index: number;
+  data: DataSplits;
+  hooks: RunHooks;
+  space: SearchSpace;
+  seeds: InstanceSeeds;
+  jobIds: number[];
+  /** The children of the jobs, job by job: the order of an evaluation's accuracies. */
+  children: number[];
+  store: WeightStore;
+  /** Per job: its children's order and its augmentation's random stream. */
+  orders: ChildOrder[];
+  augment: (Rng | undefined)[];
+  /** The live record (filled in place). */
+  rec: InstanceRecord;
+  total: number;
+  /**
+   * On a GPU, steps are queued without reading their losses back (the GPU never waits for the CPU) and read
+   * QUEUE_READS at a time, or before an evaluation, a checkpoint or a stop; elsewhere each loss is read as its step
+   * ends (free on the CPU). The numbers are the same either way.
+   */
+  deferred: boolean;
+  /** Steps whose losses are not read yet. */
+  queue: QueuedStep[];
+}
+
+/**
+ * Trains one supernet instance (all its jobs interleaved step by step) and evaluates every child. The step loop and
+ * its awaits stay inline (no extra microtask turns), so instances side by side in one thread interleave as before.
+ */
 export async function runInstance(
   cfg: ExperimentConfig,
   index: number,
@@ -138,146 +177,39 @@ export async function runInstance(
   hooks: RunHooks = {},
   opts: InstanceOptions = {},
 ): Promise<InstanceRecord> {
-  const space = spaceOf(cfg);
-  const seeds = instanceSeeds(cfg, index);
-  const allJobs = jobsOf(cfg.sharing, space);
-  const jobIds = opts.jobs ?? allJobs.map((_, j) => j);
-  const children = jobIds.flatMap((j) => allJobs[j]);
-  const store = new WeightStore(cfg, seeds.init, opts.jobs ? children : undefined);
+  const run = startInstance(cfg, index, data, hooks, opts);
+  const { rec, store, queue, total } = run;
   const spe = stepsPerEpoch(cfg);
-  const total = totalSteps(cfg);
-  const points = new Map(evalPoints(cfg).map((p) => [p.step, p]));
-  const orders = jobIds.map((j) => new ChildOrder(allJobs[j], cfg.train.order, seeds.order, j));
-  const augment = jobIds.map((j) => (cfg.data.augment ? Rng.from(seeds.data, 'augment', j) : undefined));
-  const r = opts.resume;
-  const rec: InstanceRecord = r
-    ? structuredClone(r.record)
-    : {
-        index,
-        seeds,
-        points: [],
-        accuracy: [],
-        trainOrder: jobIds.map(() => []),
-        loss: jobIds.map(() => []),
-        status: 'partial',
-      };
-  if (r) {
-    if (r.instance !== index || r.record.trainOrder.length !== jobIds.length)
-      throw new Error(
-        `checkpoint is of instance ${r.instance} with ${r.record.trainOrder.length} jobs, not instance ${index} ` +
-          `with ${jobIds.length}`,
-      );
-    store.restore(decodeSnapshot(r.weights));
-    r.orders.forEach((s, j) => (orders[j].state = s));
-    r.augment.forEach((s, j) => augment[j] && (augment[j] = new Rng(s)));
-  }
-  hooks.onInstanceStart?.(rec);
-  const { train } = data;
   const val = subset(data.val, cfg.eval.valSize);
-  const evalOpts = () => ({
-    batchSize: cfg.eval.batchSize,
-    recalibration: cfg.eval.bnRecalibrationBatches > 0 ? recalibrationBatches(cfg, data, seeds.data) : undefined,
-  });
-  // On a GPU, steps are queued without reading their losses back (the GPU never waits for the CPU)
-  // and read QUEUE_READS at a time, or before an evaluation, a checkpoint or a stop; elsewhere each
-  // loss is read as its step ends (free on the CPU). The numbers are the same either way.
-  const deferred = deferLossReads();
-  const queue: QueuedStep[] = [];
-  const settle = async () => {
-    const steps = queue.splice(0);
-    const values = await readLosses(steps.flatMap((q) => q.losses));
-    let i = 0;
-    for (const q of steps) {
-      const losses = values.slice(i, (i += q.children.length));
-      const bad = losses.findIndex((l) => !Number.isFinite(l));
-      // A non-finite loss stops the run; the jobs of its step before it were applied and are recorded.
-      record(q, bad < 0 ? losses : losses.slice(0, bad), bad < 0);
-      if (bad >= 0) throw new NonFiniteLossError(space.name(q.children[bad]), q.step, losses[bad]);
-    }
-  };
-  const record = (q: QueuedStep, losses: number[], complete: boolean) => {
-    losses.forEach((loss, j) => {
-      rec.trainOrder[j].push(q.children[j]);
-      rec.loss[j].push(loss);
-    });
-    if (complete)
-      hooks.onStep?.({
-        instance: index,
-        step: q.step,
-        totalSteps: total,
-        epoch: q.epoch,
-        children: q.children,
-        loss: losses,
-        lr: q.lr,
-        images: q.images,
-      });
-  };
+  const points = new Map(evalPoints(cfg).map((p) => [p.step, p]));
   try {
     let perm: number[][] = [];
-    for (let step = r?.step ?? 0; step < total; step++) {
+    for (let step = opts.resume?.step ?? 0; step < total; step++) {
       const epoch = Math.floor(step / spe);
       const inEpoch = step % spe;
       if (inEpoch === 0 || perm.length === 0)
-        perm = jobIds.map((j) => Rng.from(seeds.data, 'shuffle', j, epoch).permutation(train.n));
-      const lr = cosineLr(cfg.train, epoch);
-      const q: QueuedStep = { step: step + 1, epoch: epoch + 1, lr, children: [], losses: [], images: 0 };
-      queue.push(q);
-      for (let j = 0; j < jobIds.length; j++) {
-        const idx = perm[j].slice(inEpoch * cfg.train.batchSize, (inEpoch + 1) * cfg.train.batchSize);
-        const child = orders[j].next();
-        const batch = makeBatch(train, idx, augment[j]);
-        q.children.push(child);
-        q.images += idx.length;
-        if (deferred) q.losses.push(queueStep(store, child, batch, stepParams(cfg, lr)));
-        else
-          q.losses.push(
-            await trainStep(store, child, batch, stepParams(cfg, lr), step + 1).catch((e: unknown) => {
-              queue.splice(0);
-              record(q, q.losses as number[], false);
-              throw e;
-            }),
-          );
+        perm = run.jobIds.map((j) => Rng.from(run.seeds.data, 'shuffle', j, epoch).permutation(data.train.n));
+      const q = openStep(run, step, epoch);
+      for (let j = 0; j < run.jobIds.length; j++) {
+        const { child, batch } = nextBatch(run, q, j, perm[j], inEpoch);
+        q.losses.push(
+          run.deferred ? queueStep(store, child, batch, stepParams(cfg, q.lr)) : await trainNow(run, q, child, batch),
+        );
       }
       const point = points.get(step + 1);
       const checkpoint = hooks.onCheckpoint && inEpoch === spe - 1 && step < total - 1;
-      if (!deferred || queue.length >= QUEUE_READS || point || checkpoint || step === total - 1) await settle();
-      if (point) {
-        hooks.onPhase?.(index, 'evaluate');
-        const acc = await evaluateSplit(store, children, val, evalOpts(), opts.evaluator);
-        const row = new Array<number>(space.numChildren).fill(Number.NaN);
-        children.forEach((c, i) => (row[c] = acc[i]));
-        rec.points.push(point);
-        rec.accuracy.push(row);
-        hooks.onEval?.(index, point, row);
-        hooks.onPhase?.(index, 'train');
-      }
-      if (checkpoint)
-        hooks.onCheckpoint!({
-          instance: index,
-          step: step + 1,
-          weights: encodeSnapshot(await store.snapshot()),
-          orders: orders.map((o) => o.state),
-          augment: augment.map((a) => a?.state ?? 0),
-          record: structuredClone(rec),
-        });
+      if (!run.deferred || queue.length >= QUEUE_READS || point || checkpoint || step === total - 1) await settle(run);
+      if (point) recordPoint(run, point, await evaluateAt(run, val, opts.evaluator));
+      if (checkpoint) hooks.onCheckpoint!(checkpointOf(run, step + 1, await store.snapshot()));
       await hooks.yieldNow?.();
       if (hooks.shouldStop?.()) {
-        await settle();
+        await settle(run);
         return rec;
       }
     }
     if (cfg.finetune.steps > 0) {
       hooks.onPhase?.(index, 'finetune');
-      rec.finetune = await finetune(
-        store,
-        cfg,
-        data,
-        seeds.data,
-        cosineLr(cfg.train, cfg.train.epochs - 1),
-        index,
-        hooks,
-        rec.accuracy[rec.accuracy.length - 1],
-      );
+      rec.finetune = await finetune(run, cosineLr(cfg.train, cfg.train.epochs - 1));
       if (!rec.finetune) return rec;
     }
     rec.status = 'complete';
@@ -291,6 +223,157 @@ export async function runInstance(
     tf.dispose(queue.flatMap((q) => q.losses.filter((l) => typeof l !== 'number')));
     store.dispose();
   }
+}
+
+/** The instance's weights, child orders and augmentation streams: fresh, or as `opts.resume` left them. */
+function startInstance(
+  cfg: ExperimentConfig,
+  index: number,
+  data: DataSplits,
+  hooks: RunHooks,
+  opts: InstanceOptions,
+): InstanceRun {
+  const space = spaceOf(cfg);
+  const seeds = instanceSeeds(cfg, index);
+  const allJobs = jobsOf(cfg.sharing, space);
+  const jobIds = opts.jobs ?? allJobs.map((_, j) => j);
+  const children = jobIds.flatMap((j) => allJobs[j]);
+  const store = new WeightStore(cfg, seeds.init, opts.jobs ? children : undefined);
+  const run: InstanceRun = {
+    cfg,
+    index,
+    data,
+    hooks,
+    space,
+    seeds,
+    jobIds,
+    children,
+    store,
+    orders: jobIds.map((j) => new ChildOrder(allJobs[j], cfg.train.order, seeds.order, j)),
+    augment: jobIds.map((j) => (cfg.data.augment ? Rng.from(seeds.data, 'augment', j) : undefined)),
+    rec: opts.resume
+      ? structuredClone(opts.resume.record)
+      : {
+          index,
+          seeds,
+          points: [],
+          accuracy: [],
+          trainOrder: jobIds.map(() => []),
+          loss: jobIds.map(() => []),
+          status: 'partial',
+        },
+    total: totalSteps(cfg),
+    deferred: deferLossReads(),
+    queue: [],
+  };
+  if (opts.resume) restoreCheckpoint(run, opts.resume);
+  hooks.onInstanceStart?.(run.rec);
+  return run;
+}
+
+function restoreCheckpoint(run: InstanceRun, r: Checkpoint): void {
+  if (r.instance !== run.index || r.record.trainOrder.length !== run.jobIds.length)
+    throw new Error(
+      `checkpoint is of instance ${r.instance} with ${r.record.trainOrder.length} jobs, not instance ${run.index} ` +
+        `with ${run.jobIds.length}`,
+    );
+  run.store.restore(decodeSnapshot(r.weights));
+  r.orders.forEach((s, j) => (run.orders[j].state = s));
+  r.augment.forEach((s, j) => run.augment[j] && (run.augment[j] = new Rng(s)));
+}
+
+/** Supernet step `step` (0-based) begins: one child per job, queued until its losses are read. */
+function openStep(run: InstanceRun, step: number, epoch: number): QueuedStep {
+  const lr = cosineLr(run.cfg.train, epoch);
+  const q: QueuedStep = { step: step + 1, epoch: epoch + 1, lr, children: [], losses: [], images: 0 };
+  run.queue.push(q);
+  return q;
+}
+
+/** Job `j`'s next child and its next batch (`perm`: the job's shuffle of this epoch). */
+function nextBatch(run: InstanceRun, q: QueuedStep, j: number, perm: number[], inEpoch: number) {
+  const size = run.cfg.train.batchSize;
+  const idx = perm.slice(inEpoch * size, (inEpoch + 1) * size);
+  const child = run.orders[j].next();
+  const batch = makeBatch(run.data.train, idx, run.augment[j]);
+  q.children.push(child);
+  q.images += idx.length;
+  return { child, batch };
+}
+
+/** One job's step with its loss read back; if it fails, the step's jobs before it are recorded. */
+function trainNow(run: InstanceRun, q: QueuedStep, child: number, batch: Batch): Promise<number> {
+  return trainStep(run.store, child, batch, stepParams(run.cfg, q.lr), q.step).catch((e: unknown) => {
+    run.queue.splice(0);
+    recordStep(run, q, q.losses as number[], false);
+    throw e;
+  });
+}
+
+/** Reads the queued steps' losses back into the record; a non-finite one throws NonFiniteLossError. */
+async function settle(run: InstanceRun): Promise<void> {
+  const steps = run.queue.splice(0);
+  const values = await readLosses(steps.flatMap((q) => q.losses));
+  let i = 0;
+  for (const q of steps) {
+    const losses = values.slice(i, (i += q.children.length));
+    const bad = losses.findIndex((l) => lossDiverged(l, run.store.numClasses));
+    // A non-finite loss stops the run; the jobs of its step before it were applied and are recorded.
+    recordStep(run, q, bad < 0 ? losses : losses.slice(0, bad), bad < 0);
+    if (bad >= 0) throw new NonFiniteLossError(run.space.name(q.children[bad]), q.step, losses[bad]);
+  }
+}
+
+/** A step's children and losses (job by job) into the record; a complete step is reported too. */
+function recordStep(run: InstanceRun, q: QueuedStep, losses: number[], complete: boolean): void {
+  losses.forEach((loss, j) => {
+    run.rec.trainOrder[j].push(q.children[j]);
+    run.rec.loss[j].push(loss);
+  });
+  if (complete)
+    run.hooks.onStep?.({
+      instance: run.index,
+      step: q.step,
+      totalSteps: run.total,
+      epoch: q.epoch,
+      children: q.children,
+      loss: losses,
+      lr: q.lr,
+      images: q.images,
+    });
+}
+
+/** The evaluation phase begins: every child of the instance, in `run.children` order. */
+function evaluateAt(run: InstanceRun, val: ImageSet, evaluator?: ChildEvaluator): Promise<number[]> {
+  const { cfg, seeds } = run;
+  run.hooks.onPhase?.(run.index, 'evaluate');
+  const opts = {
+    batchSize: cfg.eval.batchSize,
+    recalibration: cfg.eval.bnRecalibrationBatches > 0 ? recalibrationBatches(cfg, run.data, seeds.data) : undefined,
+  };
+  return evaluateSplit(run.store, run.children, val, opts, evaluator);
+}
+
+/** An evaluation as a row of the record (NaN for children of other jobs); back to training. */
+function recordPoint(run: InstanceRun, point: EvalPoint, acc: number[]): void {
+  const row = new Array<number>(run.space.numChildren).fill(Number.NaN);
+  run.children.forEach((c, i) => (row[c] = acc[i]));
+  run.rec.points.push(point);
+  run.rec.accuracy.push(row);
+  run.hooks.onEval?.(run.index, point, row);
+  run.hooks.onPhase?.(run.index, 'train');
+}
+
+/** What `resume` needs to continue the instance exactly after step `step` (1-based). */
+function checkpointOf(run: InstanceRun, step: number, weights: Snapshot): Checkpoint {
+  return {
+    instance: run.index,
+    step,
+    weights: encodeSnapshot(weights),
+    orders: run.orders.map((o) => o.state),
+    augment: run.augment.map((a) => a?.state ?? 0),
+    record: structuredClone(run.rec),
+  };
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -307,16 +390,10 @@ function recalibrationBatches(cfg: ExperimentConfig, data: DataSplits, seed: num
  * Paper Figure 4: from the final supernet snapshot, each child trained alone for n steps at a
  * constant LR with a fresh momentum, evaluated after every step. Returns undefined if stopped.
  */
-async function finetune(
-  store: WeightStore,
-  cfg: ExperimentConfig,
-  data: DataSplits,
-  seed: number,
-  lr: number,
-  index: number,
-  hooks: RunHooks,
-  inherited: number[],
-) {
+async function finetune(run: InstanceRun, lr: number) {
+  const { store, cfg, data, index, hooks } = run;
+  const seed = run.seeds.data;
+  const inherited = run.rec.accuracy[run.rec.accuracy.length - 1];
   const n = cfg.finetune.steps;
   const numChildren = store.space.numChildren;
   const snap = await store.snapshot();
@@ -390,6 +467,68 @@ export interface ExperimentOptions {
   evaluator?: ChildEvaluator;
 }
 
+/**
+ * A run's record while its instances come in. Instances are kept by index and shown in index order (helpers may
+ * finish out of order), each once it has been evaluated (an instance started on this thread while a helper reports
+ * has no rows yet, and readers take an instance's last row).
+ */
+class LiveRecord {
+  readonly byIndex = new Map<number, InstanceRecord>();
+  /** Stopped, diverged or failed: no new instances. */
+  halted = false;
+  private readonly t0: number;
+
+  constructor(
+    readonly rec: RunRecord,
+    prior: RunRecord | undefined,
+    private readonly hooks: RunHooks,
+  ) {
+    for (const i of prior?.instances ?? []) if (i.status === 'complete') this.byIndex.set(i.index, structuredClone(i));
+    this.show();
+    this.t0 = performance.now() - (prior?.seconds ?? 0) * 1000;
+  }
+
+  put(inst: InstanceRecord): void {
+    this.byIndex.set(inst.index, inst);
+    this.show();
+  }
+
+  drop(index: number): void {
+    this.byIndex.delete(index);
+    this.show();
+  }
+
+  show(): void {
+    this.rec.instances = [...this.byIndex.values()]
+      .filter((i) => i.accuracy.length > 0 || i.status !== 'partial')
+      .sort((a, b) => a.index - b.index);
+  }
+
+  update(): void {
+    this.show();
+    this.rec.seconds = (performance.now() - this.t0) / 1000;
+    this.rec.metrics = computeMetrics(this.rec);
+  }
+
+  publish(): void {
+    if (!this.hooks.onRecord) return;
+    this.update();
+    this.hooks.onRecord(this.rec);
+  }
+
+  /** An instance has ended: complete, or stopped, diverged or failed (which halts the run). */
+  finished(inst: InstanceRecord): void {
+    this.put(inst);
+    this.update();
+    this.hooks.onRecord?.(this.rec);
+    if (inst.status === 'diverged' && this.rec.status !== 'diverged') {
+      this.rec.status = 'diverged';
+      this.rec.error = inst.error;
+    }
+    if (inst.status !== 'complete') this.halted = true;
+  }
+}
+
 /** All instances of an experiment. `data` must already be prepared (prepareData); `cfg` already checked. */
 export async function runExperiment(
   cfg: ExperimentConfig,
@@ -403,93 +542,64 @@ export async function runExperiment(
   const prior = opts.resume;
   if (prior && prior.configHash !== rec.configHash)
     throw new Error(`cannot resume: the record is of config ${prior.configHash}, not ${rec.configHash}`);
-  // Instances by index; rec.instances is kept in index order (helpers may finish out of order).
-  const byIndex = new Map<number, InstanceRecord>();
-  for (const i of prior?.instances ?? []) if (i.status === 'complete') byIndex.set(i.index, structuredClone(i));
-  // What the record shows: instances in index order, each once it has been evaluated (an instance started on this
-  // thread while a helper reports has no rows yet, and readers take an instance's last row).
-  const put = (inst: InstanceRecord) => {
-    byIndex.set(inst.index, inst);
-    show();
-  };
-  const show = () =>
-    (rec.instances = [...byIndex.values()]
-      .filter((i) => i.accuracy.length > 0 || i.status !== 'partial')
-      .sort((a, b) => a.index - b.index));
-  show();
-  const t0 = performance.now() - (prior?.seconds ?? 0) * 1000;
-  const update = () => {
-    show();
-    rec.seconds = (performance.now() - t0) / 1000;
-    rec.metrics = computeMetrics(rec);
-  };
-  const publish = () => {
-    if (!hooks.onRecord) return;
-    update();
-    hooks.onRecord(rec);
-  };
+  const live = new LiveRecord(rec, prior, hooks);
   const instanceHooks: RunHooks = {
     ...hooks,
-    onInstanceStart: (live) => {
-      put(live);
-      hooks.onInstanceStart?.(live);
+    onInstanceStart: (inst) => {
+      live.put(inst);
+      hooks.onInstanceStart?.(inst);
     },
     onEval: (i, point, acc) => {
       hooks.onEval?.(i, point, acc);
-      publish();
+      live.publish();
     },
   };
-  // The checkpointed instance first, on this thread (helpers start instances afresh).
   const checkpoint = prior?.checkpoint;
-  const queue = Array.from({ length: cfg.instances }, (_, i) => i).filter((i) => !byIndex.has(i));
-  if (checkpoint && queue.includes(checkpoint.instance))
-    queue.sort((a, b) => (a === checkpoint.instance ? -1 : b === checkpoint.instance ? 1 : a - b));
-  let halted = false; // stopped, diverged or failed: no new instances
-  const finished = (inst: InstanceRecord) => {
-    put(inst);
-    update();
-    hooks.onRecord?.(rec);
-    if (inst.status === 'diverged' && rec.status !== 'diverged') {
-      rec.status = 'diverged';
-      rec.error = inst.error;
-    }
-    if (inst.status !== 'complete') halted = true;
-  };
+  const queue = instancesLeft(cfg, live.byIndex, checkpoint);
   const local = async () => {
-    while (!halted && queue.length && !hooks.shouldStop?.()) {
+    while (!live.halted && queue.length && !hooks.shouldStop?.()) {
       const i = queue.shift()!;
       const resume = checkpoint?.instance === i ? checkpoint : undefined;
-      finished(await runInstance(cfg, i, data, instanceHooks, { resume, evaluator: opts.evaluator }));
+      live.finished(await runInstance(cfg, i, data, instanceHooks, { resume, evaluator: opts.evaluator }));
     }
   };
-  const helped = async (helper: InstanceHelper) => {
-    while (!halted && queue.length && !hooks.shouldStop?.()) {
-      const i = queue.pop()!;
-      try {
-        finished(
-          await helper(i, (inst) => {
-            put(inst);
-            publish();
-          }),
-        );
-      } catch {
-        // Hand it back to this thread, in order; byIndex may hold the helper's partial copy: drop it.
-        byIndex.delete(i);
-        show();
-        queue.unshift(i);
-        queue.sort((a, b) => a - b);
-        return;
-      }
-    }
-  };
-  await Promise.all([local(), ...(opts.helpers ?? []).map(helped)]);
+  await Promise.all([local(), ...(opts.helpers ?? []).map((h) => trainOnHelper(h, queue, live, hooks))]);
   // A helper may have handed an instance back after this thread's loop ended.
   await local();
-  const all = [...byIndex.values()];
+  const all = [...live.byIndex.values()];
   if (rec.status !== 'diverged')
     rec.status = all.length === cfg.instances && all.every((i) => i.status === 'complete') ? 'complete' : 'partial';
-  update();
+  live.update();
   return rec;
+}
+
+/** The instances still to train, in index order but the checkpointed one first (helpers start instances afresh). */
+function instancesLeft(cfg: ExperimentConfig, done: Map<number, InstanceRecord>, checkpoint?: Checkpoint): number[] {
+  const queue = Array.from({ length: cfg.instances }, (_, i) => i).filter((i) => !done.has(i));
+  if (checkpoint && queue.includes(checkpoint.instance))
+    queue.sort((a, b) => (a === checkpoint.instance ? -1 : b === checkpoint.instance ? 1 : a - b));
+  return queue;
+}
+
+/** Instances from the back of `queue` on a helper; one it fails is handed back to this thread and it takes no more. */
+async function trainOnHelper(helper: InstanceHelper, queue: number[], live: LiveRecord, hooks: RunHooks) {
+  while (!live.halted && queue.length && !hooks.shouldStop?.()) {
+    const i = queue.pop()!;
+    try {
+      live.finished(
+        await helper(i, (inst) => {
+          live.put(inst);
+          live.publish();
+        }),
+      );
+    } catch {
+      // Back in order; the record may hold the helper's partial copy: drop it.
+      live.drop(i);
+      queue.unshift(i);
+      queue.sort((a, b) => a - b);
+      return;
+    }
+  }
 }
 
 /** The stand-alone configuration of a config: no sharing, one job per child, final evaluation only. */

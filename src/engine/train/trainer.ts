@@ -4,7 +4,7 @@ import { body, forward, stem, type BnStat, type ForwardCtx } from '../model/forw
 import type { Batch, ImageSet } from '../data/dataset';
 import { makeBatch } from '../data/dataset';
 import type { ModelConfig, TrainConfig } from '../schema/config';
-import { NonFiniteLossError } from '../core/errors';
+import { lossDiverged, NonFiniteLossError } from '../core/errors';
 import { ownKernels } from '../kernels/gradients';
 import { run } from '../kernels/wasmKernels';
 import type { WeightStore } from '../model/weightStore';
@@ -50,7 +50,7 @@ export async function trainStep(
   const { value, grads } = forwardBackward(store, child, batch, stats);
   try {
     const loss = (await value.data())[0];
-    if (!Number.isFinite(loss)) throw new NonFiniteLossError(store.space.name(child), step, loss);
+    if (lossDiverged(loss, store.numClasses)) throw new NonFiniteLossError(store.space.name(child), step, loss);
     tf.tidy(() => applyUpdate(store, child, grads, stats, t));
     return loss;
   } finally {
