@@ -149,6 +149,11 @@ describe('the settings table', () => {
       expect(encodeReadable(c, 'tiny')).toBe('?preset=tiny&gtseeds=3');
       expect(decodeReadable('?preset=tiny&gtseeds=3')).toEqual({ kind: 'ok', config: c });
       expect(decodeReadable('?preset=tiny&gtseeds=21')).toMatchObject({ kind: 'error' });
+      // Decimal only: hex, binary and blank values are not numbers here (Number() reads them all).
+      for (const v of ['0x3', '0b11', ' ', '3abc', 'Infinity'])
+        expect(decodeReadable(`?preset=tiny&gtseeds=${encodeURIComponent(v)}`), v).toMatchObject({ kind: 'error' });
+      expect(decodeReadable('?preset=tiny&seed=0x10')).toMatchObject({ kind: 'error' });
+      expect(decodeReadable('?preset=tiny&lr=1e-2')).toMatchObject({ kind: 'ok' });
       expect(withExperimentQuery('?preset=tiny&gtseeds=3&mode=class', undefined)).toBe('?mode=class');
     } finally {
       SETTINGS.splice(SETTINGS.indexOf(e), 1);

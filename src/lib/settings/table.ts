@@ -90,11 +90,14 @@ export type SettingEntry = Setting & {
   write: (value: unknown) => string;
 };
 
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
 function readBy(b: Bounds): (text: string, key: string) => unknown {
   if (b.type === 'number')
     return (s, key) => {
-      const n = Number(s);
-      if (!s.trim() || !Number.isFinite(n)) throw new Error(`${key}=${s.slice(0, 20)} is not a number`);
+      // Decimal only (spaces around allowed, as before): Number() would also read 0x10 and 0b11.
+      const n = DECIMAL.test(s.trim()) ? Number(s) : Number.NaN;
+      if (!Number.isFinite(n)) throw new Error(`${key}=${s.slice(0, 20)} is not a number`);
       return n;
     };
   if (b.type === 'picklist')
