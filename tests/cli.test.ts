@@ -187,3 +187,20 @@ describe('cli', () => {
     expect(existsSync(out)).toBe(true);
   });
 });
+
+describe('CLI probe', () => {
+  it('trains to its last checkpoint, probes a child and writes the result; refuses a bad child', async () => {
+    const p = write('probe-config.json', JSON.stringify(microConfig()));
+    const out = join(dir, 'probe.json');
+    const bad = await inProcess(['probe', '--config', p, '--child', '999']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/--child '999' is not a child of this space/);
+    const r = await inProcess(['probe', '--config', p, '--child', '243', '--steps', '3', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/shared\s+children/);
+    expect(r.stdout).toMatch(/From step \d+ of 8 \(instance 0\), 3 steps of 243/);
+    const saved = JSON.parse(readFileSync(out, 'utf8'));
+    expect(saved).toMatchObject({ kind: 'supernet-playground/probe', childName: '243', steps: 3 });
+    expect(saved.groups.map((g: { shared: number }) => g.shared)).toEqual([0, 1, 2]);
+  });
+});

@@ -27,6 +27,8 @@ export const OPTIONS = {
   only: { type: 'string' },
   workers: { type: 'string' },
   resume: { type: 'string' },
+  child: { type: 'string' },
+  steps: { type: 'string' },
   'compute-gt': { type: 'boolean', default: false },
   yes: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h' },
@@ -47,6 +49,7 @@ commands:
   sweep        run a grid of sharing policies (one record per policy)
   findings     run the gallery presets and write the findings report (docs/findings.md)
   gallery      record every gallery preset and its contrasts for the page (public/runs/<config hash>.json)
+  probe        interference, directly: train one child a few steps from a supernet checkpoint, see who moves
 
 options:
   --preset <${SCALE_IDS.join('|')}>   start from a preset (default tiny)
@@ -70,7 +73,9 @@ ${ORDER_IDS.map((o) => `                                   ${o.padEnd(22)} ${ORD
                                  (the config's data.source: ${DATASET_IDS.join(', ')})
   --out <file>                   run record (run) / ground truth or shard (groundtruth) / folder (sweep, gallery)
                                  / report (findings)
-  --resume <partial.json>        run: continue a partial record (Ctrl-C) to the same result as an uninterrupted run
+  --resume <partial.json>        run: continue a partial record (Ctrl-C) to the same result as an uninterrupted run;
+                                 probe: start from its checkpoint (default: train one instance here first)
+  --child <name>  --steps <n>    probe: the child to train (e.g. 243) and its steps (default 8)
   --shard <i/n>                  groundtruth: this shard of n (also from SLURM_ARRAY_TASK_ID/COUNT,
                                  or JOB_COMPLETION_INDEX + SHARD_COUNT)
   --policies <p1,p2,...>         sweep: the sharing policies

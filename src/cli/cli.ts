@@ -7,10 +7,11 @@ import { workerCount } from '../node/instanceThreads';
 import { OPTIONS, usage, type Values } from './args';
 import { gallery, groundtruth, merge, run, sweep } from './commands';
 import { findingsCommand } from './findings';
+import { probeCommand } from './probe';
 import { describeError, EXIT, exitCodeOf, printable, say } from './output';
 import { stopped } from './signals';
 
-const COMMANDS = ['run', 'groundtruth', 'merge', 'sweep', 'findings', 'gallery'];
+const COMMANDS = ['run', 'groundtruth', 'merge', 'sweep', 'findings', 'gallery', 'probe'];
 const BACKENDS = ['wasm', 'cpu', 'webgpu'];
 
 async function dispatch(argv: string[]): Promise<number> {
@@ -48,6 +49,8 @@ async function dispatch(argv: string[]): Promise<number> {
       return sweep(v, stopped);
     case 'gallery':
       return gallery(v, stopped);
+    case 'probe':
+      return probeCommand(v, stopped);
     default:
       return findingsCommand(v, stopped);
   }

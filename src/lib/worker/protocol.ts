@@ -5,7 +5,7 @@ import type { Phase } from '../../engine/train/experiment';
 import type { DataSplits, ImageSet } from '../../engine/data/dataset';
 import type { Snapshot } from '../../engine/model/weightStore';
 import type { GroundTruth, InstanceRecord, RunRecord } from '../../engine/schema/record';
-import type { ProbeResult } from '../../engine/train/probe';
+import type { ProbeReport } from '../../engine/train/probe';
 
 export const PROTOCOL_VERSION = 2;
 
@@ -85,15 +85,8 @@ export type FromWorker = Versioned<
   | { type: 'probe'; result?: ProbeAnswer; message?: string }
 >;
 
-/** A probe's result and the snapshot it started from. */
-export interface ProbeAnswer extends ProbeResult {
-  instance: number;
-  /** The training step of the snapshot (the last epoch-end checkpoint of the live run). */
-  fromStep: number;
-  totalSteps: number;
-  lr: number;
-  childName: string;
-}
+/** A probe's answer (engine/train/probe.ts). */
+export type ProbeAnswer = ProbeReport;
 
 export function isFromWorker(m: unknown): m is FromWorker {
   return (

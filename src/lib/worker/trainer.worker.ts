@@ -5,7 +5,9 @@ import { parseConfig, type ExperimentConfig } from '../../engine/schema/config';
 import { estimateCost, fmtBytes, type Rates } from '../../engine/train/cost';
 import { subset } from '../../engine/data/dataset';
 import { prepareData, runExperiment, type RunHooks } from '../../engine/train/experiment';
-import type { GroundTruth, RunRecord } from '../../engine/schema/record';
+import type { Checkpoint, GroundTruth, RunRecord } from '../../engine/schema/record';
+import type { DataSplits } from '../../engine/data/dataset';
+import { probeFromCheckpoint } from '../../engine/train/probe';
 import { chooseBackend } from './backend';
 import { helperCount, HelperPool } from './helperPool';
 import { loadDataset } from './loadDataset';
@@ -19,7 +21,6 @@ import {
   type ToWorker,
   type Unversioned,
 } from './protocol';
-import { runProbe, type ProbeSource } from './probeRun';
 import { preparing, RunProgress } from './runProgress';
 import { explain, technical, type Stage } from './userError';
 
@@ -41,7 +42,7 @@ let pool: HelperPool | undefined;
 /** The run's progress reporter, told of pauses (between). */
 let progressNow: RunProgress | undefined;
 /** The live run's latest checkpoint, kept for the interference probe after the run. */
-let probeSource: ProbeSource | undefined;
+let probeSource: { cfg: ExperimentConfig; data: DataSplits; checkpoint: Checkpoint } | undefined;
 
 async function between(): Promise<void> {
   const t0 = performance.now();
@@ -202,7 +203,8 @@ async function probe(child: number, steps: number) {
     return post({ type: 'probe', message: 'run live first: the probe starts from a live run’s weights' });
   running = true;
   try {
-    post({ type: 'probe', result: await runProbe(probeSource, child, steps) });
+    const { cfg, data, checkpoint } = probeSource;
+    post({ type: 'probe', result: await probeFromCheckpoint(cfg, data, checkpoint, child, steps) });
   } catch (e) {
     console.warn('probe:', technical(e));
     post({ type: 'probe', message: explain(e, 'train').message });
