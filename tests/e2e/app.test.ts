@@ -10,7 +10,7 @@ import { preset } from '../../src/engine/schema/scales';
 import { encodeLink } from '../../src/lib/settings/links';
 import { findingById } from '../../src/engine/findings/registry';
 import { fakeRecord } from '../fixtures';
-import { launch, microConfig, microLink, openPage, serveBuiltApp, waitDone } from './browser';
+import { launch, microConfig, microLink, noProblems, openPage, serveBuiltApp, waitDone } from './browser';
 
 let server: PreviewServer;
 let url: string;
@@ -27,11 +27,6 @@ afterAll(async () => {
 });
 
 const field = (page: Page, path: string) => page.inputValue(`[data-field="${path}"]`);
-const noProblems = async (page: Page & { problems: string[] }) => {
-  const csp = await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
-  expect([...page.problems, ...csp]).toEqual([]);
-};
-
 describe('the app in chromium', () => {
   it('opens, picks a backend after its self-test and reports why faster ones were refused', async () => {
     const page = await openPage(browser, url);

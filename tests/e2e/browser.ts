@@ -1,5 +1,6 @@
 // Shared set-up of the browser tests: build the app once, serve it statically, drive Debian chromium.
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { build, preview, type PreviewServer } from 'vite';
 import type { ExperimentConfig } from '../../src/engine/schema/config';
 import { preset } from '../../src/engine/schema/scales';
@@ -88,3 +89,9 @@ export function microConfig(epochs = 3, instances = 2): ExperimentConfig {
   return c;
 }
 export const microLink = (epochs = 3, instances = 2) => encodeLink(microConfig(epochs, instances));
+
+/** No page error, console error or CSP violation was seen on the page (openPage collects them). */
+export const noProblems = async (page: Page & { problems: string[] }) => {
+  const csp = await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
+  expect([...page.problems, ...csp]).toEqual([]);
+};

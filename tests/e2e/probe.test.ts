@@ -1,10 +1,10 @@
 // Interference, directly, in the page: after a live run on the interference card, training one child from the run's
 // weights answers within seconds with every other child's change by shared edges, beside the control.
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeLink } from '../../src/lib/settings/links';
-import { launch, microConfig, openPage, serveBuiltApp, waitDone } from './browser';
+import { launch, microConfig, noProblems, openPage, serveBuiltApp, waitDone } from './browser';
 
 let server: PreviewServer;
 let url: string;
@@ -19,11 +19,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-const noProblems = async (page: Page & { problems: string[] }) => {
-  const csp = await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
-  expect([...page.problems, ...csp]).toEqual([]);
-};
 
 describe('the interference probe', () => {
   it('asks for a live run first, then probes a chosen child in seconds', async () => {
