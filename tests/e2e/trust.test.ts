@@ -190,6 +190,8 @@ describe('trust, in the page', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(url);
+    // The first page's own boot reads the store: let it finish before seeding, or it may set entries aside itself.
+    await page.waitForSelector('[data-testid=finding-card]');
     const a = fakeRecord({ instances: 2 });
     const b = microConfig(2, 1);
     const cut = structuredClone(a) as unknown as { instances: { accuracy: number[][] }[] };
@@ -230,6 +232,7 @@ describe('trust, in the page', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(url);
+    await page.waitForSelector('[data-testid=finding-card]'); // the first page's boot has read the store
     // Weights cut to 15 bytes (not whole float32 values): refused when read, never offered for resuming.
     await seed(page, [['interrupted', interrupted(cfg, { 'stem.conv0': { value: btoa('\u0000'.repeat(15)) } })]]);
     await page.goto(url + encodeLink(cfg));
