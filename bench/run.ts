@@ -8,13 +8,12 @@ import { existsSync } from 'node:fs';
 import { downsample } from '../src/engine/data/dataset';
 import { gratingSplits } from '../src/engine/data/gratings';
 import { useFusedBnRelu, useStockGradients } from '../src/engine/kernels/gradients';
-import { preset } from '../src/engine/schema/scales';
 import { evaluateChildren, trainStep } from '../src/engine/train/trainer';
 import { useWasmKernels } from '../src/engine/kernels/wasmKernels';
 import { useWebgpuKernels } from '../src/engine/kernels/webgpuKernels';
 import { WeightStore } from '../src/engine/model/weightStore';
 import { useBackend, type BackendName } from '../src/node/backends';
-import { BENCH_CHILDREN, stepSetup, timedSteps } from './stepSetup';
+import { BENCH_CHILDREN, benchConfig, stepSetup, timedSteps } from './stepSetup';
 
 const BATCH = 64;
 const args = process.argv.slice(2);
@@ -25,6 +24,10 @@ const only = (flag: string) =>
     ?.split(',');
 const backends = (only('backends') ?? ['wasm', 'cpu', 'webgpu']) as BackendName[];
 const models = only('models') ?? ['paper', 'tiny'];
+/** Cells of the model (default: the preset's), to measure a deeper classroom model: --cells=2. */
+const CELLS = only('cells') ? Number(only('cells')![0]) : undefined;
+if (CELLS !== undefined && !(Number.isInteger(CELLS) && CELLS >= 1 && CELLS <= 8))
+  throw new Error('--cells must be 1..8');
 /** Seconds of timed steps per case (after warm-up); slow cases stop after one step. */
 const BUDGET_S = Number(only('seconds')?.[0] ?? 15);
 
@@ -63,7 +66,7 @@ async function measure(name: string, backend: BackendName, variant: Variant = 'o
   useWasmKernels(kernels);
   useWebgpuKernels(kernels);
   useFusedBnRelu(variant !== 'bn-relu-apart');
-  const { batch, store, params } = stepSetup(name, BATCH);
+  const { batch, store, params } = stepSetup(name, BATCH, CELLS);
   try {
     const { steps, wall, cpu } = await timedSteps(store, batch, params, BUDGET_S, variant === 'queued');
     sampleRss();
@@ -83,7 +86,7 @@ async function measure(name: string, backend: BackendName, variant: Variant = 'o
 /** Evaluating all 64 children on 1,024 images with inherited weights (the dense window's unit of work). */
 async function measureEval(name: string): Promise<string> {
   await useBackend('wasm');
-  const cfg = preset(name);
+  const cfg = benchConfig(name, CELLS);
   const data = gratingSplits(10, 1024, 0);
   const val = downsample(data.val, cfg.model.inputSize);
   const store = new WeightStore(cfg, 0);
@@ -117,7 +120,7 @@ async function measureEval(name: string): Promise<string> {
 function torchRef(name: string): { perWall: number; perCpu: number } | string {
   const py = '/usr/bin/python3';
   if (!existsSync(py)) return 'not measured: /usr/bin/python3 missing';
-  const m = preset(name).model;
+  const m = benchConfig(name, CELLS).model;
   const shape = [m.stemChannels, m.cellChannels, m.numCells, m.inputSize, BATCH].map(String);
   // A fixed stem trains no stem filters: the reference must not either.
   const args = [...shape, name === 'paper' ? '8' : '40', ...(m.fixedStem ? ['--fixed-stem'] : [])];
@@ -138,7 +141,7 @@ console.log(
 console.log(`images per wall-second | per CPU-second; ratios against PyTorch per CPU-second`);
 for (const name of models) {
   const ref = torchRef(name);
-  console.log(`\n${name} model ${JSON.stringify(preset(name).model)}`);
+  console.log(`\n${name} model ${JSON.stringify(benchConfig(name, CELLS).model)}`);
   console.log(
     typeof ref === 'string'
       ? `  PyTorch CPU, 1 thread       ${ref}`

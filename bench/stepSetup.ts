@@ -10,8 +10,15 @@ import { WeightStore } from '../src/engine/model/weightStore';
 /** Every 7th child (10 of 64), trained in turn. */
 export const BENCH_CHILDREN = Array.from({ length: 64 }, (_, i) => i).filter((i) => i % 7 === 0);
 
-export function stepSetup(name: string, batchSize: number) {
-  const cfg: ExperimentConfig = preset(name);
+/** A preset's config, with its number of cells changed when asked (npm run bench -- --cells=2). */
+export function benchConfig(name: string, cells?: number): ExperimentConfig {
+  const cfg = preset(name);
+  if (cells !== undefined) cfg.model.numCells = cells;
+  return cfg;
+}
+
+export function stepSetup(name: string, batchSize: number, cells?: number) {
+  const cfg: ExperimentConfig = benchConfig(name, cells);
   const data = gratingSplits(batchSize, 10, 0);
   const batch = makeBatch(
     downsample(data.train, cfg.model.inputSize),
