@@ -4,10 +4,11 @@ import { render } from 'svelte/server';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FindingDef } from '../src/engine/findings/findingDef';
 import { findingsMarkdown, judgeFindings } from '../src/engine/findings/judge';
-import { FINDINGS, findingNumber, galleryConfigs } from '../src/engine/findings/registry';
+import { FINDINGS, findingById, findingNumber, galleryConfigs } from '../src/engine/findings/registry';
 import { tiny } from '../src/engine/findings/configs';
 import { findingsSummary } from '../src/engine/findings/summary';
 import Article from '../src/lib/article/Article.svelte';
+import { GLOSSARY } from '../src/lib/article/glossary';
 import Charts from '../src/lib/charts/Charts.svelte';
 import { CHARTS, type ChartDef } from '../src/lib/charts/registry';
 import TauChart from '../src/lib/charts/TauChart.svelte';
@@ -102,5 +103,24 @@ describe('the finding registry', () => {
       props: { record, charts: ['lag'], contrasts: [], published: undefined, runs: [], all: true },
     }).body;
     expect(all.indexOf('Agreement with lag')).toBeLessThan(all.indexOf('The probe chart'));
+  });
+  it('every term marked in a finding text or a chart caption is a glossary term, and is rendered as one', () => {
+    const ctx = { record, contrasts: [], published: undefined, runs: [], hovered: null, onhover: () => undefined };
+    const texts = [
+      ...FINDINGS.flatMap((g) => [g.claim, g.lookAt, g.article]),
+      ...CHARTS.filter((c) => !c.when || c.when(ctx)).map((c) => c.caption(ctx)),
+    ];
+    const ids = texts.flatMap((t) => [...t.matchAll(/\[\[([A-Za-z]+)/g)].map((m) => m[1]));
+    expect(ids.length).toBeGreaterThan(10);
+    expect(ids.filter((id) => !Object.hasOwn(GLOSSARY, id))).toEqual([]);
+    const card = render(FindingCard, {
+      props: { preset: findingById('interference')!, record, contrasts: [], comparison: undefined, recorded: false },
+    }).body;
+    expect(card).toMatch(/class="term"[^>]*>period<\/button>/);
+    const charts = render(Charts, {
+      props: { record, charts: ['lag'], contrasts: [], published: undefined, runs: [], all: false },
+    }).body;
+    expect(charts).toMatch(/class="term"[^>]*>Kendall tau<\/button>/);
+    expect(card + charts).not.toContain('[[');
   });
 });

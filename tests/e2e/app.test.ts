@@ -306,9 +306,12 @@ describe('the app in chromium', () => {
   it('a run interrupted by a reload resumes from its last epoch and finishes', async () => {
     const c = microConfig(30, 1);
     const page = await openPage(browser, url + encodeLink(c));
+    // Slowed to 50 ms a step (Speed: right is faster), so the reload lands mid-run: on an idle machine the 120 steps
+    // could otherwise finish before a step in 50–99 is shown, and a finished run leaves nothing to resume.
+    await page.locator('[data-testid=speed]').fill('450');
     await page.click('[data-testid=play]');
     await page.waitForFunction(
-      () => /step (1\d\d|[5-9]\d)\//.test(document.querySelector('[data-testid=progress]')?.textContent ?? ''),
+      () => /step [5-9]\d\//.test(document.querySelector('[data-testid=progress]')?.textContent ?? ''),
       null,
       { timeout: 60_000 },
     );

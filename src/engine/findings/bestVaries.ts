@@ -87,11 +87,11 @@ export const BEST_VARIES: FindingDef = {
   title: 'The best child varies',
   claim:
     'The paper’s finding 1: the child ranked best changes from seed to seed and from epoch to epoch; ' +
-    'instances agree far less than the ground truth’s seeds do.',
+    '[[instance|instances]] agree far less than the [[groundTruth|ground truth]]’s seeds do.',
   lookAt:
     'Three instances that differ only in their seed. “Who gets picked as best” counts how often they agree ' +
-    'on the winner; in “Agreement over epochs”, compare the S-Tau curve with the ground truth’s own ' +
-    'agreement (the dashed noise floor): the paper finds it well below.',
+    'on the winner; in “Agreement over epochs”, compare the [[sTau|S-Tau]] curve with the ground truth’s own ' +
+    'agreement (the dashed [[noiseFloor|noise floor]]): the paper finds it well below.',
   article:
     'Instances that differ only in their random seed pick different winners, and the child picked is rarely the ' +
     'true best: the paper finds GT-Tau 0.46 ± 0.15 and T1R 18.5 ± 1.2 of 64, and instances agree with each other ' +

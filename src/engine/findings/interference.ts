@@ -164,9 +164,9 @@ export const INTERFERENCE: FindingDef = {
   title: 'Interference',
   claim:
     'The paper’s finding 3: training one child reorders the others — with a fixed order the ranking ' +
-    'repeats every period (64 steps), and the child just trained tends to jump up.',
+    'repeats every [[period|period]] (64 steps), and the child just trained tends to jump up.',
   lookAt:
-    'The dense traces: does the child just trained (◆) rise after its step? “Agreement with lag”: the ' +
+    'The [[dense|dense]] traces: does the child just trained (◆) rise after its step? “Agreement with lag”: the ' +
     'paper’s own trace peaks at the period (64 steps) for the fixed order; compare ours, and the same run ' +
     'with the order reshuffled each period.',
   article:

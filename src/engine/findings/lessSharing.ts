@@ -152,8 +152,8 @@ export const LESS_SHARING: FindingDef = {
     'makes the ranking closer to the ground truth and steadier from step to step.',
   lookAt:
     'This run splits the children into 4 groups of similar architectures, each with its own weights. The ' +
-    'sharing chart: GT-Tau-Mean-64 (dot) and Std-64 (bar) for it, full sharing, other groups and prefix ' +
-    'sharing (recorded), next to the paper’s Table 3 — is less sharing higher and steadier here too?',
+    'sharing chart: [[meanK|GT-Tau-Mean-64]] (dot) and [[stdK|Std-64]] (bar) for it, full sharing, other ' +
+    'groups and prefix sharing (recorded), next to the paper’s Table 3 — is less sharing higher and steadier here too?',
   article:
     'Fewer children per weight copy means less interference. In the paper, splitting the children into groups of ' +
     'similar architectures (m = 4 or 8) raises GT-Tau-Mean-64 and lowers Std-64, and random groups can do worse ' +

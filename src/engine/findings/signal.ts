@@ -85,7 +85,7 @@ export const SIGNAL: FindingDef = {
     'a short fine-tune of each child recovers much of the true order.',
   lookAt:
     '“Rank spread”: do the children on the right (bad in the ground truth) stay low in every instance while ' +
-    'good ones mix? “Fine-tune”: does GT-Tau rise within a few steps of training each child alone?',
+    'good ones mix? “Fine-tune”: does [[gtTau|GT-Tau]] rise within a few steps of training each child alone?',
   article:
     'The ranking is not noise. Bad children are reliably ranked bad, so the supernet can prune a search space; and ' +
     'training each child alone for a few steps from the supernet’s weights (a [[finetune]]) recovers most of the ' +

@@ -135,9 +135,10 @@ export const CHARTS: ChartDef[] = [
     id: 'lag',
     title: () => 'Agreement with lag: does the ranking repeat every period?',
     caption: () =>
-      'Kendall tau between the rankings after step i and after step i + lag, averaged over the dense window. A ' +
-      'peak at the period means interference: the ranking depends on which children were trained last. The ' +
-      'period is the number of children trained in turn: 64 under full sharing, a group’s children under groups.',
+      '[[kendall|Kendall tau]] between the rankings after step i and after step i + lag, averaged over the dense ' +
+      'window. A peak at the [[period|period]] means [[interference|interference]]: the ranking depends on ' +
+      'which children were trained last. The period is the number of children trained in turn: 64 under full ' +
+      'sharing, a group’s children under groups.',
     legend: (ctx) => lagLegend(lagSeries(ctx)),
     description: (ctx) => describeLag(lagSeries(ctx), period(ctx)),
     view: LagChart,
@@ -147,8 +148,8 @@ export const CHARTS: ChartDef[] = [
     id: 'tau',
     title: () => 'Agreement over epochs (paper Fig. 2)',
     caption: () =>
-      'GT-Tau of each instance (blue) and S-Tau between instances (orange, mean ± std over pairs) after every ' +
-      'epoch; red dashed: the ground truth’s agreement with itself.',
+      '[[gtTau|GT-Tau]] of each instance (blue) and [[sTau|S-Tau]] between instances (orange, mean ± std over ' +
+      'pairs) after every epoch; red dashed: the ground truth’s agreement with itself ([[noiseFloor|noise floor]]).',
     description: ({ record }) => describeTau(tauCurves(record)),
     view: TauChart,
     props: ({ record }) => ({ record }),
@@ -178,8 +179,8 @@ export const CHARTS: ChartDef[] = [
     id: 'finetune',
     title: () => 'Fine-tune: a few steps per child (paper Fig. 4)',
     caption: () =>
-      'GT-Tau after each step of training every child alone from the final supernet; step 0 is the supernet’s ' +
-      'own ranking.',
+      '[[gtTau|GT-Tau]] after each step of training every child alone from the final supernet (a ' +
+      '[[finetune|fine-tune]]); step 0 is the supernet’s own ranking.',
     description: ({ record }) => {
       const f = finetuneCurves(record);
       return f ? describeFinetune(f) : 'No fine-tune in this run.';
@@ -191,8 +192,9 @@ export const CHARTS: ChartDef[] = [
     id: 'sharing',
     title: () => 'Less sharing, steadier ranking (paper Table 3)',
     caption: () =>
-      'GT-Tau-Mean-64 (dot) ± Std-64 (bar) against the number of weight copies per op: blue = runs here (recorded ' +
-      'and yours), grey hollow = the paper’s Table 3 (m = groups of similar children, k = 0 prefix sharing).',
+      '[[meanK|GT-Tau-Mean-64]] (dot) ± [[stdK|Std-64]] (bar) against the number of weight copies per op: ' +
+      'blue = runs here (recorded and yours), grey hollow = the paper’s Table 3 (m = groups of similar children, ' +
+      'k = 0 prefix sharing).',
     description: (ctx) => describeSharing(sharingSeries(ctx)),
     view: SharingChart,
     props: (ctx) => ({ points: sharingSeries(ctx), children: ctx.record.childNames.length }),
