@@ -88,12 +88,10 @@ export function findingFour(byPolicy: { label: string; rec: RunRecord }[], k = 6
       };
     // Random groups of 4 against similar ones (the paper: 0.27 against 0.71); every other policy against full.
     const against = s.key === 'rand4' ? sim4 : full;
-    const pair = against
-      ? pairedWins(
-          against === sim4 ? against.byInstance : s.byInstance,
-          against === sim4 ? s.byInstance : against.byInstance,
-        )
-      : { wins: 0, n: 0 };
+    // Paired by instance: how often the side predicted higher is higher (similar groups over random ones; otherwise
+    // the policy over full sharing).
+    const [higher, lower] = s.key === 'rand4' ? [against, s] : [s, against];
+    const pair = higher && lower ? pairedWins(higher.byInstance, lower.byInstance) : { wins: 0, n: 0 };
     const pValue = signTestP(pair.wins, pair.n);
     const met =
       against === undefined || !s.meanK.n
