@@ -2,12 +2,13 @@
 // and BN recalibration must leave the stored statistics alone.
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { configHash, groundTruthKey } from '../src/engine/schema/config';
+import { configHash, groundTruthKey, parseConfig } from '../src/engine/schema/config';
 import { preset } from '../src/engine/schema/scales';
 import { makeBatch } from '../src/engine/data/dataset';
 import type { GroundTruth } from '../src/engine/schema/record';
 import { evaluateChildren, trainStep } from '../src/engine/train/trainer';
 import { WeightStore } from '../src/engine/model/weightStore';
+import { groundTruthConfig } from '../src/engine/train/experiment';
 import { useBackend } from '../src/node/backends';
 import { microConfig, microData, sgd } from './helpers';
 
@@ -23,6 +24,61 @@ describe('shipped ground truth', () => {
       expect(gt.mean.every((v) => v > 0 && v <= 1)).toBe(true);
     });
   }
+  it('is the children’s: a supernet-side change keeps its key, a truth-side change moves it', () => {
+    const base = preset('tiny');
+    const key = (f: (c: typeof base) => void) => {
+      const c = structuredClone(base);
+      f(c);
+      return configHash(groundTruthKey(c));
+    };
+    const same = key(() => undefined);
+    for (const [what, f] of [
+      ['seed', (c: typeof base) => (c.seed = 3)],
+      ['name', (c: typeof base) => (c.name = 'x')],
+      ['order', (c: typeof base) => (c.train.order = 'shuffle-period')],
+      ['sharing', (c: typeof base) => (c.sharing = { kind: 'prefix', k: 0 })],
+      ['instances', (c: typeof base) => (c.instances = 5)],
+      ['fine-tune', (c: typeof base) => (c.finetune = { steps: 8 })],
+      ['dense steps', (c: typeof base) => (c.eval.denseSteps = 64)],
+    ] as const)
+      expect(key(f), what).toBe(same);
+    for (const [what, f] of [
+      ['epochs', (c: typeof base) => (c.train.epochs = 8)],
+      ['lr', (c: typeof base) => (c.train.lr = 0.05)],
+      ['truth seeds', (c: typeof base) => (c.groundTruthSeeds = 3)],
+      ['cells', (c: typeof base) => (c.model.numCells = 2)],
+      ['data', (c: typeof base) => (c.data.synthSeed = 1)],
+    ] as const)
+      expect(key(f), what).not.toBe(same);
+  });
+
+  it('has its own training where the config says so (groundTruthTrain): the supernet’s then leaves it alone', () => {
+    const c = preset('tiny');
+    c.groundTruthTrain = { bnMomentum: 0.4 };
+    const key = configHash(groundTruthKey(c));
+    const d = structuredClone(c);
+    d.train.bnMomentum = 0.9; // the supernet's own BN momentum
+    expect(configHash(groundTruthKey(d))).toBe(key);
+    expect(groundTruthConfig(d).train.bnMomentum).toBe(0.4);
+    expect(groundTruthConfig(d).train.epochs).toBe(d.train.epochs);
+    d.groundTruthTrain = { bnMomentum: 0.1 };
+    expect(configHash(groundTruthKey(d))).not.toBe(key);
+    // Written out, the override equal to the training block is the same truth as none.
+    const e = preset('tiny');
+    e.groundTruthTrain = { bnMomentum: e.train.bnMomentum };
+    expect(configHash(groundTruthKey(e))).toBe(configHash(groundTruthKey(preset('tiny'))));
+    expect(() => parseConfig({ ...preset('tiny'), groundTruthTrain: { order: 'fixed' } })).toThrow(/groundTruthTrain/);
+  });
+
+  it('its runs use seeds 0, 1, … whatever the supernet’s seed', () => {
+    const c = preset('tiny');
+    c.seed = 12;
+    const g = groundTruthConfig(c);
+    expect(g.seed).toBe(0);
+    expect(g.instances).toBe(c.groundTruthSeeds);
+    expect(g.sharing.kind).toBe('none');
+  });
+
   it('the paper ground truth is the published one (111 worst at 70.14 %, 434 best at 85.16 %)', () => {
     const gt = JSON.parse(readFileSync('public/groundtruth/paper.json', 'utf8')) as GroundTruth;
     expect(gt.mean[0]).toBeCloseTo(0.7014, 6);

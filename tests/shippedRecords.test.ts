@@ -2,7 +2,7 @@
 // app cannot read is dropped silently on the page, as the paper's trace once was after a schema change.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { configHash } from '../src/engine/schema/config';
+import { configHash, experimentHash } from '../src/engine/schema/config';
 import { lagKendall, lagSharpness } from '../src/engine/findings/statistics';
 import { PAPER } from '../src/engine/findings/verdicts';
 import { galleryConfigs } from '../src/engine/findings/registry';
@@ -15,13 +15,15 @@ describe('shipped run records', () => {
   for (const f of files)
     it(`${f} is a valid record`, () => {
       const r = validateRecord(JSON.parse(readFileSync(`public/runs/${f}`, 'utf8')));
-      if (f !== 'paper-trace.json') expect(f).toBe(`${r.configHash}.json`);
+      // Stored by what the experiment is (its name left out), and its configHash true to its config.
+      expect(r.configHash).toBe(configHash(r.config));
+      if (f !== 'paper-trace.json') expect(f).toBe(`${experimentHash(r.config)}.json`);
       else expect(r.source).toBe('published');
     });
 
   it('every gallery preset and contrast has its recording', () => {
     const want = galleryConfigs();
-    for (const c of want) expect(files, c.name).toContain(`${configHash(c)}.json`);
+    for (const c of want) expect(files, c.name).toContain(`${experimentHash(c)}.json`);
   });
 
   it("the paper's lag figures quoted by finding 3 are those of the shipped trace", () => {

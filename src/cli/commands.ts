@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkCalibrationFits, calibrate } from '../engine/train/calibrate';
-import { configHash, parseConfig, spaceOf, stripControl, type ExperimentConfig } from '../engine/schema/config';
+import { experimentHash, parseConfig, spaceOf, stripControl, type ExperimentConfig } from '../engine/schema/config';
 import { galleryConfigs } from '../engine/findings/registry';
 import { estimateCost, fmtBytes, fmtSeconds } from '../engine/train/cost';
 import { prepareData, runExperiment, totalSteps, type RunHooks } from '../engine/train/experiment';
@@ -283,13 +283,13 @@ export async function sweep(v: Values, stopped: () => boolean): Promise<number> 
   return EXIT.ok;
 }
 
-/** `gallery`: the shipped recordings — every gallery preset and its contrasts, by config hash (public/runs/). */
+/** `gallery`: the shipped recordings — every gallery preset and its contrasts, by experiment hash (public/runs/). */
 export async function gallery(v: Values, stopped: () => boolean): Promise<number> {
   const outDir = v.out ?? 'public/runs';
   const configs = galleryConfigs();
-  for (const c of configs) checkWritable(join(outDir, `${configHash(c)}.json`), '--out');
+  for (const c of configs) checkWritable(join(outDir, `${experimentHash(c)}.json`), '--out');
   for (const c of configs) {
-    const path = join(outDir, `${configHash(c)}.json`);
+    const path = join(outDir, `${experimentHash(c)}.json`);
     if (existsSync(path) && readRecordFile(path).status === 'complete') {
       say(`${c.name}: recorded already (${path})`);
       continue;

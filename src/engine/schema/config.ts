@@ -34,6 +34,12 @@ export const modelSchema = v.strictObject({
    * (their BN scale and shift are). Absent means learned; false is dropped so learned configs keep their hash.
    */
   fixedStem: v.optional(v.boolean('must be true or false')),
+  /**
+   * Average-pool factor in front of every cell after the first (2: half the side; not in the paper, whose cells all
+   * run at 32×32). Later cells then cost a quarter or less, which is what makes a second cell affordable in a
+   * classroom. Absent means 1; 1 is dropped so configs without it keep their hash.
+   */
+  cellPool: v.optional(v.picklist([1, 2, 4], 'must be 1, 2 or 4')),
 });
 
 export const dataSchema = v.strictObject({
@@ -108,6 +114,12 @@ const baseSchema = v.strictObject({
   }),
   /** Seeds of stand-alone training that make the ground truth. */
   groundTruthSeeds: int(1, 20),
+  /**
+   * The ground truth's own training, where it differs from the supernet's (`train`): e.g. BN statistics that follow
+   * the last batch make a supernet interfere, but a child trained alone and judged by one batch's statistics is
+   * judged noisily. Absent: the supernet's training (its order aside).
+   */
+  groundTruthTrain: v.optional(v.partial(v.omit(trainSchema, ['order']))),
 });
 
 type Base = v.InferOutput<typeof baseSchema>;
@@ -197,6 +209,7 @@ export function parseConfig(raw: unknown): ExperimentConfig {
   if (!r.success) throw new Error(`invalid config: ${issueText(r.issues[0])}`);
   // A learned stem is the default: written or not, one config, one hash.
   if (r.output.model.fixedStem === false) delete r.output.model.fixedStem;
+  if (r.output.model.cellPool === 1) delete r.output.model.cellPool;
   return r.output;
 }
 
@@ -277,16 +290,33 @@ export function configHash(cfg: unknown): string {
   return hashHex(stableStringify(cfg));
 }
 
-/** The part of a config that determines its stand-alone ground truth — the search space included. */
+/**
+ * The part of a config that determines its stand-alone ground truth: the search space, model, data, the schedule each
+ * child trains alone with (the training block but its order) and the truth's number of seeds. Not the supernet's
+ * seed, order, sharing, instances, evaluation points or fine-tune: changing those keeps the truth (its runs use seeds
+ * 0, 1, … whatever the supernet's seed; groundTruthConfig).
+ */
 export function groundTruthKey(cfg: ExperimentConfig) {
   return {
     v: CONFIG_SCHEMA_VERSION,
     space: cfg.space.ops,
     model: cfg.model,
     data: cfg.data,
-    train: { ...cfg.train, order: 'fixed' },
+    train: groundTruthTrain(cfg),
     eval: { bnRecalibrationBatches: cfg.eval.bnRecalibrationBatches },
     seeds: cfg.groundTruthSeeds,
-    seed: cfg.seed,
   };
+}
+
+/** The training block each child of the ground truth is trained alone with. */
+export function groundTruthTrain(cfg: ExperimentConfig): TrainConfig {
+  return { ...cfg.train, ...cfg.groundTruthTrain, order: 'fixed' };
+}
+
+/**
+ * What an experiment is, without its name: shipped recordings are found by it (public/runs/<hash>.json), so a
+ * what-if that lands on a recorded experiment draws at once, whatever preset it was reached from.
+ */
+export function experimentHash(cfg: ExperimentConfig): string {
+  return configHash({ ...cfg, name: undefined });
 }

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   configHash,
+  groundTruthTrain,
   instanceSeeds,
   numClassesOf,
   spaceOf,
@@ -125,10 +126,11 @@ async function evaluateSplit(
   opts: Parameters<typeof evaluateChildren>[3],
   evaluator?: ChildEvaluator,
 ): Promise<number[]> {
-  // Not under full sharing: there the children share most evaluation work (cell-0 ops computed once for all), and
-  // splitting it plus a snapshot per point made the interference preset slower in chromium (67 s → 75 s), while
-  // prefix k=0 (every cell its own) went 243 s → 155 s.
-  if (!evaluator || opts.recalibration || children.length < 8 || store.cfg.sharing.kind === 'full')
+  // Not under full sharing with one cell: there the children share most evaluation work (cell-0 ops computed once
+  // for all), and splitting it plus a snapshot per point made the interference preset slower in chromium (67 s →
+  // 75 s), while prefix k=0 (every cell its own) went 243 s → 155 s. A later cell is each child's own work: split.
+  const shared = store.cfg.sharing.kind === 'full' && store.cfg.model.numCells === 1;
+  if (!evaluator || opts.recalibration || children.length < 8 || shared)
     return evaluateChildren(store, children, val, opts);
   const half = Math.ceil(children.length / 2);
   const snap = await store.snapshot(false); // evaluation reads values only
@@ -607,10 +609,13 @@ export function groundTruthConfig(cfg: ExperimentConfig): ExperimentConfig {
   return {
     ...cfg,
     name: `${cfg.name}-groundtruth`,
+    // The truth's seeds are 0, 1, …: the supernet's seed is not part of it (groundTruthKey).
+    seed: 0,
     instances: cfg.groundTruthSeeds,
     vary: 'seed',
     sharing: { kind: 'none' },
-    train: { ...cfg.train, order: 'fixed' },
+    train: groundTruthTrain(cfg),
+    groundTruthTrain: undefined,
     // Every child is judged on the whole validation set.
     eval: { ...cfg.eval, everyEpoch: false, denseSteps: 0, valSize: cfg.data.valSize },
     finetune: { steps: 0 },

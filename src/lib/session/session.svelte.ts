@@ -1,7 +1,13 @@
 // The page's one session: the worker and its state machine, the experiment on screen (config,
 // record, recording, contrasts), persistence, ground-truth lookup and the address bar. Components
 // read its state and call its methods; App.svelte only lays them out.
-import { configHash, groundTruthKey, parseConfig, type ExperimentConfig } from '../../engine/schema/config';
+import {
+  configHash,
+  experimentHash,
+  groundTruthKey,
+  parseConfig,
+  type ExperimentConfig,
+} from '../../engine/schema/config';
 import type { Cost } from '../../engine/train/cost';
 import { findingById } from '../../engine/findings/registry';
 import { parseRecordText, validateRecord } from '../../engine/schema/readRecord';
@@ -75,15 +81,19 @@ async function shippedGroundTruth(c: ExperimentConfig): Promise<GroundTruth | un
   return undefined;
 }
 
-/** A recording shipped for exactly this config (public/runs/<config hash>.json, made by the CLI), checked. */
+/**
+ * A recording shipped for this experiment (public/runs/<experiment hash>.json, made by the CLI), checked. It is found
+ * by what the experiment is, not by its name: the recording may carry the name of the preset it was made for.
+ */
 async function shippedRecording(c: ExperimentConfig): Promise<RunRecord | undefined> {
-  const hash = configHash(c);
+  const hash = experimentHash(c);
   const raw = await fetchJson(`runs/${hash}.json`);
   if (!raw) return undefined;
   try {
     const rec = validateRecord(raw);
-    // A file under this hash that is the recording of another config (or whose hash lies) is not this run's.
-    if (rec.configHash !== hash || configHash(rec.config) !== hash) throw new Error('recorded for another config');
+    // A file under this hash that is the recording of another experiment (or whose hash lies) is not this run's.
+    if (experimentHash(rec.config) !== hash || rec.configHash !== configHash(rec.config))
+      throw new Error('recorded for another experiment');
     return rec;
   } catch (e) {
     console.warn(`shipped recording runs/${hash}.json not used: ${technical(e)}`);

@@ -148,7 +148,11 @@ export const SETTINGS: SettingEntry[] = (
     {
       path: 'seed',
       param: 'seed',
-      field: { label: 'Seed', help: 'base seed of every random choice', group: 'run', groundTruth: true },
+      field: {
+        label: 'Seed',
+        help: 'base seed of the supernet’s random choices (the ground truth keeps its own seeds)',
+        group: 'run',
+      },
     },
     {
       path: 'train.order',
