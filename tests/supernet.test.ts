@@ -207,6 +207,8 @@ describe('evaluation', () => {
       { kind: 'prefix' as const, k: 0 },
     ]) {
       const cfg = microConfig({ sharing });
+      // Cells after the first pooled 2×2 (cellPool): cell 0's outputs are pooled once, then added per child.
+      if (sharing.kind === 'full') cfg.model = { ...cfg.model, numCells: 3, cellPool: 2 };
       const data = microData(cfg);
       const store = new WeightStore(cfg, 2);
       for (let s = 0; s < 6; s++)

@@ -22,9 +22,16 @@ function pointwisePair(a: tf.Tensor4D, b: tf.Tensor4D, w: tf.Tensor2D): tf.Tenso
   return tf.add(pointwise(relu(a), wa), pointwise(relu(b), wb)) as tf.Tensor4D;
 }
 
-/** Cells and classifier on top of a stem output; returns logits. A cell's output is concat(x1, x2), kept as a pair. */
+/** A cell's output, concat(x1, x2), kept as a pair (concat is slow on wasm). */
+type CellOut = [tf.Tensor4D, tf.Tensor4D];
+
+/** k×k average pooling with stride k (model.cellPool); identity for k = 1. */
+const poolBy = (x: tf.Tensor4D, k: number): tf.Tensor4D => (k > 1 ? tf.avgPool(x, k, k, 'valid') : x);
+
+/** Cells and classifier on top of a stem output; returns logits. */
 export function body(ctx: ForwardCtx, s: tf.Tensor4D, space: SearchSpace, arch: Arch, m: ModelConfig): tf.Tensor2D {
-  let out: [tf.Tensor4D, tf.Tensor4D] | undefined;
+  const k = m.cellPool ?? 1;
+  let out: CellOut | undefined;
   for (let l = 0; l < m.numCells; l++) {
     const memo = l === 0 && !ctx.training ? ctx.memo : undefined;
     const cached = (key: string, f: () => tf.Tensor4D): tf.Tensor4D => {
@@ -37,6 +44,7 @@ export function body(ctx: ForwardCtx, s: tf.Tensor4D, space: SearchSpace, arch: 
     const op = (e: number, x: tf.Tensor4D) => space.ops[arch[e]].forward(kit, x, opPrefix(l, e, arch[e]));
     const w = ctx.w(`cell${l}.pre.conv`) as tf.Tensor2D;
     const x0Key = memo ? `x0|${memo.key(`cell${l}.pre.conv`)}|${memo.inputKey}` : '';
+    // A later cell's input is already pooled (cellPool): ReLU and the 1×1 conv run on the smaller map.
     const x0 = cached(x0Key, () =>
       out
         ? bn(ctx, pointwisePair(out[0], out[1], w), `cell${l}.pre.bn`, false)
@@ -52,31 +60,34 @@ export function body(ctx: ForwardCtx, s: tf.Tensor4D, space: SearchSpace, arch: 
     const x1 = cached(x1Key, () => op(0, x0));
     const bKey = opKey(1, x0Key);
     const cKey = opKey(2, x1Key);
-    if (memo && l === m.numCells - 1) {
-      // Evaluation of a one-cell network: the global average pool is linear, so pool each cached op
-      // output once and add the pooled vectors per child, instead of adding whole feature maps.
-      const pool = (key: string, t: () => tf.Tensor4D) => cachedPool(memo, key, t);
+    const last = l === m.numCells - 1;
+    if (memo && (last || k > 1)) {
+      // Evaluation: pooling (global at the end, k×k before the next cell) is linear, so pool each cached op output
+      // once and add the pooled maps per child, instead of adding whole feature maps.
+      const pool = (key: string, t: () => tf.Tensor4D) => cachedPool(memo, key, t, last ? 0 : k);
       const p2 = tf.add(
         pool(bKey, () => cached(bKey, () => op(1, x0))),
         pool(cKey, () => cached(cKey, () => op(2, x1))),
       );
-      return head(ctx, tf.concat([pool(x1Key, () => x1), p2], 1) as tf.Tensor2D);
+      if (last) return head(ctx, tf.concat([pool(x1Key, () => x1), p2], 1) as tf.Tensor2D);
+      out = [pool(x1Key, () => x1) as tf.Tensor4D, p2 as tf.Tensor4D];
+      continue;
     }
     const x2 = tf.add(
       cached(bKey, () => op(1, x0)),
       cached(cKey, () => op(2, x1)),
     ) as tf.Tensor4D;
-    out = [x1, x2];
+    out = last ? [x1, x2] : [poolBy(x1, k), poolBy(x2, k)];
   }
   const pooled = out ? tf.concat([tf.mean(out[0], [1, 2]), tf.mean(out[1], [1, 2])], 1) : tf.mean(s, [1, 2]);
   return head(ctx, pooled as tf.Tensor2D);
 }
 
-/** The pooled [batch, channels] mean of a cached map, cached under its own key. */
-function cachedPool(memo: NonNullable<ForwardCtx['memo']>, key: string, t: () => tf.Tensor4D): tf.Tensor2D {
-  const k = `pool|${key}`;
-  let p = memo.cache.get(k) as tf.Tensor2D | undefined;
-  if (!p) memo.cache.set(k, (p = tf.keep(spatialMean(t()))));
+/** A cached map pooled (k = 0: its [batch, channels] mean; else k×k average pooling), cached under its own key. */
+function cachedPool(memo: NonNullable<ForwardCtx['memo']>, key: string, t: () => tf.Tensor4D, k: number): tf.Tensor {
+  const name = `pool${k}|${key}`;
+  let p = memo.cache.get(name);
+  if (!p) memo.cache.set(name, (p = tf.keep(k ? poolBy(t(), k) : spatialMean(t()))));
   return p;
 }
 
