@@ -136,7 +136,8 @@ describe('findings from records', () => {
     expect(little.rows[1].says).toMatch(/raised GT-Tau by ≥ 0\.05 in only 0 of 5 instances/);
   });
   it('finding 3: the period holds only where a sign test over instances supports it; one step must reorder', () => {
-    const withRows = (rows: number[][], instances = 1, order: 'fixed' | 'shuffle-period' = 'fixed') => {
+    type Order = 'fixed' | 'shuffle-period' | 'shuffle-once';
+    const withRecord = (rows: number[][], instances = 1, order: Order = 'fixed') => {
       const rec = fakeRecord({ instances });
       rec.config.train.order = order;
       rec.jobs = [[0, 1]]; // period 2
@@ -145,8 +146,10 @@ describe('findings from records', () => {
         inst.accuracy = rows;
         inst.trainOrder = [rows.map((_, k) => k % 2)];
       }
-      return findingThree(rec);
+      return rec;
     };
+    const withRows = (rows: number[][], instances = 1, order: Order = 'fixed') =>
+      findingThree(withRecord(rows, instances, order));
     // Alternating rankings: lag 2 agrees (1), lag 1 reverses (-1): the period at its strongest.
     const alternating = [
       [1, 2, 3, 4],
@@ -177,6 +180,18 @@ describe('findings from records', () => {
     const reshuffled = withRows(alternating, 5, 'shuffle-period');
     expect(reshuffled.rows[0].statistic).toMatch(/shuffle-period order/);
     expect(reshuffled.rows[0]).toMatchObject({ target: '< 0.05: this order predicts no period', holds: false });
+    // A random order fixed once is judged on its own rows (after sharpness): the alternation holds there too, a
+    // still ranking does not.
+    const random = (rows: number[][]) => {
+      return findingThree(withRecord(alternating, 5), undefined, withRecord(rows, 5, 'shuffle-once'));
+    };
+    const withPeriod = random(alternating);
+    expect(withPeriod.rows[2].statistic).toMatch(/random order fixed once \(5 runs\)/);
+    expect(withPeriod.rows[2]).toMatchObject({ holds: true });
+    expect(withPeriod.rows[3].statistic).toMatch(/sharpness with a random order/);
+    const flat = random(Array.from({ length: 6 }, () => [1, 2, 3, 4]));
+    expect(flat.rows[2]).toMatchObject({ holds: false });
+    expect(flat.rows[2].says).toMatch(/alphabetical runs/);
   });
   it('finding 4: each policy compared with full sharing', () => {
     const full = fakeRecord();
