@@ -35,6 +35,27 @@ describe('the app in chromium', () => {
     expect(report).toMatch(/Backend: (webgpu|webgl|wasm|cpu)/);
     expect(report).toMatch(/Self-test: loss and gradients match the cpu backend/);
     expect(report).toMatch(/Threads: \d/);
+    expect(report).toMatch(/Why \w+: /);
+    await noProblems(page);
+    await page.context().close();
+  });
+
+  it('?timeAll=1: every backend that passes is timed on the classroom step and the fastest trains', async () => {
+    const page = await openPage(browser, url + '?timeAll=1');
+    const why = (await page.textContent('[data-testid=backend-why]'))!.replace(/\s+/g, ' ');
+    const chosen = /Why (\w+):/.exec(why)![1];
+    console.log(`timed: ${why}`);
+    // "wasm 35 ms", or "webgpu over 6 s" for a backend whose steps did not finish within the time it is given.
+    const times = [...why.matchAll(/(webgpu|webgl|wasm) (?:(\d+) ms|over (\d+) s)/g)].map((m) => ({
+      b: m[1],
+      ms: m[2] ? Number(m[2]) : Infinity,
+    }));
+    // In headless chromium WebGPU (SwiftShader) passes its self-test beside wasm, so at least two are timed.
+    expect(times.length).toBeGreaterThanOrEqual(2);
+    expect(Number.isFinite(times[0].ms)).toBe(true);
+    expect(why).toMatch(/the fastest step of the classroom model/);
+    expect(chosen).toBe(times[0].b);
+    expect(times[0].ms).toBe(Math.min(...times.map((t) => t.ms)));
     await noProblems(page);
     await page.context().close();
   });

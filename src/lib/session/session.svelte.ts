@@ -164,6 +164,7 @@ export class Session {
         backend: this.flags.backend,
         threads: this.flags.threads,
         workers: this.flags.workers,
+        timeAll: this.flags.timeAll,
       });
     } catch (e) {
       // new Worker itself refused (a Content-Security-Policy, an unsupported browser).

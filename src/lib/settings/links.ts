@@ -205,6 +205,8 @@ export interface PageFlags {
   workers?: number;
   /** ?faults=1: show the fault buttons (tests of recovery). */
   faults: boolean;
+  /** ?timeAll=1: time software GPU adapters against wasm too, instead of refusing them. */
+  timeAll: boolean;
   /** Flag values that were not understood (and ignored), for one notice. */
   problems: string[];
 }
@@ -257,6 +259,7 @@ export function pageFlags(search: string): PageFlags {
     hide,
     backend,
     faults: q.get('faults') === '1',
+    timeAll: q.get('timeAll') === '1',
     threads: count(q, 'threads', 16, problems),
     workers: count(q, 'workers', 4, problems),
     problems,

@@ -1,6 +1,7 @@
-// Backend choice inside the worker: WebGPU → WebGL → WASM → CPU. A faster backend is refused
-// (and the page told why) when it is missing, is a software fallback slower than wasm, or fails the
-// self-test: one loss and gradient of a small supernet compared with the cpu backend.
+// Backend choice inside the worker: WebGPU, WebGL and WASM are each refused (and the page told why) when missing, a
+// software fallback (slower than wasm where measured; ?timeAll times them anyway), or failing the self-test: one loss
+// and gradient of a small supernet compared with the cpu backend. Of those that pass, the one whose classroom step
+// is fastest, timed here, trains; cpu only when nothing else passes.
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
@@ -11,7 +12,7 @@ import { describeBackend, prepareWasm, prepareWebgpu } from '../../engine/kernel
 import { downsample, makeBatch } from '../../engine/data/dataset';
 import { gratingSplits } from '../../engine/data/gratings';
 import { preset } from '../../engine/schema/scales';
-import { lossAndGradients } from '../../engine/train/trainer';
+import { lossAndGradients, trainStep } from '../../engine/train/trainer';
 import { WeightStore } from '../../engine/model/weightStore';
 import type { DeviceReport } from './protocol';
 import { fixThreadedFactorySource } from './wasmThreads';
@@ -110,10 +111,87 @@ export interface BackendOptions {
   force?: string;
   /** wasm threads asked for (URL ?threads=…). */
   threads?: number;
+  /** Time software adapters too instead of refusing them (URL ?timeAll). */
+  timeSoftware?: boolean;
+}
+
+/** Steps timed per backend, after a warm-up step that compiles its kernels; and the time a backend may take. */
+const TIMED_STEPS = 2;
+const WARM_STEPS = 1;
+const BUDGET_MS = 6000;
+
+/**
+ * Milliseconds per training step of the classroom model (batch 64) on the current backend: the median of a few
+ * steps after warm-up, each read back (so a GPU's queued work is counted). Infinity when the steps would take more
+ * than BUDGET_MS (a software GPU can take minutes): the unfinished step is left to finish in the background.
+ */
+async function msPerStep(): Promise<number> {
+  const cfg = preset('tiny');
+  const data = gratingSplits(cfg.model.inputSize, 1, 0);
+  const batch = makeBatch(downsample(data.train, cfg.model.inputSize), Array.from({ length: 64 }, (_, i) => i));
+  const store = new WeightStore(cfg, 0);
+  const start = performance.now();
+  const times: number[] = [];
+  let pending: Promise<unknown> = Promise.resolve();
+  try {
+    for (let i = 0; i < WARM_STEPS + TIMED_STEPS; i++) {
+      const t0 = performance.now();
+      const left = BUDGET_MS - (t0 - start);
+      pending = trainStep(store, (i * 23) % 64, batch, { ...cfg.train, lr: 0.01 });
+      const done = await Promise.race([pending.then(() => true), sleep(left).then(() => false)]);
+      if (!done) return Infinity;
+      if (i >= WARM_STEPS) times.push(performance.now() - t0);
+    }
+    return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  } finally {
+    // A step left running (or one that threw: the caller reports it) disposes the store when it ends.
+    void pending.then(
+      () => store.dispose(),
+      () => store.dispose(),
+    );
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+const msText = (t: { backend: string; msPerStep: number }) =>
+  `${t.backend} ${Number.isFinite(t.msPerStep) ? `${t.msPerStep.toFixed(0)} ms` : `over ${BUDGET_MS / 1000} s`}`;
+
+type Passed = Omit<DeviceReport, 'workers' | 'timed' | 'why'>;
+
+/**
+ * The fastest of the backends that passed the self-test, by timing the classroom model's step on each; cpu is
+ * only a last resort and is not timed. Leaves the chosen backend active.
+ */
+async function fastest(passed: Passed[]): Promise<Omit<DeviceReport, 'workers'>> {
+  const timedOnes = passed.filter((p) => p.backend !== 'cpu');
+  if (timedOnes.length < 2) {
+    const only = timedOnes[0] ?? passed[0];
+    await tf.setBackend(only.backend);
+    const why =
+      only.backend === 'cpu'
+        ? 'no faster backend passed its self-test (cpu is the slow last resort)'
+        : 'the only one of WebGPU, WebGL and WASM that passed (nothing to time it against)';
+    return { ...only, why };
+  }
+  const timed: { backend: string; msPerStep: number }[] = [];
+  for (const p of timedOnes) {
+    try {
+      await tf.setBackend(p.backend);
+      timed.push({ backend: p.backend, msPerStep: await msPerStep() });
+    } catch (e) {
+      p.refused.push({ backend: p.backend, reason: `its timing failed: ${(e as Error).message}` });
+    }
+  }
+  timed.sort((a, b) => a.msPerStep - b.msPerStep);
+  const best = passed.find((p) => p.backend === timed[0]?.backend) ?? passed[0];
+  await tf.setBackend(best.backend);
+  const list = timed.map(msText).join(', ');
+  return { ...best, timed, why: `the fastest step of the classroom model, timed on each backend that passed: ${list}` };
 }
 
 export async function chooseBackend(opts: BackendOptions = {}): Promise<Omit<DeviceReport, 'workers'>> {
   const refused: DeviceReport['refused'] = [];
+  const passed: Passed[] = [];
   const wasmThreadInfo = setUpWasm(opts.threads ?? 1);
   prepareWebgpu();
   const ref = await selfTestReference();
@@ -134,7 +212,7 @@ export async function chooseBackend(opts: BackendOptions = {}): Promise<Omit<Dev
           [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') ||
           'unnamed adapter';
         const fallback = a.isFallbackAdapter || info.isFallbackAdapter;
-        if ((fallback || SOFTWARE.test(adapter)) && opts.force !== 'webgpu')
+        if ((fallback || SOFTWARE.test(adapter)) && opts.force !== 'webgpu' && !opts.timeSoftware)
           throw new Error(`software fallback adapter (${adapter}): slower than wasm on this machine`);
       }
       if (name === 'webgl') {
@@ -142,7 +220,7 @@ export async function chooseBackend(opts: BackendOptions = {}): Promise<Omit<Dev
         if (!gl) throw new Error('no WebGL2 context (OffscreenCanvas in a worker)');
         const ext = gl.getExtension('WEBGL_debug_renderer_info');
         adapter = ext ? String(gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : String(gl.getParameter(gl.RENDERER));
-        if (SOFTWARE.test(adapter) && opts.force !== 'webgl')
+        if (SOFTWARE.test(adapter) && opts.force !== 'webgl' && !opts.timeSoftware)
           throw new Error(`software renderer (${adapter}): slower than wasm on this machine`);
       }
       if (!(await tf.setBackend(name))) throw new Error('failed to initialise');
@@ -165,16 +243,24 @@ export async function chooseBackend(opts: BackendOptions = {}): Promise<Omit<Dev
                   : `${wasmThreadInfo.count} asked for, ${actual} running (${wasmThreadInfo.why})`,
             }
           : { count: 1, why: `${name} runs on its own device` };
-      return {
+      const ok = {
         backend: name,
         adapter,
         refused,
         selfTest: `loss and gradients match the cpu backend to ${err.toExponential(1)} relative`,
         threads,
       };
+      // A forced backend is used as it is; otherwise the fast ones that pass are timed against each other.
+      if (opts.force)
+        return {
+          ...ok,
+          why: name === opts.force ? `asked for (?backend=${opts.force})` : `?backend=${opts.force} was refused`,
+        };
+      passed.push(ok);
     } catch (e) {
       refused.push({ backend: name, reason: (e as Error).message });
     }
   }
+  if (passed.length) return fastest(passed);
   throw new Error(`no usable backend: ${refused.map((r) => `${r.backend}: ${r.reason}`).join('; ')}`);
 }

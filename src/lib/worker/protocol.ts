@@ -19,7 +19,7 @@ export type DatasetSource =
 
 export type ToWorker = Versioned<
   /** First message: pick the backend (optionally forced, from the page URL's ?backend=). */
-  | { type: 'init'; backend?: string; threads?: number; workers?: number }
+  | { type: 'init'; backend?: string; threads?: number; workers?: number; timeAll?: boolean }
   /**
    * The config arrives untrusted and is checked by the schema in the worker too. `resume`: a partial record with a
    * checkpoint.
@@ -49,6 +49,10 @@ export interface DeviceReport {
   threads: { count: number; why: string };
   /** Training workers (this one and its helpers, each on a core, each taking whole instances) and why that many. */
   workers: { count: number; why: string };
+  /** Why this backend: asked for, the only one that passed, or the fastest timed. */
+  why: string;
+  /** Milliseconds per classroom step of each backend timed, fastest first (when more than one passed). */
+  timed?: { backend: string; msPerStep: number }[];
 }
 
 export interface ProgressInfo {

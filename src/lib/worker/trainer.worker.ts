@@ -216,7 +216,7 @@ async function probe(child: number, steps: number) {
 /** Picks the backend, then starts the helpers (if any) so that a run finds them ready. */
 async function init(m: Extract<ToWorker, { type: 'init' }>) {
   try {
-    const chosen = await chooseBackend({ force: m.backend, threads: m.threads });
+    const chosen = await chooseBackend({ force: m.backend, threads: m.threads, timeSoftware: m.timeAll });
     device = { ...chosen, workers: helperCount(chosen.backend, navigator.hardwareConcurrency || 1, m.workers) };
     if (device.workers.count > 1 && !pool) {
       pool = new HelperPool(device.workers.count, device.backend);
