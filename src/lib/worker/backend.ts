@@ -128,7 +128,10 @@ const BUDGET_MS = 6000;
 async function msPerStep(): Promise<number> {
   const cfg = preset('tiny');
   const data = gratingSplits(cfg.model.inputSize, 1, 0);
-  const batch = makeBatch(downsample(data.train, cfg.model.inputSize), Array.from({ length: 64 }, (_, i) => i));
+  const batch = makeBatch(
+    downsample(data.train, cfg.model.inputSize),
+    Array.from({ length: 64 }, (_, i) => i),
+  );
   const store = new WeightStore(cfg, 0);
   const start = performance.now();
   const times: number[] = [];
