@@ -1,6 +1,7 @@
 // The page's one session: the worker and its state machine, the experiment on screen (config,
 // record, recording, contrasts), persistence, ground-truth lookup and the address bar. Components
 // read its state and call its methods; App.svelte only lays them out.
+import { compareParams, comparedQueries, differences, runLabel, visitKey, withRun } from './visitRuns';
 import {
   configHash,
   experimentHash,
@@ -119,6 +120,16 @@ export class Session {
   }
   comparison = $state.raw<Comparison | undefined>();
   runs = $state.raw<RunRecord[]>([]);
+  /** Every complete run of this visit, recorded or live (visitRuns.ts), and the keys of those compared. */
+  visit = $state.raw<RunRecord[]>([]);
+  compared = $state.raw<string[]>([]);
+  /** The compared runs other than the one on screen, each labelled by what it changes: drawn over the charts. */
+  get overlays(): { label: string; record: RunRecord }[] {
+    const here = this.record && visitKey(this.record);
+    return this.visit
+      .filter((r) => this.compared.includes(visitKey(r)) && visitKey(r) !== here)
+      .map((r) => ({ label: runLabel(r, this.config), record: r }));
+  }
   groundTruth = $state.raw<GroundTruth | undefined>();
   gtChecked = $state(false);
   device = $state<DeviceReport | undefined>();
@@ -236,6 +247,7 @@ export class Session {
       case 'result':
         this.pending = undefined;
         this.record = m.record;
+        this.visit = withRun(this.visit, m.record);
         this.status = 'done';
         this.comparison = this.recording ? compareRuns(m.record, this.recording) : undefined;
         void clearInterrupted().catch(() => undefined);
@@ -325,6 +337,7 @@ export class Session {
     this.gtChecked = true;
     this.recording = rec;
     if (!this.record && rec) this.record = rec;
+    if (this.record) this.visit = withRun(this.visit, this.record);
     const g = findingById(presetId);
     if (g && configHash(g.config) === hash) {
       const found = await Promise.all(
@@ -351,7 +364,33 @@ export class Session {
       return;
     }
     if (this.notice?.where === 'settings') this.notice = undefined;
+    // A what-if: the run on screen stays, compared, beside the one the new settings bring.
+    const before = this.record;
+    if (before?.status === 'complete') {
+      this.visit = withRun(this.visit, before);
+      if (!this.compared.includes(visitKey(before))) this.compared = [...this.compared, visitKey(before)];
+    }
     await this.setConfig(parsed, this.presetId);
+  }
+
+  /** The experiment on screen is its preset's own (no setting changed). */
+  get atPreset(): boolean {
+    const g = findingById(this.presetId);
+    const base = g ? g.config : (SCALE_IDS as string[]).includes(this.presetId) ? preset(this.presetId) : undefined;
+    return !!base && experimentHash(base) === experimentHash(this.config);
+  }
+
+  /** Draws a run of the visit over the charts, or stops drawing it. */
+  compare(key: string, on: boolean): void {
+    const others = this.compared.filter((k) => k !== key);
+    this.compared = on ? [...others, key] : others;
+    this.syncUrl();
+  }
+
+  /** Back to the preset's own experiment, nothing compared (the visit's runs stay listed). */
+  async reset(): Promise<void> {
+    this.compared = [];
+    await this.loadPreset(this.presetId);
   }
 
   /** A finding or a scale by id; an id that names none gets a notice and the default experiment. */
@@ -367,13 +406,25 @@ export class Session {
       id = DEFAULT_PRESET;
     }
     const g = findingById(id);
+    // Another preset is another lesson: nothing of the last one stays compared.
+    if (id !== this.presetId) this.compared = [];
     await this.setConfig(g ? g.config : preset(id), id);
   }
 
   syncUrl(): void {
     if (typeof history === 'undefined') return;
     const readable = encodeReadable(this.config, this.presetId);
-    const query = withExperimentQuery(location.search, readable);
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a scratch copy of the address, not state
+    const q = new URLSearchParams(withExperimentQuery(location.search, readable));
+    q.delete('compare');
+    // The compared runs travel in the address too, so a link reproduces the comparison.
+    if (readable)
+      for (const c of compareParams(
+        this.overlays.map((o) => o.record),
+        this.presetId,
+      ))
+        q.append('compare', c);
+    const query = q.toString() ? `?${q.toString()}` : '';
     history.replaceState(null, '', `${location.pathname}${query}${readable ? '' : encodeLink(this.config)}`);
   }
 
@@ -533,6 +584,8 @@ export class Session {
 
   private async openFromAddress(): Promise<{ kind: Notice['kind']; text: string }[]> {
     const notes: { kind: Notice['kind']; text: string }[] = [];
+    // Read before the experiment opens: opening it rewrites the address.
+    const search = location.search;
     const link = decodeLink(location.hash);
     const readable = link.kind === 'none' ? decodeReadable(location.search) : link;
     if (readable.kind === 'error') notes.push({ kind: 'error', text: readable.message });
@@ -577,6 +630,30 @@ export class Session {
     else if (this.flags.finding) await this.loadPreset(this.flags.finding);
     else if (saved) await this.setConfig(saved.config, presetOf(saved.config) ?? 'tiny', { keepRecord: saved });
     else await this.loadPreset(DEFAULT_PRESET);
+    notes.push(...(await this.openCompared(search)));
+    return notes;
+  }
+
+  /** The runs an address names as compared (`compare=`): their recordings, or a note that they must be run. */
+  private async openCompared(search: string): Promise<{ kind: Notice['kind']; text: string }[]> {
+    const notes: { kind: Notice['kind']; text: string }[] = [];
+    for (const query of comparedQueries(search, this.presetId)) {
+      const link = decodeReadable(query);
+      if (link.kind !== 'ok') {
+        const why = link.kind === 'error' ? link.message : 'it names no settings';
+        notes.push({ kind: 'error', text: `A compared run in this link was not understood: ${why}` });
+        continue;
+      }
+      const rec = await shippedRecording(link.config);
+      if (!rec) {
+        const what = differences(link.config, this.config);
+        notes.push({ kind: 'info', text: `The compared run (${what}) is not recorded: set it and press ▶ Run.` });
+        continue;
+      }
+      this.visit = withRun(this.visit, rec);
+      this.compared = [...this.compared.filter((k) => k !== visitKey(rec)), visitKey(rec)];
+    }
+    this.syncUrl();
     return notes;
   }
 

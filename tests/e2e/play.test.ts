@@ -1,0 +1,88 @@
+// Play: a what-if on a finding's card keeps the run before it drawn and labelled, keeps the ground truth when only
+// the supernet changes, draws a recorded what-if at once, travels in the address, and resets to the preset.
+import type { Browser, Page } from 'playwright-core';
+import type { PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch, noProblems, openPage, serveBuiltApp } from './browser';
+
+let server: PreviewServer;
+let url: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  ({ server, url } = await serveBuiltApp());
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const labels = (page: Page) => page.locator('[data-testid=run-label]').allTextContents();
+const drawn = (page: Page) => page.waitForSelector('.charts figure, .charts svg', { timeout: 60_000 });
+const gtKept = async (page: Page) => expect(await page.locator('[data-testid=gt-warning]').count()).toBe(0);
+
+/** Milliseconds from a settings change until no "no run yet" notice and the run list holds `n` runs. */
+async function timeUntilDrawn(page: Page, change: () => Promise<unknown>): Promise<number> {
+  const t0 = Date.now();
+  await change();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=no-run-yet]'), null, { timeout: 30_000 });
+  await drawn(page);
+  return Date.now() - t0;
+}
+
+describe('what-ifs on a card', () => {
+  it('interference: another order draws its recording at once, beside the run before it, with the truth kept', async () => {
+    const page = await openPage(browser, url + '?preset=interference');
+    await drawn(page);
+    const ms = await timeUntilDrawn(page, () => page.selectOption('[data-field="train.order"]', 'shuffle-period'));
+    console.log(`order → reshuffled: charts in ${ms} ms (a recording ships)`);
+    expect(ms).toBeLessThan(2_000);
+    await gtKept(page);
+    // The fixed-order run stays, compared, named by what it changes against the settings on screen.
+    expect(await labels(page)).toEqual([expect.stringMatching(/^order: .*\(recorded\)$/)]);
+    expect(await page.locator('[data-testid=compare-run]').first().isChecked()).toBe(true);
+    expect(page.url()).toMatch(/compare=/);
+
+    // A seed with no recording: the truth is kept (the supernet's seed is not the truth's), the charts keep
+    // drawing the run before it, and the page says a run is needed.
+    await page.fill('[data-field="seed"]', '3');
+    await page.press('[data-field="seed"]', 'Tab');
+    await page.waitForSelector('[data-testid=no-run-yet]');
+    await gtKept(page);
+    expect(await page.locator('.charts svg').count()).toBeGreaterThan(0);
+    expect(await labels(page)).toContainEqual(expect.stringMatching(/seed: 0/));
+
+    // The address reproduces the comparison in a new page.
+    const link = page.url();
+    console.log(`link: ${link}`);
+    const again = await openPage(browser, link);
+    await drawn(again);
+    expect((await labels(again)).length).toBeGreaterThan(0);
+    expect(await again.locator('[data-testid=compare-run]:checked').count()).toBeGreaterThan(0);
+    await noProblems(again);
+    await again.context().close();
+
+    // Reset: the preset again, nothing compared, the address without compared runs.
+    await page.click('[data-testid=reset]');
+    await page.waitForFunction(() => !/compare=/.test(location.search));
+    expect(await page.inputValue('[data-field="train.order"]')).toBe('fixed');
+    expect(await page.locator('[data-testid=compare-run]:checked').count()).toBe(0);
+    await noProblems(page);
+    await page.context().close();
+  });
+
+  it('less sharing: random groups instead of similar ones draw their recording, the similar ones compared', async () => {
+    const page = await openPage(browser, url + '?preset=less-sharing');
+    await drawn(page);
+    const partition = page.locator('[data-testid=sharing-partition]');
+    const ms = await timeUntilDrawn(page, () => partition.selectOption('random'));
+    console.log(`similar → random groups: charts in ${ms} ms`);
+    expect(ms).toBeLessThan(2_000);
+    await gtKept(page);
+    expect(await labels(page)).toEqual([expect.stringMatching(/sharing: .*similarity.*\(recorded\)/)]);
+    await noProblems(page);
+    await page.context().close();
+  });
+});
