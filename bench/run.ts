@@ -28,6 +28,9 @@ const models = only('models') ?? ['paper', 'tiny'];
 const CELLS = only('cells') ? Number(only('cells')![0]) : undefined;
 if (CELLS !== undefined && !(Number.isInteger(CELLS) && CELLS >= 1 && CELLS <= 8))
   throw new Error('--cells must be 1..8');
+/** Pooling in front of every cell after the first (model.cellPool): --pool=4. */
+const POOL = only('pool') ? (Number(only('pool')![0]) as 1 | 2 | 4) : undefined;
+if (POOL !== undefined && ![1, 2, 4].includes(POOL)) throw new Error('--pool must be 1, 2 or 4');
 /** Seconds of timed steps per case (after warm-up); slow cases stop after one step. */
 const BUDGET_S = Number(only('seconds')?.[0] ?? 15);
 
@@ -66,7 +69,7 @@ async function measure(name: string, backend: BackendName, variant: Variant = 'o
   useWasmKernels(kernels);
   useWebgpuKernels(kernels);
   useFusedBnRelu(variant !== 'bn-relu-apart');
-  const { batch, store, params } = stepSetup(name, BATCH, CELLS);
+  const { batch, store, params } = stepSetup(name, BATCH, CELLS, POOL);
   try {
     const { steps, wall, cpu } = await timedSteps(store, batch, params, BUDGET_S, variant === 'queued');
     sampleRss();
@@ -86,7 +89,7 @@ async function measure(name: string, backend: BackendName, variant: Variant = 'o
 /** Evaluating all 64 children on 1,024 images with inherited weights (the dense window's unit of work). */
 async function measureEval(name: string): Promise<string> {
   await useBackend('wasm');
-  const cfg = benchConfig(name, CELLS);
+  const cfg = benchConfig(name, CELLS, POOL);
   const data = gratingSplits(10, 1024, 0);
   const val = downsample(data.val, cfg.model.inputSize);
   const store = new WeightStore(cfg, 0);
@@ -120,7 +123,7 @@ async function measureEval(name: string): Promise<string> {
 function torchRef(name: string): { perWall: number; perCpu: number } | string {
   const py = '/usr/bin/python3';
   if (!existsSync(py)) return 'not measured: /usr/bin/python3 missing';
-  const m = benchConfig(name, CELLS).model;
+  const m = benchConfig(name, CELLS, POOL).model;
   const shape = [m.stemChannels, m.cellChannels, m.numCells, m.inputSize, BATCH].map(String);
   // A fixed stem trains no stem filters: the reference must not either.
   const args = [...shape, name === 'paper' ? '8' : '40', ...(m.fixedStem ? ['--fixed-stem'] : [])];
@@ -141,7 +144,7 @@ console.log(
 console.log(`images per wall-second | per CPU-second; ratios against PyTorch per CPU-second`);
 for (const name of models) {
   const ref = torchRef(name);
-  console.log(`\n${name} model ${JSON.stringify(benchConfig(name, CELLS).model)}`);
+  console.log(`\n${name} model ${JSON.stringify(benchConfig(name, CELLS, POOL).model)}`);
   console.log(
     typeof ref === 'string'
       ? `  PyTorch CPU, 1 thread       ${ref}`

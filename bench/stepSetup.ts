@@ -10,15 +10,19 @@ import { WeightStore } from '../src/engine/model/weightStore';
 /** Every 7th child (10 of 64), trained in turn. */
 export const BENCH_CHILDREN = Array.from({ length: 64 }, (_, i) => i).filter((i) => i % 7 === 0);
 
-/** A preset's config, with its number of cells changed when asked (npm run bench -- --cells=2). */
-export function benchConfig(name: string, cells?: number): ExperimentConfig {
+/**
+ * A preset's config, with its number of cells and the pooling in front of later cells changed when asked
+ * (npm run bench -- --cells=2 --pool=4).
+ */
+export function benchConfig(name: string, cells?: number, pool?: 1 | 2 | 4): ExperimentConfig {
   const cfg = preset(name);
   if (cells !== undefined) cfg.model.numCells = cells;
+  if (pool !== undefined) cfg.model.cellPool = pool;
   return cfg;
 }
 
-export function stepSetup(name: string, batchSize: number, cells?: number) {
-  const cfg: ExperimentConfig = benchConfig(name, cells);
+export function stepSetup(name: string, batchSize: number, cells?: number, pool?: 1 | 2 | 4) {
+  const cfg: ExperimentConfig = benchConfig(name, cells, pool);
   const data = gratingSplits(batchSize, 10, 0);
   const batch = makeBatch(
     downsample(data.train, cfg.model.inputSize),

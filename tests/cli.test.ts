@@ -71,8 +71,14 @@ describe('cli', () => {
       expect(again.stderr).not.toMatch(/ground truth written to/);
       // --workers 2: instance 1 trained in a worker thread, the same numbers as one thread.
       expect(readRecord(join(dir, 'run2.json')).instances).toEqual(rec.instances);
+      // The truth is the children's: another supernet seed reuses it, another training of the truth does not.
       write('micro.json', small({ instances: 2, seed: 9 }));
-      const plain = cli(['run', '--config', cfgPath, '--backend', 'wasm', '--out', join(dir, 'run3.json')]);
+      const reseeded = cli(['run', '--config', cfgPath, '--backend', 'wasm', '--out', join(dir, 'run3.json')]);
+      expect(reseeded.status).toBe(0);
+      expect(reseeded.stdout).toMatch(/GT-Tau .* T1R .* T3R/);
+      expect(reseeded.stdout).not.toMatch(/no ground truth/);
+      write('micro.json', small({ instances: 2, groundTruthTrain: { bnMomentum: 0.5 } }));
+      const plain = cli(['run', '--config', cfgPath, '--backend', 'wasm', '--out', join(dir, 'run4.json')]);
       expect(plain.status).toBe(0);
       expect(plain.stdout).toMatch(/no ground truth for this config.*--compute-gt/);
     },

@@ -22,4 +22,17 @@ describe('estimateCost', () => {
     expect(estimateCost(single, rates, { workers: 4 }).seconds).toBeCloseTo(estimateCost(single, rates).seconds, 6);
     expect(estimateCost(single, rates, { workers: 4 }).workers).toBe(1);
   });
+
+  it('counts the ground truth under its own training (groundTruthTrain), not the supernet’s', () => {
+    const cfg = preset('tiny');
+    const own = { ...cfg, groundTruthTrain: { epochs: cfg.train.epochs * 2 } };
+    const plain = estimateCost(cfg, rates, { groundTruth: true }).parts.groundTruth;
+    const evalPart = cfg.data.valSize * 64 * cfg.groundTruthSeeds * rates.evalOneSecondsPerImage;
+    // 64 children × seeds stand-alone runs of 512 steps × 64 images; twice the epochs, twice the training.
+    expect(plain - evalPart).toBeCloseTo(512 * 64 * 64 * cfg.groundTruthSeeds * 1e-3, 3);
+    expect(estimateCost(own, rates, { groundTruth: true }).parts.groundTruth - evalPart).toBeCloseTo(
+      2 * (plain - evalPart),
+      3,
+    );
+  });
 });

@@ -51,6 +51,7 @@ describe('runs of a visit', () => {
     b.train.order = 'shuffle-period';
     const recs = [a, b].map((config) => ({ ...fakeRecord(), config }));
     const params = compareParams(recs, 'interference');
+    expect(params).toEqual(['preset', 'order=shuffle-period']);
     const search = `?preset=interference&${params.map((p) => `compare=${encodeURIComponent(p)}`).join('&')}`;
     const back = comparedQueries(search, 'interference').map((q) => decodeReadable(q));
     expect(back.map((l) => (l.kind === 'ok' ? experimentHash(l.config) : l.kind))).toEqual([a, b].map(experimentHash));

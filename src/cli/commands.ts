@@ -8,6 +8,7 @@ import { experimentHash, parseConfig, spaceOf, stripControl, type ExperimentConf
 import { galleryConfigs } from '../engine/findings/registry';
 import { estimateCost, fmtBytes, fmtSeconds } from '../engine/train/cost';
 import { prepareData, runExperiment, totalSteps, type RunHooks } from '../engine/train/experiment';
+import { groundTruthSteps } from '../engine/train/schedule';
 import { plural } from '../engine/core/text';
 import {
   mergeGroundTruth,
@@ -76,9 +77,11 @@ async function checkCost(cfg: ExperimentConfig, yes: boolean, groundTruth = fals
 
 async function groundTruthFor(cfg: ExperimentConfig, stopped: () => boolean, dataPath?: string): Promise<GroundTruth> {
   const n = spaceOf(cfg).numChildren;
-  say(`ground truth: ${n} children × ${cfg.groundTruthSeeds} seeds trained alone (${totalSteps(cfg)} steps each)`);
+  say(
+    `ground truth: ${n} children × ${cfg.groundTruthSeeds} seeds trained alone (${groundTruthSteps(cfg)} steps each)`,
+  );
   const data = prepareData(cfg, loadData(cfg, dataPath));
-  const { hooks, progress } = hooksFor('groundtruth', totalSteps(cfg) * cfg.groundTruthSeeds, stopped);
+  const { hooks, progress } = hooksFor('groundtruth', groundTruthSteps(cfg) * cfg.groundTruthSeeds, stopped);
   const shard = await runGroundTruthShard(cfg, data, undefined, hooks);
   progress.done();
   if (!shard) throw new Error('ground truth interrupted; nothing cached');
@@ -196,12 +199,12 @@ export async function groundtruth(v: Values, stopped: () => boolean): Promise<nu
   const data = prepareData(cfg, loadData(cfg, v.data));
   const runs = Math.ceil((spaceOf(cfg).numChildren * cfg.groundTruthSeeds - shard.index) / shard.count);
   say(
-    `ground truth shard ${shard.index}/${shard.count}: ${runs} stand-alone run(s) of ${totalSteps(cfg)} steps ` +
+    `ground truth shard ${shard.index}/${shard.count}: ${runs} stand-alone run(s) of ${groundTruthSteps(cfg)} steps ` +
       `(key ${gtKeyHash(cfg)})`,
   );
   const { hooks, progress } = hooksFor(
     `shard ${shard.index}/${shard.count}`,
-    totalSteps(cfg) * cfg.groundTruthSeeds,
+    groundTruthSteps(cfg) * cfg.groundTruthSeeds,
     stopped,
   );
   const part = await runGroundTruthShard(cfg, data, shard, hooks);

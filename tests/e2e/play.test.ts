@@ -33,7 +33,7 @@ async function timeUntilDrawn(page: Page, change: () => Promise<unknown>): Promi
 }
 
 describe('what-ifs on a card', () => {
-  it('interference: another order draws its recording at once, beside the run before it, with the truth kept', async () => {
+  it('interference: another order draws its recording at once, beside the run before, the truth kept', async () => {
     const page = await openPage(browser, url + '?preset=interference');
     await drawn(page);
     const ms = await timeUntilDrawn(page, () => page.selectOption('[data-field="train.order"]', 'shuffle-period'));
@@ -73,7 +73,7 @@ describe('what-ifs on a card', () => {
     await page.context().close();
   });
 
-  it('less sharing: random groups instead of similar ones draw their recording, the similar ones compared', async () => {
+  it('less sharing: random groups draw their recording, the similar ones compared', async () => {
     const page = await openPage(browser, url + '?preset=less-sharing');
     await drawn(page);
     const partition = page.locator('[data-testid=sharing-partition]');

@@ -1,8 +1,8 @@
 // What a run will cost before it starts: time from the config and a measured rate of the backend,
 // memory from the shapes. The page shows it and asks above a threshold; the CLI refuses past a
 // limit unless --yes. Pure arithmetic: the rates are measured by the caller (calibrate, in Node or the worker).
-import { spaceOf, type ExperimentConfig } from '../schema/config';
-import { evalPoints, totalSteps } from './schedule';
+import { groundTruthTrain, spaceOf, type ExperimentConfig } from '../schema/config';
+import { evalPoints, groundTruthSteps, totalSteps } from './schedule';
 import { jobsOf } from '../space/sharing';
 import { countParameters } from '../model/parameterCount';
 
@@ -38,7 +38,9 @@ export function estimateCost(
   const trainImages = steps * cfg.train.batchSize * jobs * cfg.instances;
   const evalImages = evalPoints(cfg).length * cfg.eval.valSize * cfg.instances;
   const ftSteps = cfg.finetune.steps * n * cfg.instances;
-  const gtImages = opts.groundTruth ? steps * cfg.train.batchSize * n * cfg.groundTruthSeeds : 0;
+  const gtImages = opts.groundTruth
+    ? groundTruthSteps(cfg) * groundTruthTrain(cfg).batchSize * n * cfg.groundTruthSeeds
+    : 0;
   const parts = {
     train: trainImages * rates.trainSecondsPerImage,
     evaluate: evalImages * rates.evalAllSecondsPerImage,

@@ -1,5 +1,5 @@
 // Learning-rate schedule and the evaluation points of a run.
-import type { ExperimentConfig, TrainConfig } from '../schema/config';
+import { groundTruthTrain, type ExperimentConfig, type TrainConfig } from '../schema/config';
 import type { EvalPoint } from '../schema/record';
 
 /** Cosine annealing per epoch (PyTorch CosineAnnealingLR, T_max = epochs) from lr down to lrMin. */
@@ -12,6 +12,9 @@ export function stepsPerEpoch(cfg: ExperimentConfig): number {
 }
 
 export const totalSteps = (cfg: ExperimentConfig) => stepsPerEpoch(cfg) * cfg.train.epochs;
+
+/** Steps of one stand-alone run of the ground truth, under its own training (config.groundTruthTrain). */
+export const groundTruthSteps = (cfg: ExperimentConfig) => totalSteps({ ...cfg, train: groundTruthTrain(cfg) });
 
 /** Evaluation points of one instance: every epoch end (if on), every dense step, and the last step. */
 export function evalPoints(cfg: ExperimentConfig): EvalPoint[] {

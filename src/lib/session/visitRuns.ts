@@ -42,6 +42,9 @@ export function runLabel(r: RunRecord, current: ExperimentConfig): string {
   return `${differences(r.config, current)} (${r.source === 'run' ? 'run here' : 'recorded'})`;
 }
 
+/** A compared run that is the preset itself (no readable settings differ): `compare=preset`, not an empty value. */
+const PRESET_ITSELF = 'preset';
+
 /**
  * The compared runs as address parameters: each its readable settings against the preset on screen, without the
  * preset itself (`compare=order%3Dshuffle-period`). A run that is no preset plus readable settings is left out.
@@ -53,7 +56,7 @@ export function compareParams(runs: RunRecord[], presetId: string): string[] {
     if (!q) continue;
     const p = new URLSearchParams(q.slice(1));
     p.delete('preset');
-    out.push(p.toString());
+    out.push(p.toString() || PRESET_ITSELF);
   }
   return out;
 }
@@ -63,5 +66,5 @@ export function comparedQueries(search: string, presetId: string): string[] {
   return new URLSearchParams(search)
     .getAll('compare')
     .slice(0, MAX_VISIT_RUNS)
-    .map((c) => `?preset=${encodeURIComponent(presetId)}${c ? `&${c}` : ''}`);
+    .map((c) => `?preset=${encodeURIComponent(presetId)}${c && c !== PRESET_ITSELF ? `&${c}` : ''}`);
 }
