@@ -15,7 +15,7 @@ import {
 } from '../src/engine/findings/statistics';
 import { findingOne } from '../src/engine/findings/bestVaries';
 import { findingThree } from '../src/engine/findings/interference';
-import { holdsText } from '../src/engine/findings/verdicts';
+import { holdsText, verdictTally } from '../src/engine/findings/verdicts';
 import { findingFour } from '../src/engine/findings/lessSharing';
 import { findingTwo } from '../src/engine/findings/signal';
 import type { InstanceRecord } from '../src/engine/schema/record';
@@ -242,6 +242,11 @@ describe('findings from records', () => {
     expect(f.verdict).not.toMatch(/target/);
     // Full sharing alone: nothing to judge against it, so the finding "holds" vacuously — not "not measurable".
     expect(findingFour([{ label: 'full', rec: full }]).verdict).toMatch(/^It does/);
+    // The card's one verdict in a word, counting judged rows only (the reference row is not one).
+    expect(verdictTally(partly.rows)).toEqual({ word: 'partly', held: 1, judged: 2 });
+    expect(verdictTally(f.rows)).toEqual({ word: 'not here', held: 0, judged: 1 });
+    expect(verdictTally([partly.rows[1]])).toEqual({ word: 'holds', held: 1, judged: 1 });
+    expect(verdictTally([{ holds: undefined }, { holds: true }])).toMatchObject({ word: 'not measurable', held: 1 });
   });
 });
 

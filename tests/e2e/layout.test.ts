@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FINDINGS } from '../../src/engine/findings/registry';
 import { launch, microLink, openPage, serveBuiltApp, SHOTS, waitDone } from './browser';
 
 let server: PreviewServer;
@@ -130,4 +131,31 @@ describe('layout and accessibility', () => {
       await page.context().close();
     },
   );
+
+  // A teacher projecting a laptop: the page says what it is, and each card's one-line verdict and key chart (the
+  // first) are on the first screen.
+  it('classroom mode at 1366×768: the tagline, each card’s verdict line and key chart above the fold', async () => {
+    for (const g of FINDINGS) {
+      const page = await openPage(browser, `${url}?mode=class&preset=${g.id}`, {
+        viewport: { width: 1366, height: 768 },
+      });
+      await page.waitForSelector('[data-testid=verdict-line]', { timeout: 30_000 });
+      await page.waitForSelector('.chart svg', { timeout: 30_000 });
+      const bottom = async (sel: string) => {
+        const b = (await page.locator(sel).first().boundingBox())!;
+        return b.y + b.height;
+      };
+      expect(await page.textContent('.tagline')).toMatch(/supernet of 64 child models/);
+      expect(await bottom('.tagline')).toBeLessThanOrEqual(768);
+      expect(await bottom('[data-testid=verdict-line]')).toBeLessThanOrEqual(768);
+      expect(await bottom('.chart')).toBeLessThanOrEqual(768);
+      const line = (await page.textContent('[data-testid=verdict-line]'))!.replace(/\s+/g, ' ').trim();
+      console.log(`${g.id}: ${line}`);
+      expect(line).toMatch(
+        /^(Holds here|Partly here|Not here|Not measurable) — \d+ of \d+ statistics hold in this run/,
+      );
+      await page.screenshot({ path: `${SHOTS}/classroom-1366-${g.id}.png` });
+      await page.context().close();
+    }
+  });
 });

@@ -45,7 +45,12 @@ describe('gallery presets', () => {
       expect(await page.textContent('[data-testid=record-source]')).not.toMatch(/Live run/);
       expect(await page.textContent('[data-testid=verdict]')).toBeTruthy();
       // Beside the one recorded run: the findings report over 5 instances (public/findings.json).
-      await expect.poll(() => page.textContent('[data-testid=summary-verdict]')).toMatch(/^\s*Over 5 instances/);
+      // One verdict, this run's, with the report's count over its 5 instances beside it as a number.
+      await expect
+        .poll(() => page.textContent('[data-testid=verdict-line]'))
+        .toMatch(
+          /(Holds|Partly|Not) here\s*—\s*\d+ of \d+ statistics hold in this run;\s+\d+ of \d+ over the 5 recorded/,
+        );
       // The paper's own dense trace is drawn beside the classroom run on Interference.
       if (g.id === 'interference')
         await expect.poll(() => page.locator('[data-chart=paper-trace] path.trace').count()).toBe(64);

@@ -38,7 +38,7 @@ export const ms = (m: MeanStd, d = 3) =>
   !m.n ? '—' : m.n === 1 ? `${f(m.mean, d)} (n=1)` : `${f(m.mean, d)} ± ${f(m.std, d)} (n=${m.n})`;
 export const most = (flags: boolean[]) => flags.length > 0 && flags.filter(Boolean).length > flags.length / 2;
 export const count = (flags: boolean[]) => `${flags.filter(Boolean).length} of ${flags.length}`;
-const all = (rows: FindingRow[]) => {
+const all = (rows: Pick<FindingRow, 'holds' | 'reference'>[]) => {
   // A reference row is not judged, but without its data nothing compared with it can be.
   const judged = rows.filter((r) => !r.reference || r.holds === undefined);
   return judged.some((r) => r.holds === undefined) ? undefined : judged.every((r) => r.holds);
@@ -59,6 +59,22 @@ export function verdict(rows: FindingRow[], yes: string, no?: string): string {
   const held = judged.length - failing.length;
   const opening = no ?? (held ? `Partly here (${held} of ${judged.length} statistics hold); not` : 'Not here');
   return `${opening}: ${failing.join('; ')}.`;
+}
+
+/**
+ * A card's one verdict in a word, and how many of its judged statistics hold (reference rows are not judged):
+ * 'holds' when all do, 'partly' when some do, 'not here' when none, 'not measurable' when one cannot be judged.
+ */
+export function verdictTally(rows: Pick<FindingRow, 'holds' | 'reference'>[]): {
+  word: 'holds' | 'partly' | 'not here' | 'not measurable';
+  held: number;
+  judged: number;
+} {
+  const judged = rows.filter((r) => !r.reference);
+  const held = judged.filter((r) => r.holds === true).length;
+  const word =
+    all(rows) === undefined ? 'not measurable' : held === judged.length ? 'holds' : held ? 'partly' : 'not here';
+  return { word, held, judged: judged.length };
 }
 
 /** The word a row's "holds" column shows. */
