@@ -20,7 +20,7 @@ import {
   type LagSeries,
 } from '../src/lib/charts/chartData';
 import { helperCount } from '../src/lib/worker/helperPool';
-import { ProgressModel } from '../src/lib/worker/progressModel';
+import { ProgressModel } from '../src/engine/train/progressModel';
 import { fakeRecord } from './fixtures';
 
 describe('links', () => {
@@ -225,6 +225,16 @@ describe('progress over every phase', () => {
     const two = parseConfig({ ...cfg, instances: 2 });
     // Two workers taking one instance each: the same work, half the time left.
     expect(new ProgressModel(two, rates, 0, 2).etaSeconds).toBeCloseTo(new ProgressModel(two, rates).etaSeconds / 2);
+    // Three on two workers run in two waves: two instances' time, not one and a half; with the first wave's work
+    // done (two instances' worth), one instance's time is left, not half of one.
+    const three = parseConfig({ ...cfg, instances: 3 });
+    const one = new ProgressModel(parseConfig({ ...cfg, instances: 1 }), rates).etaSeconds;
+    const waves = new ProgressModel(three, rates, 0, 2);
+    expect(waves.etaSeconds).toBeCloseTo(2 * one, 6);
+    for (let s = 0; s < 2 * 512; s++) waves.add('trainSteps', 1, 0);
+    waves.add('evalPoints', (2 * waves.total.evalPoints) / 3, 0);
+    waves.add('finetuneSteps', (2 * waves.total.finetuneSteps) / 3, 0);
+    expect(waves.etaSeconds).toBeCloseTo(one, 6);
   });
   it('the bar never goes back when a rate turns out slower; it tracks time done over time done plus left', () => {
     const cfg = parseConfig({ ...preset('tiny'), eval: { ...preset('tiny').eval, denseSteps: 128 } });

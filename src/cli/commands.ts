@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { checkCalibrationFits, calibrate } from '../engine/train/calibrate';
 import { experimentHash, parseConfig, spaceOf, stripControl, type ExperimentConfig } from '../engine/schema/config';
 import { galleryConfigs } from '../engine/findings/registry';
-import { estimateCost, fmtBytes, fmtSeconds } from '../engine/train/cost';
-import { prepareData, runExperiment, totalSteps, type RunHooks } from '../engine/train/experiment';
+import { estimateCost, fmtBytes, fmtSeconds, type Rates } from '../engine/train/cost';
+import { prepareData, runExperiment, type RunHooks } from '../engine/train/experiment';
 import { groundTruthSteps } from '../engine/train/schedule';
 import { plural } from '../engine/core/text';
 import {
@@ -22,12 +22,13 @@ import { MAX_RECORD_BYTES, recordToJson, type GroundTruth, type RunRecord } from
 import { jobsOf, parseSharing, policyLabel, policyText } from '../engine/space/sharing';
 import type { BackendName } from '../node/backends';
 import { loadData } from '../node/data';
-import { cliThreads } from '../node/instanceThreads';
+import { cliThreads, workerCount } from '../node/instanceThreads';
 import { cachePath, findGroundTruth, gtKeyHash, saveGroundTruth } from '../node/groundTruthCache';
 import { checkWritable, FileError, readTextBounded, shown, writeAtomic } from '../node/files';
 import { buildConfig, shardFrom, type Values } from './args';
 import { EXIT, print, say } from './output';
 import { Progress } from './progress';
+import { runProgress } from './runProgress';
 import { onStop } from './signals';
 import { summaryTable } from './summaryTable';
 
@@ -57,9 +58,18 @@ function hooksFor(label: string, steps: number, stopped: () => boolean): { hooks
  * Refuses a config whose measuring alone would not fit (always), then measures this backend on the config's model
  * and refuses what is over the limits, unless --yes.
  */
+/** The rates each config was calibrated at before its run (the run's progress model starts from them). */
+const calibrated = new Map<string, Rates>();
+async function ratesOf(cfg: ExperimentConfig): Promise<Rates> {
+  const key = experimentHash({ ...cfg, instances: 1 });
+  const rates = calibrated.get(key) ?? (await calibrate(cfg));
+  calibrated.set(key, rates);
+  return rates;
+}
+
 async function checkCost(cfg: ExperimentConfig, yes: boolean, groundTruth = false): Promise<boolean> {
   checkCalibrationFits(cfg);
-  const cost = estimateCost(cfg, await calibrate(cfg), { groundTruth });
+  const cost = estimateCost(cfg, await ratesOf(cfg), { groundTruth });
   const over = cost.seconds > MAX_SECONDS || cost.bytes > MAX_BYTES;
   say(
     `estimate: ${fmtSeconds(cost.seconds)} and ${fmtBytes(cost.bytes)} on ${tf.getBackend()} (training ` +
@@ -132,20 +142,23 @@ async function runOne(
 ): Promise<RunRecord> {
   const gt = findGroundTruth(cfg) ?? (v['compute-gt'] ? await groundTruthFor(cfg, stopped, v.data) : undefined);
   const data = prepareData(cfg, loadData(cfg, v.data));
-  const { hooks, progress } = hooksFor(
+  const threads = cliThreads(v.workers, (v.backend ?? 'wasm') as BackendName, stopped);
+  const done = resume?.instances.filter((i) => i.status === 'complete').length ?? 0;
+  const { hooks, helperStep, progress } = runProgress(
     `${stripControl(cfg.name)} ${policyLabel(cfg.sharing)}`,
-    totalSteps(cfg) * cfg.instances,
-    stopped,
+    cfg,
+    await ratesOf(cfg),
+    workerCount(v.workers),
+    done,
   );
   const saver = recordSaver(v.out);
   try {
-    const threads = cliThreads(v.workers, (v.backend ?? 'wasm') as BackendName, stopped);
     const rec = await runExperiment(
       cfg,
       data,
       gt,
-      { ...hooks, onCheckpoint: saver.checkpoint, onRecord: saver.progress },
-      { resume, helpers: threads?.helpers(cfg, data, (s) => hooks.onStep?.(s)) },
+      { ...hooks, shouldStop: stopped, yieldNow, onCheckpoint: saver.checkpoint, onRecord: saver.progress },
+      { resume, helpers: threads?.helpers(cfg, data, helperStep) },
     );
     progress.done();
     saver.final(rec);

@@ -9,21 +9,34 @@ export class Progress {
     private readonly total: number,
     private readonly stream: NodeJS.WriteStream = process.stderr,
   ) {}
+  /** `done` of `total` units, the ETA from the average rate so far. */
   update(done: number, images: number, extra = ''): void {
+    const sec = (performance.now() - this.t0) / 1000;
+    const frac = Math.min(1, done / this.total);
+    this.show(
+      frac,
+      frac > 0 ? (sec / frac) * (1 - frac) : NaN,
+      `${done}/${this.total}`,
+      images,
+      extra,
+      done === this.total,
+    );
+  }
+
+  /** A fraction and an ETA given by a progress model (ProgressModel: every phase of a run, rates as measured). */
+  show(frac: number, eta: number, counter: string, images: number, extra = '', last = false): void {
     this.images += images;
     const now = performance.now();
-    if (now - this.lastDraw < 200 && done < this.total) return;
+    if (now - this.lastDraw < 200 && !last) return;
     this.lastDraw = now;
     const sec = (now - this.t0) / 1000;
-    const frac = Math.min(1, done / this.total);
-    const eta = frac > 0 ? (sec / frac) * (1 - frac) : NaN;
     const width = 24;
     const bar = '█'.repeat(Math.round(frac * width)).padEnd(width, '░');
     const line =
-      `${this.label} ${bar} ${(frac * 100).toFixed(0).padStart(3)}% ${done}/${this.total}  ` +
+      `${this.label} ${bar} ${(frac * 100).toFixed(0).padStart(3)}% ${counter}  ` +
       `${(this.images / Math.max(sec, 1e-3)).toFixed(0)} img/s  ETA ${fmt(eta)} ${extra}`;
     if (this.stream.isTTY) this.stream.write(`\r${line.slice(0, (this.stream.columns ?? 120) - 1)}\x1b[K`);
-    else if (done === this.total || Math.floor(frac * 10) !== this.lastDecile) {
+    else if (last || Math.floor(frac * 10) !== this.lastDecile) {
       // Not a terminal (CI, a log file): one line per 10 %.
       this.lastDecile = Math.floor(frac * 10);
       this.stream.write(`${line}\n`);

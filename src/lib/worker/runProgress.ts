@@ -3,7 +3,7 @@
 import { spaceOf, type ExperimentConfig } from '../../engine/schema/config';
 import type { Phase, RunHooks, StepInfo } from '../../engine/train/experiment';
 import type { HelperEvents } from './helperPool';
-import type { ProgressModel } from './progressModel';
+import { WorkTimer, type ProgressModel } from '../../engine/train/progressModel';
 import type { ProgressInfo } from './protocol';
 
 /** A run's first progress, while it calibrates and prepares its data. */
@@ -23,8 +23,7 @@ export const preparing = (cfg: ExperimentConfig): ProgressInfo => ({
 export class RunProgress {
   private readonly names: readonly string[];
   private readonly t0 = performance.now();
-  /** When the last unit of this thread's work ended (ProgressModel measures rates from it). */
-  private last = performance.now();
+  private readonly timer: WorkTimer;
   private phase: Phase = 'train';
   private images = 0;
   private lastPost = 0;
@@ -38,6 +37,7 @@ export class RunProgress {
     private readonly send: (p: ProgressInfo) => void,
   ) {
     this.names = spaceOf(cfg).names;
+    this.timer = new WorkTimer(model);
     this.step = { step: 0, total: 0, instance: done, loss: Number.NaN, child: '' };
   }
 
@@ -46,7 +46,7 @@ export class RunProgress {
     return {
       onStep: (s: StepInfo) => {
         this.images += s.images;
-        this.model.add('trainSteps', 1, this.tick());
+        this.timer.step();
         this.step = {
           step: s.step,
           total: s.totalSteps,
@@ -57,13 +57,12 @@ export class RunProgress {
         this.report(s.step === s.totalSteps);
       },
       onPhase: (_i, p) => {
-        if (p === 'train') this.model.add('evalPoints', 1, this.tick());
-        else this.tick();
+        this.timer.phase(p);
         this.phase = p;
         this.report(true);
       },
       onFinetune: (_i, child) => {
-        this.model.add('finetuneSteps', 1, this.tick());
+        this.timer.finetune();
         this.step = { ...this.step, child: this.names[child] };
         this.report();
       },
@@ -100,16 +99,13 @@ export class RunProgress {
     });
   }
 
-  /** A pause or a slowed step ('Speed'): its time is not work, so no rate counts it. */
-  skip(ms: number): void {
-    this.last += ms;
+  /** The first instance starts training (its set-up is not timed as work). */
+  begin(): void {
+    this.timer.begin();
   }
 
-  /** Seconds since the last tick. */
-  private tick(): number {
-    const now = performance.now();
-    const dt = (now - this.last) / 1000;
-    this.last = now;
-    return dt;
+  /** A pause or a slowed step ('Speed'): its time is not work, so no rate counts it. */
+  skip(ms: number): void {
+    this.timer.skip(ms);
   }
 }

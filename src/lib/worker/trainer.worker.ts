@@ -12,7 +12,7 @@ import { chooseBackend } from './backend';
 import { helperCount, HelperPool } from './helperPool';
 import { loadDataset } from './loadDataset';
 import { macrotask } from './macrotask';
-import { ProgressModel } from './progressModel';
+import { ProgressModel } from '../../engine/train/progressModel';
 import {
   PROTOCOL_VERSION,
   type DatasetSource,
@@ -85,7 +85,10 @@ async function run(raw: unknown, gt: GroundTruth | undefined, src: DatasetSource
     const hooks: RunHooks = {
       ...progress.hooks(),
       // The checkpointed instance starts once its checkpoint is restored (and it is the first to start).
-      onInstanceStart: () => void (stage = 'train'),
+      onInstanceStart: () => {
+        stage = 'train';
+        progress.begin();
+      },
       onRecord: (r) => {
         live = r;
         post({ type: 'evaluation', record: r });

@@ -1,10 +1,12 @@
 // One progress figure and one ETA over every phase of a run (training, evaluation, fine-tune), from
-// rates measured as the run goes (seeded by the calibration before it). Pure: unit-tested.
-import type { ExperimentConfig } from '../../engine/schema/config';
-import type { Rates } from '../../engine/train/cost';
-import { evalPoints, totalSteps } from '../../engine/train/schedule';
-import { spaceOf } from '../../engine/schema/config';
-import { jobsOf } from '../../engine/space/sharing';
+// rates measured as the run goes (seeded by the calibration before it). The page's worker and the CLI both use it.
+// ProgressModel is pure (unit-tested); WorkTimer times the engine's hooks into it.
+import type { ExperimentConfig } from '../schema/config';
+import type { Rates } from './cost';
+import type { Phase } from './experiment';
+import { evalPoints, totalSteps } from './schedule';
+import { spaceOf } from '../schema/config';
+import { jobsOf } from '../space/sharing';
 
 export interface Work {
   trainSteps: number;
@@ -19,6 +21,8 @@ export class ProgressModel {
   private rate: Work;
   /** Seconds this thread has worked (pauses excluded: the caller does not count them). */
   private elapsed = 0;
+  /** Instances left to train when the run started. */
+  private readonly instances: number;
   /** The largest fraction reported so far: the bar never goes back. */
   private shown = 0;
   /** `workers`: training workers taking instances side by side (the ETA divides by them). */
@@ -31,6 +35,7 @@ export class ProgressModel {
     const space = spaceOf(cfg);
     const jobs = jobsOf(cfg.sharing, space).length;
     const left = cfg.instances - completedInstances;
+    this.instances = left;
     this.total = {
       trainSteps: totalSteps(cfg) * left,
       evalPoints: evalPoints(cfg).length * left,
@@ -55,13 +60,30 @@ export class ProgressModel {
       w.finetuneSteps * this.rate.finetuneSteps
     );
   }
+  /**
+   * Seconds left. Workers take whole instances, so with n instances on w workers they run in waves of w (the
+   * last wave smaller) and a wave takes one instance's time whatever its size: 3 instances on 2 workers take two
+   * instances' time, not one and a half. The work done so far fills the waves in order.
+   */
   get etaSeconds(): number {
     const left = {
       trainSteps: this.total.trainSteps - this.done.trainSteps,
       evalPoints: this.total.evalPoints - this.done.evalPoints,
       finetuneSteps: this.total.finetuneSteps - this.done.finetuneSteps,
     };
-    return Math.max(0, this.seconds(left) / this.workers);
+    const leftSeconds = Math.max(0, this.seconds(left));
+    if (this.workers <= 1 || this.instances <= 1) return leftSeconds;
+    const perInstance = this.seconds(this.total) / this.instances;
+    let done = this.seconds(this.total) - leftSeconds;
+    let eta = 0;
+    for (let waiting = this.instances; waiting > 0; waiting -= this.workers) {
+      const wave = Math.min(this.workers, waiting);
+      const work = wave * perInstance;
+      const fromThisWave = Math.min(done, work);
+      done -= fromThisWave;
+      eta += (work - fromThisWave) / wave;
+    }
+    return eta;
   }
   /**
    * Time done over time done plus time left, by the rates measured so far — and never less than what was shown
@@ -81,5 +103,43 @@ export class ProgressModel {
             : 1;
     this.shown = Math.max(this.shown, Math.min(1, f));
     return this.shown;
+  }
+}
+
+/**
+ * Times the work of the thread it runs on into a ProgressModel: each training step, each evaluation point (ended
+ * when training resumes) and each fine-tune step takes the time since the last one ended.
+ */
+export class WorkTimer {
+  /** When the last unit of this thread's work ended. */
+  private last = performance.now();
+  private begun = false;
+  constructor(readonly model: ProgressModel) {}
+  /** The first instance starts: what came before (data, weights) is set-up, not a training step's time. */
+  begin(): void {
+    if (this.begun) return;
+    this.begun = true;
+    this.last = performance.now();
+  }
+  step(): void {
+    this.model.add('trainSteps', 1, this.tick());
+  }
+  /** A phase begins: training after an evaluation point ends that point. */
+  phase(p: Phase): void {
+    if (p === 'train') this.model.add('evalPoints', 1, this.tick());
+    else this.tick();
+  }
+  finetune(): void {
+    this.model.add('finetuneSteps', 1, this.tick());
+  }
+  /** A pause or a slowed step: its time is not work, so no rate counts it. */
+  skip(ms: number): void {
+    this.last += ms;
+  }
+  private tick(): number {
+    const now = performance.now();
+    const dt = (now - this.last) / 1000;
+    this.last = now;
+    return dt;
   }
 }
