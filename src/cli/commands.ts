@@ -54,10 +54,6 @@ function hooksFor(label: string, steps: number, stopped: () => boolean): { hooks
   };
 }
 
-/**
- * Refuses a config whose measuring alone would not fit (always), then measures this backend on the config's model
- * and refuses what is over the limits, unless --yes.
- */
 /** The rates each config was calibrated at before its run (the run's progress model starts from them). */
 const calibrated = new Map<string, Rates>();
 async function ratesOf(cfg: ExperimentConfig): Promise<Rates> {
@@ -67,6 +63,10 @@ async function ratesOf(cfg: ExperimentConfig): Promise<Rates> {
   return rates;
 }
 
+/**
+ * Refuses a config whose measuring alone would not fit (always), then measures this backend on the config's model
+ * and refuses what is over the limits, unless --yes.
+ */
 async function checkCost(cfg: ExperimentConfig, yes: boolean, groundTruth = false): Promise<boolean> {
   checkCalibrationFits(cfg);
   const cost = estimateCost(cfg, await ratesOf(cfg), { groundTruth });

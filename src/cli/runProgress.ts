@@ -27,7 +27,7 @@ export function runProgress(
   const progress = new Progress(label, 1);
   const names = spaceOf(cfg).names;
   let at = '';
-  const draw = (images: number, extra = at) =>
+  const draw = (images: number, extra = '') =>
     progress.show(model.fraction, model.etaSeconds, at, images, extra, model.etaSeconds === 0);
   return {
     model,

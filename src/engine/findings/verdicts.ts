@@ -45,6 +45,10 @@ const all = (rows: Pick<FindingRow, 'holds' | 'reference'>[]) => {
 };
 export const pct = (x: number) => `${Math.round(x * 100)} %`;
 
+/** The plain sentences of the judged rows that do not hold. */
+export const notHolding = (rows: FindingRow[]): string[] =>
+  rows.filter((r) => !r.reference && !r.holds).map((r) => r.says);
+
 /**
  * One sentence (or a few): the finding holds; or it holds in part ("Partly here", with how many statistics hold)
  * or not at all ("Not here"), and what does not, each in plain words. `no` replaces that opening (ground truth).
@@ -55,7 +59,7 @@ export function verdict(rows: FindingRow[], yes: string, no?: string): string {
     return 'Not measurable from this run: it lacks ground truth or the evaluations the statistic needs.';
   if (h) return yes;
   const judged = rows.filter((r) => !r.reference);
-  const failing = judged.filter((r) => !r.holds).map((r) => r.says);
+  const failing = notHolding(rows);
   const held = judged.length - failing.length;
   const opening = no ?? (held ? `Partly here (${held} of ${judged.length} statistics hold); not` : 'Not here');
   return `${opening}: ${failing.join('; ')}.`;

@@ -25,7 +25,7 @@ export class ProgressModel {
   private readonly instances: number;
   /** The largest fraction reported so far: the bar never goes back. */
   private shown = 0;
-  /** `workers`: training workers taking instances side by side (the ETA divides by them). */
+  /** `workers`: training workers taking whole instances side by side (see etaSeconds). */
   constructor(
     cfg: ExperimentConfig,
     rates: Rates,
