@@ -20,6 +20,9 @@ import { findingFour } from '../src/engine/findings/lessSharing';
 import { findingTwo } from '../src/engine/findings/signal';
 import type { InstanceRecord } from '../src/engine/schema/record';
 import { fakeRecord } from './fixtures';
+import { recordStats } from '../src/engine/findings/instanceStats';
+import { denseRows, finalRow } from '../src/engine/schema/summary';
+import { kendallTau, mean } from '../src/engine/core/metrics';
 
 describe('lag-k Kendall', () => {
   it('averages Kendall between row i and row i + lag', () => {
@@ -294,5 +297,37 @@ describe('tests over instances and steps', () => {
     const expected = lagKendall(rows, 4) - (lagKendall(rows, 2) + lagKendall(rows, 6)) / 2;
     expect(lagSharpness(inst, 4)).toBeCloseTo(expected, 12);
     expect(lagKendall(rows, 4)).toBe(1);
+  });
+});
+
+describe('per-instance statistics (docs/findings-instances.json)', () => {
+  it('each instance carries the values the report’s tests are computed from', () => {
+    const rec = fakeRecord({ instances: 3 });
+    const gt = rec.groundTruth!.mean;
+    // A dense window of 8 steps, period 2: the ranking alternates between the truth's and its reverse.
+    rec.jobs = [[0, 1]];
+    for (const inst of rec.instances) {
+      inst.accuracy = Array.from({ length: 8 }, (_, k) => gt.map((g) => (k % 2 ? 1 - g : g) + inst.index * 1e-3));
+      inst.points = inst.accuracy.map((_, k) => ({ step: k + 1, epoch: 1, epochEnd: false, dense: true }));
+      inst.trainOrder = [inst.accuracy.map((_, k) => k % 2)];
+    }
+    const stats = recordStats(rec);
+    expect(stats.name).toBe(rec.config.name);
+    expect(stats.instances.map((i) => i.index)).toEqual(rec.instances.map((i) => i.index));
+    rec.instances.forEach((inst, k) => {
+      const s = stats.instances[k];
+      expect(s.gtTau).toBeCloseTo(kendallTau(finalRow(inst), gt), 4);
+      expect(s.bottomQuarterInBottomHalf).toBeCloseTo(bottomQuarterInBottomHalf(finalRow(inst), gt), 4);
+      const window = denseRows(inst)
+        .slice(-64)
+        .map((r) => kendallTau(r, gt));
+      expect(s.mean64).toBeCloseTo(mean(window), 4);
+      expect(s.lagDifference).toBeCloseTo(periodicity(inst, 2).difference, 4);
+      expect(s.lagDifference).toBeCloseTo(2, 4);
+      expect(s.consecutive).toBeCloseTo(-1, 4);
+      expect(s.trainedGain?.n).toBe(7);
+    });
+    // Compact: a few hundred bytes an instance, not the accuracy matrix.
+    expect(JSON.stringify(stats).length).toBeLessThan(400 * rec.instances.length + 300);
   });
 });

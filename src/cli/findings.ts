@@ -12,6 +12,7 @@ import { mergeGroundTruth, runGroundTruthShard } from '../engine/train/groundTru
 import { validateRecord } from '../engine/schema/readRecord';
 import { recordToJson, type GroundTruth, type RunRecord } from '../engine/schema/record';
 import { findingsSummary } from '../engine/findings/summary';
+import { recordStats } from '../engine/findings/instanceStats';
 import type { FindingResult } from '../engine/findings/verdicts';
 import type { BackendName } from '../node/backends';
 import { loadData } from '../node/data';
@@ -56,6 +57,8 @@ export async function findingsCommand(v: Values, stopped: () => boolean): Promis
   if (n < 1 || n > 50) throw new Error('--instances must be 1..50');
   const out = v.out ?? 'docs/findings.md';
   checkWritable(out, '--out');
+  const statsOut = out.replace(/\.md$/, '') + '-instances.json';
+  checkWritable(statsOut, 'the per-instance statistics');
   if (v.json !== undefined) checkWritable(v.json, '--json');
   const cifar =
     v.data !== undefined ? loadData({ data: { source: 'cifar10' } } as ExperimentConfig, v.data) : undefined;
@@ -74,8 +77,14 @@ export async function findingsCommand(v: Values, stopped: () => boolean): Promis
   const t0 = performance.now();
   const paperGroundTruth = readGroundTruthFile('public/groundtruth/paper.json');
   // Each result names the gallery configs it comes from as the page names them (the summary is shown only there).
+  // Every record the report judges, by config name: their per-instance statistics go beside the report.
+  const used = new Map<string, RunRecord>();
   const results = await judgeFindings(
-    (c) => recordOf(run, run.adapt(c)),
+    async (c) => {
+      const rec = await recordOf(run, run.adapt(c));
+      used.set(rec.config.name, rec);
+      return rec;
+    },
     { paperGroundTruth },
     (c) => configHash(cifar ? run.adapt(c) : c),
   );
@@ -84,11 +93,14 @@ export async function findingsCommand(v: Values, stopped: () => boolean): Promis
     : 'the built-in gratings';
   const md = report(
     results.map((r) => r.result),
-    { n, data, seconds: (performance.now() - t0) / 1000, runsDir: run.runsDir },
+    { n, data, seconds: (performance.now() - t0) / 1000, runsDir: run.runsDir, statsOut },
   );
   writeAtomic(out, md, 'report');
   print(md);
   say(`report written to ${out}`);
+  const stats = { kind: 'findings-instances', data, records: [...used.values()].map(recordStats) };
+  writeAtomic(statsOut, `${JSON.stringify(stats)}\n`, 'statistics');
+  say(`per-instance statistics written to ${statsOut}`);
   if (v.json !== undefined) {
     writeAtomic(v.json, `${JSON.stringify(findingsSummary(results, { instances: n, data }), null, 1)}\n`, 'summary');
     say(`summary for the page written to ${v.json}`);
@@ -173,7 +185,10 @@ async function recordOf(run: FindingsRun, c: ExperimentConfig): Promise<RunRecor
   return rec;
 }
 
-function report(results: FindingResult[], o: { n: number; data: string; seconds: number; runsDir: string }): string {
+function report(
+  results: FindingResult[],
+  o: { n: number; data: string; seconds: number; runsDir: string; statsOut: string },
+): string {
   return [
     `# Findings: what the classroom presets show`,
     '',
@@ -181,7 +196,8 @@ function report(results: FindingResult[], o: { n: number; data: string; seconds:
       `${o.n}${o.data.startsWith('CIFAR') ? ' --data <folder>' : ''}\` on ` +
       `${new Date().toISOString().slice(0, 10)}: every gallery preset (and the contrasts a finding needs) with ` +
       `${o.n} instances on ${o.data}, tfjs ${tf.version.tfjs} on ${tf.getBackend()}, in ` +
-      `${(o.seconds / 60).toFixed(0)} min of new runs. Run records: \`${o.runsDir}/\`. The paper's values ` +
+      `${(o.seconds / 60).toFixed(0)} min of new runs. Run records: \`${o.runsDir}/\`; each instance's ` +
+      `statistics, compact: \`${o.statsOut}\`. The paper's values ` +
       `are from Zhang et al. 2020 (Tables 2 and 3, and its published dense trace).`,
     '',
     ...findingsMarkdown(results),
