@@ -25,7 +25,7 @@ export interface InstanceStats {
   /** GT-Tau over the last 64 dense points: its mean and standard deviation (the paper's Table 3). */
   mean64?: number;
   std64?: number;
-  /** Dense window: lag-P − lag-P/2 Kendall, its sharpness, consecutive-step Kendall (P = the rotation's period). */
+  /** Dense last64: lag-P − lag-P/2 Kendall, its sharpness, consecutive-step Kendall (P = the rotation's period). */
   lagDifference?: number;
   sharpness?: number;
   consecutive?: number;
@@ -70,7 +70,7 @@ export function recordStats(rec: RunRecord): RecordStats {
       .filter((i) => i.accuracy.length)
       .map((inst) => {
         const last = finalRow(inst);
-        const window = gt
+        const last64 = gt
           ? denseRows(inst)
               .slice(-64)
               .map((row) => kendallTau(row, gt))
@@ -84,9 +84,9 @@ export function recordStats(rec: RunRecord): RecordStats {
             t1r: topNRank(last, gt, 1),
             bottomQuarterInBottomHalf: r4(bottomQuarterInBottomHalf(last, gt)),
           }),
-          ...(window.length > 1 && {
-            mean64: r4(mean(window)),
-            std64: r4(std(window)),
+          ...(last64.length > 1 && {
+            mean64: r4(mean(last64)),
+            std64: r4(std(last64)),
           }),
           ...denseStats(inst, period),
           ...(ft && { finetune: { before: r4(ft.before)!, after: r4(ft.after)! } }),
