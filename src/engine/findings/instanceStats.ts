@@ -25,7 +25,7 @@ export interface InstanceStats {
   /** GT-Tau over the last 64 dense points: its mean and standard deviation (the paper's Table 3). */
   mean64?: number;
   std64?: number;
-  /** Dense last64: lag-P − lag-P/2 Kendall, its sharpness, consecutive-step Kendall (P = the rotation's period). */
+  /** Dense window: lag-P − lag-P/2 Kendall, its sharpness, consecutive-step Kendall (P = the rotation's period). */
   lagDifference?: number;
   sharpness?: number;
   consecutive?: number;
