@@ -30,6 +30,7 @@ export const OPTIONS = {
   child: { type: 'string' },
   steps: { type: 'string' },
   'compute-gt': { type: 'boolean', default: false },
+  'what-ifs': { type: 'boolean', default: false },
   yes: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h' },
   debug: { type: 'boolean', default: false },
@@ -88,6 +89,7 @@ ${ORDER_IDS.map((o) => `                                   ${o.padEnd(22)} ${ORD
   --workers <n>                  run/findings/gallery: train up to n instances side by side, one thread each
                                  (default 1; the numbers are the same)
   --compute-gt                   run/sweep: compute missing ground truth first (children × seeds trained alone)
+  --what-ifs                     gallery: also record each card's what-ifs (other orders, sharing degrees, seeds 1-4)
   --yes                          start even if the cost estimate is over the limit (2 h or 3 GB)
   --debug                        on an unexpected error, print where it happened (also SUPERNET_DEBUG=1)
   -h, --help                     print this

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { checkCalibrationFits, calibrate } from '../engine/train/calibrate';
 import { experimentHash, parseConfig, spaceOf, stripControl, type ExperimentConfig } from '../engine/schema/config';
 import { galleryConfigs } from '../engine/findings/registry';
+import { whatIfConfigs } from '../engine/findings/whatIfs';
 import { estimateCost, fmtBytes, fmtSeconds, type Rates } from '../engine/train/cost';
 import { prepareData, runExperiment, type RunHooks } from '../engine/train/experiment';
 import { groundTruthSteps } from '../engine/train/schedule';
@@ -302,7 +303,7 @@ export async function sweep(v: Values, stopped: () => boolean): Promise<number> 
 /** `gallery`: the shipped recordings — every gallery preset and its contrasts, by experiment hash (public/runs/). */
 export async function gallery(v: Values, stopped: () => boolean): Promise<number> {
   const outDir = v.out ?? 'public/runs';
-  const configs = galleryConfigs();
+  const configs = [...galleryConfigs(), ...(v['what-ifs'] ? whatIfConfigs() : [])];
   for (const c of configs) checkWritable(join(outDir, `${experimentHash(c)}.json`), '--out');
   for (const c of configs) {
     const path = join(outDir, `${experimentHash(c)}.json`);
