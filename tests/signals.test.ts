@@ -55,12 +55,12 @@ async function press(config: string, launcher: string, send: (typeof SENDS)[numb
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const exited = new Promise<void>((r) => child.on('exit', () => r()));
-  // Past epoch 2 of 20 (a checkpoint exists): the progress line reads ≥ 10 %.
+  // Past epoch 2 of 20 (a checkpoint exists): the progress line reads step 16 of 160 or later.
   let stepsAtSignal = 0;
   for (let t = 0; t < 2400; t++) {
-    const m = [...stderr.matchAll(/ (\d+)% (\d+)\/160/g)].pop();
-    if (m && Number(m[1]) >= 10) {
-      stepsAtSignal = Number(m[2]);
+    const m = [...stderr.matchAll(/ step (\d+)\/160/g)].pop();
+    if (m && Number(m[1]) >= 16) {
+      stepsAtSignal = Number(m[1]);
       process.kill(send.group ? -child.pid! : child.pid!, send.signal);
       break;
     }
@@ -75,7 +75,7 @@ async function press(config: string, launcher: string, send: (typeof SENDS)[numb
   } catch {
     // all gone
   }
-  if (!stepsAtSignal) return { label, ok: false, why: `never reached 10 %: ${stderr.slice(-300)}` };
+  if (!stepsAtSignal) return { label, ok: false, why: `never reached step 16: ${stderr.slice(-300)}` };
   if (!existsSync(out)) return { label, ok: false, why: 'no record on disk' };
   try {
     const rec = parseRecordText(readFileSync(out, 'utf8'), out);

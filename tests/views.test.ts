@@ -14,6 +14,7 @@ import RankSpread from '../src/lib/charts/RankSpread.svelte';
 import SharingChart from '../src/lib/charts/SharingChart.svelte';
 import TauChart from '../src/lib/charts/TauChart.svelte';
 import { findingOne } from '../src/engine/findings/bestVaries';
+import { verdictTally } from '../src/engine/findings/verdicts';
 import { findingsSummary } from '../src/engine/findings/summary';
 import FindingCard from '../src/lib/findings/FindingCard.svelte';
 import { findingById } from '../src/engine/findings/registry';
@@ -80,8 +81,12 @@ describe('the finding card', () => {
     const html = render(FindingCard, {
       props: { preset, record, contrasts: [], comparison: undefined, recorded: true, summary },
     }).body;
-    expect(html).toMatch(/over 5 instances: 0\.432 ± 0\.068 \(n=5\) \(yes\)/);
-    expect(html).toMatch(/Over 5 instances<\/b> \(the findings report/);
+    // The report's value as a number beside the run's, without a second yes/no; its count in the one verdict line.
+    expect(html).toMatch(/over 5 instances: 0\.432 ± 0\.068 \(n=5\)\s*<\/span>/);
+    const tally = verdictTally(summary.rows);
+    expect(html).toMatch(new RegExp(`${tally.held} of ${tally.judged} over the 5 recorded instances`));
+    expect(html).toMatch(/data-testid="verdict-line"/);
+    expect(html).not.toMatch(/summary-verdict/);
   });
 });
 
