@@ -1,6 +1,6 @@
 // Per instance, the statistics behind the findings report, compact (docs/findings-instances.json): enough to redo
 // every test over instances (sign tests, paired comparisons) without the run records.
-import { gtTau, kendallTau, mean, std, topNRank } from '../core/metrics';
+import { gtTau, gtTauWindow, mean, topNRank } from '../core/metrics';
 import { configHash } from '../schema/config';
 import type { InstanceRecord, RunRecord } from '../schema/record';
 import { denseRows, finalRow } from '../schema/summary';
@@ -10,6 +10,7 @@ import {
   lagKendall,
   lagSharpness,
   periodicity,
+  periodOf,
   standardError,
   trainedChildRankGains,
 } from './statistics';
@@ -60,7 +61,7 @@ function denseStats(inst: InstanceRecord, period: number): Partial<InstanceStats
 /** The per-instance statistics of one record (those its evaluations and ground truth allow). */
 export function recordStats(rec: RunRecord): RecordStats {
   const gt = rec.groundTruth?.mean;
-  const period = rec.jobs[0]?.length ?? 64;
+  const period = periodOf(rec);
   return {
     name: rec.config.name,
     configHash: configHash(rec.config),
@@ -70,11 +71,7 @@ export function recordStats(rec: RunRecord): RecordStats {
       .filter((i) => i.accuracy.length)
       .map((inst) => {
         const last = finalRow(inst);
-        const last64 = gt
-          ? denseRows(inst)
-              .slice(-64)
-              .map((row) => kendallTau(row, gt))
-          : [];
+        const window64 = gt ? gtTauWindow(denseRows(inst), gt, 64) : undefined;
         const ft = gt ? finetuneGain(inst, gt) : undefined;
         return {
           index: inst.index,
@@ -84,10 +81,11 @@ export function recordStats(rec: RunRecord): RecordStats {
             t1r: topNRank(last, gt, 1),
             bottomQuarterInBottomHalf: r4(bottomQuarterInBottomHalf(last, gt)),
           }),
-          ...(last64.length > 1 && {
-            mean64: r4(mean(last64)),
-            std64: r4(std(last64)),
-          }),
+          ...(window64 &&
+            window64.k > 1 && {
+              mean64: r4(window64.mean),
+              std64: r4(window64.std),
+            }),
           ...denseStats(inst, period),
           ...(ft && { finetune: { before: r4(ft.before)!, after: r4(ft.after)! } }),
         };

@@ -9,6 +9,7 @@ import {
   lagSharpness,
   meanStd,
   periodicity,
+  periodOf,
   signTestP,
   trainedChildRankGains,
   trainedChildTopShare,
@@ -113,7 +114,7 @@ function randomOrderRows(random: RunRecord, period: number): FindingRow[] {
  * predicted) and with one random order fixed once (a period predicted, without alphabetical runs).
  */
 export function findingThree(run: RunRecord, shuffled?: RunRecord, random?: RunRecord): FindingResult {
-  const period = run.jobs[0]?.length ?? 64;
+  const period = periodOf(run);
   const order = run.config.train.order;
   const s = periodStats(run, period);
   const step = meanStd(s.step);

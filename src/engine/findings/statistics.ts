@@ -4,6 +4,9 @@ import { bestFirstRanks, kendallTau, mean, sTau, std } from '../core/metrics';
 import type { GroundTruth, InstanceRecord, RunRecord } from '../schema/record';
 import { denseRows, finalRow } from '../schema/summary';
 
+/** The period of a run's round-robin: the children its first job trains in turn (64 under full sharing). */
+export const periodOf = (rec: RunRecord): number => rec.jobs[0]?.length ?? 64;
+
 /** Mean Kendall tau between the ranking after step i and after step i + lag, over the rows of a window. */
 export function lagKendall(rows: ArrayLike<number>[], lag: number): number {
   const taus: number[] = [];

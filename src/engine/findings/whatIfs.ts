@@ -31,17 +31,21 @@ export function whatIfsOf(g: FindingDef): ExperimentConfig[] {
     ),
     ...SEEDS.map((seed) => named(`seed-${seed}`, { ...base, seed })),
   ];
-  const seen = new Set([experimentHash(base)]);
-  return all.filter((c) => {
+  return distinct(all, [base]);
+}
+
+/** Every card's what-ifs that the gallery does not already record, each experiment once. */
+export function whatIfConfigs(): ExperimentConfig[] {
+  return distinct(FINDINGS.flatMap(whatIfsOf), galleryConfigs());
+}
+
+/** The configs whose experiment is not among `known` nor an earlier one of the list. */
+function distinct(configs: ExperimentConfig[], known: ExperimentConfig[]): ExperimentConfig[] {
+  const seen = new Set(known.map(experimentHash));
+  return configs.filter((c) => {
     const h = experimentHash(c);
     if (seen.has(h)) return false;
     seen.add(h);
     return true;
   });
-}
-
-/** Every card's what-ifs that the gallery does not already record. */
-export function whatIfConfigs(): ExperimentConfig[] {
-  const recorded = new Set(galleryConfigs().map(experimentHash));
-  return FINDINGS.flatMap(whatIfsOf).filter((c) => !recorded.has(experimentHash(c)));
 }
