@@ -55,11 +55,12 @@ async function press(config: string, launcher: string, send: (typeof SENDS)[numb
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const exited = new Promise<void>((r) => child.on('exit', () => r()));
-  // Past epoch 2 of 20 (a checkpoint exists): the progress line reads step 16 of 160 or later.
+  // Past epoch 2 of 20 (a checkpoint exists): the progress line reads step 17 of 160 or later. (Step 16 is
+  // reported before its epoch-end evaluation and checkpoint, so a signal then may find none yet.)
   let stepsAtSignal = 0;
   for (let t = 0; t < 2400; t++) {
     const m = [...stderr.matchAll(/ step (\d+)\/160/g)].pop();
-    if (m && Number(m[1]) >= 16) {
+    if (m && Number(m[1]) >= 17) {
       stepsAtSignal = Number(m[1]);
       process.kill(send.group ? -child.pid! : child.pid!, send.signal);
       break;
@@ -67,15 +68,16 @@ async function press(config: string, launcher: string, send: (typeof SENDS)[numb
     await new Promise((r) => setTimeout(r, 25));
   }
   await Promise.race([exited, new Promise((r) => setTimeout(r, 60_000))]);
-  // The CLI itself may outlive a launcher that died of the signal (npm, sh on SIGHUP): wait for the file.
-  for (let t = 0; t < 100 && !/record written|partial record/.test(stderr); t++)
+  // The CLI itself may outlive a launcher that died of the signal (npm, sh on SIGHUP): wait for the file. It stops
+  // after the step or evaluation under way, which a loaded machine can stretch past 10 s: wait up to 30 s.
+  for (let t = 0; t < 300 && !/record written|partial record/.test(stderr); t++)
     await new Promise((r) => setTimeout(r, 100));
   try {
     process.kill(-child.pid!, 'SIGKILL');
   } catch {
     // all gone
   }
-  if (!stepsAtSignal) return { label, ok: false, why: `never reached step 16: ${stderr.slice(-300)}` };
+  if (!stepsAtSignal) return { label, ok: false, why: `never reached step 17: ${stderr.slice(-300)}` };
   if (!existsSync(out)) return { label, ok: false, why: 'no record on disk' };
   try {
     const rec = parseRecordText(readFileSync(out, 'utf8'), out);
