@@ -24,7 +24,7 @@ describe('estimateCost', () => {
   });
 
   it('counts the ground truth under its own training (groundTruthTrain), not the supernet’s', () => {
-    const cfg = preset('tiny');
+    const cfg = { ...preset('tiny'), groundTruthTrain: undefined };
     const own = { ...cfg, groundTruthTrain: { epochs: cfg.train.epochs * 2 } };
     const plain = estimateCost(cfg, rates, { groundTruth: true }).parts.groundTruth;
     const evalPart = cfg.data.valSize * 64 * cfg.groundTruthSeeds * rates.evalOneSecondsPerImage;

@@ -70,6 +70,29 @@ describe('shipped ground truth', () => {
     expect(() => parseConfig({ ...preset('tiny'), groundTruthTrain: { order: 'fixed' } })).toThrow(/groundTruthTrain/);
   });
 
+  it('re-estimates BN statistics for the truth alone where the config says so (groundTruthBnRecalibration)', async () => {
+    const { runGroundTruthShard } = await import('../src/engine/train/groundTruth');
+    const c = preset('tiny');
+    const key = configHash(groundTruthKey(c));
+    const d = { ...structuredClone(c), groundTruthBnRecalibration: 4 };
+    expect(configHash(groundTruthKey(d))).not.toBe(key);
+    expect(groundTruthConfig(d).eval.bnRecalibrationBatches).toBe(4);
+    expect(d.eval.bnRecalibrationBatches).toBe(0); // the supernet keeps its running statistics
+    // Set to what the supernet uses, the override is the same truth as none.
+    expect(configHash(groundTruthKey({ ...c, groundTruthBnRecalibration: 0 }))).toBe(key);
+    expect(configHash(groundTruthKey({ ...d, eval: { ...d.eval, bnRecalibrationBatches: 2 } }))).toBe(
+      configHash(groundTruthKey(d)),
+    );
+    // A real stand-alone run: the same training, judged with re-estimated statistics, scores differently.
+    await useBackend('wasm');
+    const m = microConfig({ groundTruthSeeds: 1, space: { ops: ['max_pool_3x3', 'sep_conv_3x3'] } });
+    const data = microData(m);
+    const plain = (await runGroundTruthShard(m, data))!.runs.map((r) => r[2]);
+    const recal = (await runGroundTruthShard({ ...m, groundTruthBnRecalibration: 2 }, data))!.runs.map((r) => r[2]);
+    expect(recal).toHaveLength(plain.length);
+    expect(recal).not.toEqual(plain);
+  });
+
   it('its runs use seeds 0, 1, … whatever the supernet’s seed', () => {
     const c = preset('tiny');
     c.seed = 12;

@@ -17,7 +17,7 @@ import { preset, SCALE_IDS } from '../src/engine/schema/scales';
 import { ORDER_IDS, type OrderMode } from '../src/engine/space/orders';
 import { PAPER_OPS } from '../src/engine/space/searchSpace';
 import { parseSharing, policyText } from '../src/engine/space/sharing';
-import { fields, groundTruthSeconds, setField, type Field } from '../src/lib/settings/fields';
+import { changesGroundTruth, fields, groundTruthSeconds, setField, type Field } from '../src/lib/settings/fields';
 import { decodeReadable, encodeReadable, readableParams, withExperimentQuery } from '../src/lib/settings/links';
 import { addSetting, getAt, schemaAt, setAt, SETTINGS, type SettingEntry } from '../src/lib/settings/table';
 
@@ -125,13 +125,19 @@ describe('the settings table', () => {
   });
 
   it('the ◆ ground-truth mark is set exactly on the fields that change the ground truth’s key', () => {
-    const base = preset('tiny');
-    for (const f of fields()) {
-      const s = SETTINGS.find((x) => x.path === f.path)!;
-      const { config } = changed(base, s);
-      const moved = stableStringify(groundTruthKey(config)) !== stableStringify(groundTruthKey(base));
-      expect(Boolean(f.groundTruth), f.path).toBe(moved);
-    }
+    // A config whose truth trains as its supernet does, and one whose truth trains its own epochs and BN momentum.
+    const plain = preset('tiny');
+    delete plain.groundTruthTrain;
+    const own = { ...structuredClone(plain), groundTruthTrain: { bnMomentum: 0.4, epochs: 8 } };
+    for (const base of [plain, own])
+      for (const f of fields()) {
+        const s = SETTINGS.find((x) => x.path === f.path)!;
+        const { config } = changed(base, s);
+        const moved = stableStringify(groundTruthKey(config)) !== stableStringify(groundTruthKey(base));
+        expect(changesGroundTruth(base, f), f.path).toBe(moved);
+      }
+    expect(changesGroundTruth(own, field('train.epochs'))).toBe(false);
+    expect(changesGroundTruth(plain, field('train.epochs'))).toBe(true);
   });
 
   it('an entry added at run time joins the form and the links, with the schema’s bounds', () => {
@@ -163,13 +169,21 @@ describe('the settings table', () => {
 
   it('prices the ground truth by the space’s children and the run’s jobs, not a fixed 64', () => {
     const cost = { parts: { train: 100, evaluate: 0, finetune: 0, groundTruth: 0 } };
-    const tiny = parseConfig({ ...preset('tiny'), instances: 1, sharing: { kind: 'full' } });
+    const tiny = parseConfig({
+      ...preset('tiny'),
+      instances: 1,
+      sharing: { kind: 'full' },
+      groundTruthTrain: undefined,
+    });
     expect(groundTruthSeconds(tiny, cost)).toBe(100 * 64 * tiny.groundTruthSeeds);
     const three = parseConfig({ ...tiny, space: { ops: PAPER_OPS.slice(0, 3) } });
     expect(groundTruthSeconds(three, cost)).toBe(100 * 27 * tiny.groundTruthSeeds);
     // Two instances of four groups: the training part holds 8 runs of a 16-child job.
     const groups = parseConfig({ ...tiny, instances: 2, sharing: parseSharing('groups:4:similarity') });
     expect(groundTruthSeconds(groups, cost)).toBe((100 / 8) * 64 * tiny.groundTruthSeeds);
+    // A truth trained twice the supernet's epochs (the classroom's: 8 against 4) costs twice.
+    const twice = parseConfig({ ...tiny, groundTruthTrain: { epochs: 2 * tiny.train.epochs } });
+    expect(groundTruthSeconds(twice, cost)).toBe(2 * 100 * 64 * tiny.groundTruthSeeds);
   });
 });
 

@@ -120,6 +120,13 @@ const baseSchema = v.strictObject({
    * judged noisily. Absent: the supernet's training (its order aside).
    */
   groundTruthTrain: v.optional(v.partial(v.omit(trainSchema, ['order']))),
+  /**
+   * Batches of training data that re-estimate a stand-alone child's BN statistics before the truth judges it,
+   * where that differs from the supernet's `eval.bnRecalibrationBatches`: with BN momentum 0.4 a child's running
+   * statistics are those of its last few batches, noise the truth need not carry (the supernet keeps them: they are
+   * how its children interfere). Absent: the supernet's.
+   */
+  groundTruthBnRecalibration: v.optional(int(0, 64)),
 });
 
 type Base = v.InferOutput<typeof baseSchema>;
@@ -303,10 +310,14 @@ export function groundTruthKey(cfg: ExperimentConfig) {
     model: cfg.model,
     data: cfg.data,
     train: groundTruthTrain(cfg),
-    eval: { bnRecalibrationBatches: cfg.eval.bnRecalibrationBatches },
+    eval: { bnRecalibrationBatches: groundTruthBnRecalibration(cfg) },
     seeds: cfg.groundTruthSeeds,
   };
 }
+
+/** Batches that re-estimate BN statistics before the ground truth evaluates a child (0: its running ones). */
+export const groundTruthBnRecalibration = (cfg: ExperimentConfig): number =>
+  cfg.groundTruthBnRecalibration ?? cfg.eval.bnRecalibrationBatches;
 
 /** The training block each child of the ground truth is trained alone with. */
 export function groundTruthTrain(cfg: ExperimentConfig): TrainConfig {

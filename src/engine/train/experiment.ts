@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   configHash,
+  groundTruthBnRecalibration,
   groundTruthTrain,
   instanceSeeds,
   numClassesOf,
@@ -616,8 +617,15 @@ export function groundTruthConfig(cfg: ExperimentConfig): ExperimentConfig {
     sharing: { kind: 'none' },
     train: groundTruthTrain(cfg),
     groundTruthTrain: undefined,
+    groundTruthBnRecalibration: undefined,
     // Every child is judged on the whole validation set.
-    eval: { ...cfg.eval, everyEpoch: false, denseSteps: 0, valSize: cfg.data.valSize },
+    eval: {
+      ...cfg.eval,
+      everyEpoch: false,
+      denseSteps: 0,
+      valSize: cfg.data.valSize,
+      bnRecalibrationBatches: groundTruthBnRecalibration(cfg),
+    },
     finetune: { steps: 0 },
   };
 }

@@ -1,8 +1,9 @@
 // The form's fields, derived from the settings table (table.ts): the settings panel renders them, and the
 // ground-truth warning knows which of them the shipped ground truth depends on.
-import { spaceOf, type ExperimentConfig } from '../../engine/schema/config';
+import { groundTruthTrain, spaceOf, type ExperimentConfig } from '../../engine/schema/config';
 import { jobsOf } from '../../engine/space/sharing';
 import type { Cost } from '../../engine/train/cost';
+import { groundTruthSteps, totalSteps } from '../../engine/train/schedule';
 import { getAt, setAt, SETTINGS, type FieldText, type SettingEntry } from './table';
 
 export interface Field extends Omit<FieldText, 'optionLabel'> {
@@ -41,6 +42,16 @@ export const fields = (): Field[] =>
 export const getField = (cfg: ExperimentConfig, path: string): unknown => getAt(cfg, path);
 
 /**
+ * Whether changing the field changes this config's ground truth: a ◆ field, unless the config's groundTruthTrain
+ * sets that training value for the truth itself (the classroom's truth trains 8 epochs at BN momentum 0.4 whatever
+ * the supernet does).
+ */
+export function changesGroundTruth(cfg: ExperimentConfig, f: Pick<Field, 'path' | 'groundTruth'>): boolean {
+  const own = f.path.startsWith('train.') && cfg.groundTruthTrain && f.path.slice(6) in cfg.groundTruthTrain;
+  return !!f.groundTruth && !own;
+}
+
+/**
  * A copy of cfg with one field set from the form: a flag as is, text read by the field's type. Text that is not of
  * that type is kept as it is, so the schema's message names it.
  */
@@ -64,5 +75,7 @@ export function setField(cfg: ExperimentConfig, f: Field, raw: string | boolean)
 export function groundTruthSeconds(cfg: ExperimentConfig, cost: Pick<Cost, 'parts'>): number {
   const space = spaceOf(cfg);
   const runs = jobsOf(cfg.sharing, space).length * Math.max(1, cfg.instances);
-  return (cost.parts.train / runs) * space.numChildren * cfg.groundTruthSeeds;
+  // The truth trains with its own schedule (groundTruthTrain): scale by its images against the supernet's.
+  const own = (groundTruthSteps(cfg) * groundTruthTrain(cfg).batchSize) / (totalSteps(cfg) * cfg.train.batchSize);
+  return (cost.parts.train / runs) * own * space.numChildren * cfg.groundTruthSeeds;
 }
