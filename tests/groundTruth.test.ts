@@ -70,7 +70,7 @@ describe('shipped ground truth', () => {
     expect(() => parseConfig({ ...preset('tiny'), groundTruthTrain: { order: 'fixed' } })).toThrow(/groundTruthTrain/);
   });
 
-  it('re-estimates BN statistics for the truth alone where the config says so (groundTruthBnRecalibration)', async () => {
+  it('re-estimates BN statistics for the truth alone where asked (groundTruthBnRecalibration)', async () => {
     const { runGroundTruthShard } = await import('../src/engine/train/groundTruth');
     const c = preset('tiny');
     const key = configHash(groundTruthKey(c));
