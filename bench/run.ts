@@ -126,7 +126,12 @@ function torchRef(name: string): { perWall: number; perCpu: number } | string {
   const m = benchConfig(name, CELLS, POOL).model;
   const shape = [m.stemChannels, m.cellChannels, m.numCells, m.inputSize, BATCH].map(String);
   // A fixed stem trains no stem filters: the reference must not either.
-  const args = [...shape, name === 'paper' ? '8' : '40', ...(m.fixedStem ? ['--fixed-stem'] : [])];
+  const args = [
+    ...shape,
+    name === 'paper' ? '8' : '40',
+    ...(m.fixedStem ? ['--fixed-stem'] : []),
+    ...(m.cellPool && m.cellPool > 1 ? ['--cell-pool', String(m.cellPool)] : []),
+  ];
   const r = spawnSync(py, ['bench/torch_step.py', ...args], { encoding: 'utf8' });
   if (r.status !== 0)
     return /No module named 'torch'/.test(r.stderr)

@@ -1,6 +1,7 @@
 """PyTorch reference for `npm run bench`: the same supernet step (one child per step, round-robin,
 SGD momentum 0.9, softmax cross-entropy) on the CPU with one thread. Prints one JSON line.
---fixed-stem: the stem's two convs are not trained (their BNs are), as in the classroom preset's model.fixedStem."""
+--fixed-stem: the stem's two convs are not trained (their BNs are), as in the classroom preset's model.fixedStem.
+--cell-pool K: k×k average pooling (stride k) in front of every cell after the first, as model.cellPool."""
 import json, sys, time
 import torch
 import torch.nn as nn
@@ -33,24 +34,32 @@ class Cell(nn.Module):
         return torch.cat([x1, x2], 1)
 
 class Supernet(nn.Module):
-    def __init__(self, stem, c, cells, classes=10):
+    def __init__(self, stem, c, cells, pool=1, classes=10):
         super().__init__()
+        self.pool = pool
         self.stem = nn.Sequential(nn.Conv2d(3, stem, 3, padding=1, bias=False), nn.BatchNorm2d(stem, momentum=0.4),
                                   nn.Conv2d(stem, stem, 3, padding=1, bias=False), nn.BatchNorm2d(stem, momentum=0.4))
         self.cells = nn.ModuleList([Cell(stem if i == 0 else 2 * c, c) for i in range(cells)])
         self.head = nn.Linear(2 * c, classes)
     def forward(self, x, arch):
         h = self.stem(x)
-        for cell in self.cells: h = cell(h, arch)
+        for i, cell in enumerate(self.cells):
+            if i > 0 and self.pool > 1: h = F.avg_pool2d(h, self.pool)
+            h = cell(h, arch)
         return self.head(F.adaptive_avg_pool2d(h, 1).flatten(1))
 
 def main():
     fixed_stem = "--fixed-stem" in sys.argv
     argv = [a for a in sys.argv if a != "--fixed-stem"]
+    pool = 1
+    if "--cell-pool" in argv:
+        i = argv.index("--cell-pool")
+        pool = int(argv[i + 1])
+        del argv[i:i + 2]
     stem, c, cells, size, batch, steps = (int(a) for a in argv[1:7])
     dev = torch.device(argv[7] if len(argv) > 7 else "cpu")
     torch.manual_seed(0)
-    net = Supernet(stem, c, cells).to(dev)
+    net = Supernet(stem, c, cells, pool).to(dev)
     if fixed_stem:
         for conv in (net.stem[0], net.stem[2]): conv.weight.requires_grad_(False)
     opt = torch.optim.SGD([p for p in net.parameters() if p.requires_grad], lr=0.025, momentum=0.9, weight_decay=1e-3)
@@ -73,7 +82,7 @@ def main():
     dt = (time.perf_counter() - t) / steps
     dc = (time.process_time() - c) / steps
     params = sum(p.numel() for p in net.parameters() if p.requires_grad)
-    print(json.dumps({"stack": "pytorch " + dev.type, "batch": batch, "ms_per_step": dt * 1000, "img_per_s": batch / dt, "img_per_cpu_s": batch / dc, "params": params, "torch": torch.__version__, "threads": torch.get_num_threads(), "fixed_stem": fixed_stem}))
+    print(json.dumps({"stack": "pytorch " + dev.type, "batch": batch, "ms_per_step": dt * 1000, "img_per_s": batch / dt, "img_per_cpu_s": batch / dc, "params": params, "torch": torch.__version__, "threads": torch.get_num_threads(), "fixed_stem": fixed_stem, "cell_pool": pool}))
 
 if __name__ == "__main__":
     main()
