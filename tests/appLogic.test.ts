@@ -20,7 +20,7 @@ import {
   type LagSeries,
 } from '../src/lib/charts/chartData';
 import { helperCount } from '../src/lib/worker/helperPool';
-import { ProgressModel } from '../src/engine/train/progressModel';
+import { ProgressModel, type Work } from '../src/engine/train/progressModel';
 import { fakeRecord } from './fixtures';
 
 describe('links', () => {
@@ -235,6 +235,17 @@ describe('progress over every phase', () => {
     waves.add('evalPoints', (2 * waves.total.evalPoints) / 3, 0);
     waves.add('finetuneSteps', (2 * waves.total.finetuneSteps) / 3, 0);
     expect(waves.etaSeconds).toBeCloseTo(one, 6);
+    // Measured at 1.5× the calibrated time while two ran side by side, the lone last wave is expected at the
+    // calibrated time (cores to spare), the full first wave at the measured one: 1.5 + 1 instances' time, not 3.
+    const slow = new ProgressModel(three, rates, 0, 2);
+    const unit = {
+      trainSteps: 0.001 * 64,
+      evalPoints: 0.0004 * cfg.eval.valSize,
+      finetuneSteps: 0.064 + 0.0001 * 1024,
+    };
+    for (let s = 0; s < 60; s++) for (const [k, t] of Object.entries(unit)) slow.add(k as keyof Work, 1, 1.5 * t);
+    const done = 60 * 1.5 * (unit.trainSteps + unit.evalPoints + unit.finetuneSteps);
+    expect(slow.etaSeconds).toBeCloseTo((1 - done / (2 * 1.5 * one)) * 1.5 * one + one, 2);
   });
   it('the bar never goes back when a rate turns out slower; it tracks time done over time done plus left', () => {
     const cfg = parseConfig({ ...preset('tiny'), eval: { ...preset('tiny').eval, denseSteps: 128 } });
