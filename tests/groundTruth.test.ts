@@ -40,20 +40,26 @@ describe('shipped ground truth', () => {
       ['instances', (c: typeof base) => (c.instances = 5)],
       ['fine-tune', (c: typeof base) => (c.finetune = { steps: 8 })],
       ['dense steps', (c: typeof base) => (c.eval.denseSteps = 64)],
+      // The classroom's truth trains its own epochs and BN momentum (groundTruthTrain): the supernet's leave it.
+      ['supernet epochs', (c: typeof base) => (c.train.epochs = 6)],
+      ['supernet BN momentum', (c: typeof base) => (c.train.bnMomentum = 0.5)],
     ] as const)
       expect(key(f), what).toBe(same);
     for (const [what, f] of [
-      ['epochs', (c: typeof base) => (c.train.epochs = 8)],
+      ['truth epochs', (c: typeof base) => (c.groundTruthTrain = { ...c.groundTruthTrain, epochs: 6 })],
       ['lr', (c: typeof base) => (c.train.lr = 0.05)],
       ['truth seeds', (c: typeof base) => (c.groundTruthSeeds = 3)],
-      ['cells', (c: typeof base) => (c.model.numCells = 2)],
+      ['cells', (c: typeof base) => (c.model.numCells = 3)],
       ['data', (c: typeof base) => (c.data.synthSeed = 1)],
     ] as const)
       expect(key(f), what).not.toBe(same);
   });
 
   it('has its own training where the config says so (groundTruthTrain): the supernet’s then leaves it alone', () => {
-    const c = preset('tiny');
+    const plain = preset('tiny');
+    delete plain.groundTruthTrain;
+    plain.train.bnMomentum = 0.4;
+    const c = structuredClone(plain);
     c.groundTruthTrain = { bnMomentum: 0.4 };
     const key = configHash(groundTruthKey(c));
     const d = structuredClone(c);
@@ -64,15 +70,16 @@ describe('shipped ground truth', () => {
     d.groundTruthTrain = { bnMomentum: 0.1 };
     expect(configHash(groundTruthKey(d))).not.toBe(key);
     // Written out, the override equal to the training block is the same truth as none.
-    const e = preset('tiny');
+    const e = structuredClone(plain);
     e.groundTruthTrain = { bnMomentum: e.train.bnMomentum };
-    expect(configHash(groundTruthKey(e))).toBe(configHash(groundTruthKey(preset('tiny'))));
+    expect(configHash(groundTruthKey(e))).toBe(configHash(groundTruthKey(plain)));
     expect(() => parseConfig({ ...preset('tiny'), groundTruthTrain: { order: 'fixed' } })).toThrow(/groundTruthTrain/);
   });
 
   it('re-estimates BN statistics for the truth alone where asked (groundTruthBnRecalibration)', async () => {
     const { runGroundTruthShard } = await import('../src/engine/train/groundTruth');
     const c = preset('tiny');
+    delete c.groundTruthBnRecalibration;
     const key = configHash(groundTruthKey(c));
     const d = { ...structuredClone(c), groundTruthBnRecalibration: 4 };
     expect(configHash(groundTruthKey(d))).not.toBe(key);
@@ -91,6 +98,11 @@ describe('shipped ground truth', () => {
     const recal = (await runGroundTruthShard({ ...m, groundTruthBnRecalibration: 2 }, data))!.runs.map((r) => r[2]);
     expect(recal).toHaveLength(plain.length);
     expect(recal).not.toEqual(plain);
+    // More batches than the 32 training images fill (4 of 8) re-estimate over those 4, not over empty ones.
+    const many = (await runGroundTruthShard({ ...m, groundTruthBnRecalibration: 64 }, data))!.runs.map((r) => r[2]);
+    const four = (await runGroundTruthShard({ ...m, groundTruthBnRecalibration: 4 }, data))!.runs.map((r) => r[2]);
+    expect(many).toEqual(four);
+    expect(many.every(Number.isFinite)).toBe(true);
   });
 
   it('its runs use seeds 0, 1, … whatever the supernet’s seed', () => {

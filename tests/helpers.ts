@@ -13,12 +13,13 @@ export function microConfig(over: Partial<ExperimentConfig> = {}): ExperimentCon
   const c = preset('tiny');
   c.model = { stemChannels: 4, cellChannels: 4, numCells: 2, inputSize: 8 };
   c.data = { ...c.data, trainSize: 32, valSize: 16 };
-  // BN momentum 0.4 and a truth trained as the supernet is, whatever the classroom preset uses: what these tests
-  // were written for.
+  // BN momentum 0.4 and a truth trained and judged as the supernet is, whatever the classroom preset uses: what
+  // these tests were written for.
   c.train = { ...c.train, epochs: 2, batchSize: 8, lr: 0.05, bnMomentum: 0.4 };
   c.eval = { ...c.eval, denseSteps: 2, batchSize: 16, valSize: 16 };
   c.groundTruthSeeds = 2;
   delete c.groundTruthTrain;
+  delete c.groundTruthBnRecalibration;
   return { ...c, ...over };
 }
 

@@ -384,7 +384,9 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 function recalibrationBatches(cfg: ExperimentConfig, data: DataSplits, seed: number) {
   const rng = Rng.from(seed, 'bn-recalibration');
   const perm = rng.permutation(data.train.n);
-  return range(cfg.eval.bnRecalibrationBatches).map((b) =>
+  // No more batches than the training set fills: past its end a batch would be empty (its mean divides by zero).
+  const count = Math.min(cfg.eval.bnRecalibrationBatches, Math.max(1, Math.floor(data.train.n / cfg.train.batchSize)));
+  return range(count).map((b) =>
     makeBatch(data.train, perm.slice(b * cfg.train.batchSize, (b + 1) * cfg.train.batchSize)),
   );
 }
