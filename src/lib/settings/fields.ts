@@ -43,8 +43,8 @@ export const getField = (cfg: ExperimentConfig, path: string): unknown => getAt(
 
 /**
  * Whether changing the field changes this config's ground truth: a ◆ field, unless the config's groundTruthTrain
- * sets that training value for the truth itself (docs/configs/classroom-candidate.json: its truth trains 8 epochs at
- * BN momentum 0.4 whatever the supernet does).
+ * sets that training value for the truth itself (the classroom's truth trains 8 epochs at BN momentum 0.4 whatever
+ * the supernet does).
  */
 export function changesGroundTruth(cfg: ExperimentConfig, f: Pick<Field, 'path' | 'groundTruth'>): boolean {
   const own = f.path.startsWith('train.') && cfg.groundTruthTrain && f.path.slice(6) in cfg.groundTruthTrain;
