@@ -236,7 +236,8 @@ describe('progress over every phase', () => {
     waves.add('finetuneSteps', (2 * waves.total.finetuneSteps) / 3, 0);
     expect(waves.etaSeconds).toBeCloseTo(one, 6);
     // Measured at 1.5× the calibrated time while two ran side by side, the lone last wave is expected at the
-    // calibrated time (cores to spare), the full first wave at the measured one: 1.5 + 1 instances' time, not 3.
+    // measured time less the cost of two side by side (1.5× one's pace): 1.5 / (2 / 1.5) = 1.125 instances' time,
+    // not the calibrated 1 (optimistic here) nor the measured 1.5; the full first wave at the measured time.
     const slow = new ProgressModel(three, rates, 0, 2);
     const unit = {
       trainSteps: 0.001 * 64,
@@ -245,7 +246,24 @@ describe('progress over every phase', () => {
     };
     for (let s = 0; s < 60; s++) for (const [k, t] of Object.entries(unit)) slow.add(k as keyof Work, 1, 1.5 * t);
     const done = 60 * 1.5 * (unit.trainSteps + unit.evalPoints + unit.finetuneSteps);
-    expect(slow.etaSeconds).toBeCloseTo((1 - done / (2 * 1.5 * one)) * 1.5 * one + one, 2);
+    expect(slow.etaSeconds).toBeCloseTo((1 - done / (2 * 1.5 * one)) * 1.5 * one + 1.125 * one, 2);
+    // Measured at twice the calibrated pace side by side, the lone wave is bounded by the calibrated time alone.
+    const quick = new ProgressModel(three, rates, 0, 2);
+    for (const [k, t] of Object.entries(unit)) quick.add(k as keyof Work, 1, 0.5 * t);
+    expect(quick.etaSeconds).toBeGreaterThan(one);
+    // This thread timing the lone wave itself: its rates are that wave's pace, taken as they are (a step at 1.5×
+    // the calibrated time moves the training rate to 1.1×, and the ETA with it; the calibrated time would not).
+    const last = new ProgressModel(three, rates, 0, 2);
+    for (let s = 0; s < 2 * 512 + 1; s++) last.add('trainSteps', 1, 0);
+    last.add('evalPoints', (2 * last.total.evalPoints) / 3, 0);
+    last.add('finetuneSteps', (2 * last.total.finetuneSteps) / 3, 0);
+    last.add('trainSteps', 1, 1.5 * unit.trainSteps);
+    const left = (w: Work, k: keyof Work) => last.total[k] - w[k];
+    const expected =
+      left(last.done, 'trainSteps') * 1.1 * unit.trainSteps +
+      left(last.done, 'evalPoints') * unit.evalPoints +
+      left(last.done, 'finetuneSteps') * unit.finetuneSteps;
+    expect(last.etaSeconds).toBeCloseTo(expected, 6);
   });
   it('the bar never goes back when a rate turns out slower; it tracks time done over time done plus left', () => {
     const cfg = parseConfig({ ...preset('tiny'), eval: { ...preset('tiny').eval, denseSteps: 128 } });

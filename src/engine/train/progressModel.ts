@@ -27,6 +27,8 @@ export class ProgressModel {
   private shown = 0;
   /** One instance's seconds at the calibrated rates: measured on one thread, nothing beside it. */
   private readonly alone: number;
+  /** Whether this thread has timed work of the last, smaller wave (its rates then follow that wave's pace). */
+  private timedLastWave = false;
   /** `workers`: training workers taking whole instances side by side (see etaSeconds). */
   constructor(
     cfg: ExperimentConfig,
@@ -54,7 +56,16 @@ export class ProgressModel {
   add(kind: keyof Work, n: number, seconds: number): void {
     this.done[kind] += n;
     this.elapsed += Math.max(0, seconds);
-    if (n > 0 && seconds > 0) this.rate[kind] = 0.8 * this.rate[kind] + 0.2 * (seconds / n);
+    if (n > 0 && seconds > 0) {
+      this.rate[kind] = 0.8 * this.rate[kind] + 0.2 * (seconds / n);
+      if (this.inLastWave()) this.timedLastWave = true;
+    }
+  }
+  /** Past the full waves' share of the training steps: a smaller last wave (instances % workers) is under way. */
+  private inLastWave(): boolean {
+    const rest = this.instances % this.workers;
+    if (this.workers <= 1 || rest === 0) return false;
+    return this.done.trainSteps > (this.total.trainSteps * (this.instances - rest)) / this.instances;
   }
   private seconds(w: Work): number {
     return (
@@ -67,8 +78,11 @@ export class ProgressModel {
    * Seconds left. Workers take whole instances, so with n instances on w workers they run in waves of w (the
    * last wave smaller) and a wave takes one instance's time whatever its size: 3 instances on 2 workers take two
    * instances' time, not one and a half. The work done so far fills the waves in order. A wave smaller than the
-   * workers runs with cores to spare (2 workers on 2 cores gave 1.4–1.6× one): its instances take the calibrated
-   * time of one alone, bounded by the measured time (no slower) and by perfect scaling (no faster).
+   * workers runs with cores to spare (2 workers on 2 cores gave 1.4–1.6× one): its instances take the time of one
+   * alone — the calibrated time, or the measured time less the usual cost of running side by side if that is
+   * longer (the calibration can be optimistic: 49 s foreseen for a 75 s run in chromium) — bounded by the measured
+   * time (no slower) and by perfect scaling (no faster). Once this thread times that wave itself, its rates are
+   * that wave's pace and are taken as they are.
    */
   get etaSeconds(): number {
     const left = {
@@ -86,11 +100,17 @@ export class ProgressModel {
       const work = wave * perInstance;
       const fromThisWave = Math.min(done, work);
       done -= fromThisWave;
-      const time =
-        wave < this.workers ? clamp(this.alone, (perInstance * wave) / this.workers, perInstance) : perInstance;
+      const time = wave < this.workers && !this.timedLastWave ? this.lastWaveTime(perInstance, wave) : perInstance;
       eta += work > 0 ? ((work - fromThisWave) / work) * time : 0;
     }
     return eta;
+  }
+  /** One instance's time in a wave of `wave` < workers, from `perInstance` measured in a full wave (see etaSeconds). */
+  private lastWaveTime(perInstance: number, wave: number): number {
+    // w workers side by side ran at about 1 + (w − 1) / 2 times one worker's pace (1.4–1.6× for two).
+    const sideBySide = this.workers / (1 + (this.workers - 1) / 2);
+    const alone = Math.max(this.alone, perInstance / sideBySide);
+    return clamp(alone, (perInstance * wave) / this.workers, perInstance);
   }
   /**
    * Time done over time done plus time left, by the rates measured so far — and never less than what was shown
