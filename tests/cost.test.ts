@@ -1,4 +1,4 @@
-// The pre-run estimate: parts from the rates, wall time divided by the workers that take instances side by side.
+// The pre-run estimate: parts from the rates; wall time in waves of the workers that take instances side by side.
 import { describe, expect, it } from 'vitest';
 import { estimateCost } from '../src/engine/train/cost';
 import { preset } from '../src/engine/schema/scales';
@@ -6,7 +6,7 @@ import { preset } from '../src/engine/schema/scales';
 const rates = { trainSecondsPerImage: 1e-3, evalAllSecondsPerImage: 2e-4, evalOneSecondsPerImage: 1e-5 };
 
 describe('estimateCost', () => {
-  it('adds training and evaluation from the rates, and divides wall time by the workers instances can use', () => {
+  it('adds training and evaluation from the rates; wall time in waves of the workers instances can use', () => {
     const cfg = { ...preset('tiny'), instances: 3 };
     const one = estimateCost(cfg, rates);
     expect(one.workers).toBe(1);
@@ -16,7 +16,13 @@ describe('estimateCost', () => {
     const two = estimateCost(cfg, rates, { workers: 2 });
     expect(two.workers).toBe(2);
     expect(two.parts).toEqual(one.parts);
-    expect(two.seconds).toBeCloseTo(one.seconds / 2, 6);
+    // Three on two: a wave of two side by side (each 2 / 1.5 of its time alone), then one alone.
+    expect(two.seconds).toBeCloseTo((one.seconds / 3) * (2 / 1.5 + 1), 6);
+    const pair = { ...cfg, instances: 2 };
+    expect(estimateCost(pair, rates, { workers: 2 }).seconds).toBeCloseTo(
+      (estimateCost(pair, rates).seconds / 2) * (2 / 1.5),
+      6,
+    );
     // More workers than instances: the extra ones are not counted.
     const single = { ...cfg, instances: 1 };
     expect(estimateCost(single, rates, { workers: 4 }).seconds).toBeCloseTo(estimateCost(single, rates).seconds, 6);

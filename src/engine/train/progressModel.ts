@@ -2,7 +2,7 @@
 // rates measured as the run goes (seeded by the calibration before it). The page's worker and the CLI both use it.
 // ProgressModel is pure (unit-tested); WorkTimer times the engine's hooks into it.
 import type { ExperimentConfig } from '../schema/config';
-import type { Rates } from './cost';
+import { sideBySide, type Rates } from './cost';
 import type { Phase } from './experiment';
 import { evalPoints, totalSteps } from './schedule';
 import { spaceOf } from '../schema/config';
@@ -107,9 +107,7 @@ export class ProgressModel {
   }
   /** One instance's time in a wave of `wave` < workers, from `perInstance` measured in a full wave (see etaSeconds). */
   private lastWaveTime(perInstance: number, wave: number): number {
-    // w workers side by side ran at about 1 + (w − 1) / 2 times one worker's pace (1.4–1.6× for two).
-    const sideBySide = this.workers / (1 + (this.workers - 1) / 2);
-    const alone = Math.max(this.alone, perInstance / sideBySide);
+    const alone = Math.max(this.alone, perInstance / sideBySide(this.workers));
     return clamp(alone, (perInstance * wave) / this.workers, perInstance);
   }
   /**
