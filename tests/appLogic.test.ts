@@ -202,6 +202,32 @@ describe('live run against its recording', () => {
     expect(c.maxAccuracyDiff).toBeCloseTo(0.01, 10);
     expect(c.text).toMatch(/deviates .* 1\.00 pp/);
   });
+  it('a cancelled run is compared on what it reached: no false alarm for the points it never evaluated', () => {
+    const full = fakeRecord();
+    // Cancelled during instance 0, after 2 of its 5 points; instance 1 never started.
+    const cut = structuredClone(full);
+    cut.status = 'partial';
+    cut.instances = [{ ...cut.instances[0], status: 'partial' }];
+    cut.instances[0].points = cut.instances[0].points.slice(0, 2);
+    cut.instances[0].accuracy = cut.instances[0].accuracy.slice(0, 2);
+    const c = compareRuns(cut, full);
+    expect(c).toMatchObject({ equal: true, stopped: true, compared: 2 * cut.instances[0].accuracy[0].length });
+    expect(c.text).toMatch(/^Stopped before the end: the \d+ accuracies it reached equal the recording/);
+    expect(c.text).not.toMatch(/report/);
+    const off = structuredClone(cut);
+    off.instances[0].accuracy[1][3] += 0.02;
+    expect(compareRuns(off, full).text).toMatch(/stopped before the end\) deviates .* 2\.00 pp/);
+    const none = structuredClone(cut);
+    none.instances[0].points = [];
+    none.instances[0].accuracy = [];
+    expect(compareRuns(none, full)).toMatchObject({ equal: false, compared: 0 });
+    expect(compareRuns(none, full).text).toMatch(/before its first evaluation: nothing to compare/);
+    // A finished run missing an instance is a difference, said as such (not "0.00 pp").
+    const short = structuredClone(full);
+    short.instances = short.instances.slice(0, 1);
+    expect(compareRuns(short, full).equal).toBe(false);
+    expect(compareRuns(short, full).text).toMatch(/instances or evaluation points are not the recording/);
+  });
 });
 
 describe('progress over every phase', () => {
