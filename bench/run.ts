@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { downsample, subset } from '../src/engine/data/dataset';
+import { downsample, subset, type ImageSet } from '../src/engine/data/dataset';
 import { gratingSplits } from '../src/engine/data/gratings';
 import { useFusedBnRelu, useStockGradients } from '../src/engine/kernels/gradients';
 import { evaluateChildren, trainStep } from '../src/engine/train/trainer';
@@ -118,8 +118,33 @@ async function measureEval(name: string): Promise<string> {
   }
   useWasmKernels(true);
   useFusedBnRelu(true);
+  if (only('eval')?.[0] === 'profile') out.push(await evalProfile(store, all, val));
   store.dispose();
   return out.join('; ');
+}
+
+/**
+ * --eval=profile: where one evaluation's time goes, by kernel (tfjs's profiler, our kernels' own time; a wrapping
+ * op's time includes the kernels inside it). Shows whether an evaluation is bound by compute or by kernel count.
+ */
+async function evalProfile(store: WeightStore, all: number[], val: ImageSet): Promise<string> {
+  const info = await tf.profile(async () => {
+    await evaluateChildren(store, all, val, { batchSize: 1024 });
+    return tf.scalar(0);
+  });
+  tf.dispose(info.result);
+  const by = new Map<string, { n: number; ms: number }>();
+  for (const k of info.kernels) {
+    const e = by.get(k.name) ?? { n: 0, ms: 0 };
+    e.n++;
+    e.ms += Number(await k.kernelTimeMs);
+    by.set(k.name, e);
+  }
+  const top = [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 10);
+  return (
+    `\n    profile at batches of 1,024 (kernel, calls, ms): ` +
+    top.map(([name, e]) => `${name === '' ? 'unnamed' : name} ${e.n} ${e.ms.toFixed(0)}`).join(', ')
+  );
 }
 
 function torchRef(name: string): { perWall: number; perCpu: number } | string {
