@@ -243,13 +243,25 @@ describe('findings from records', () => {
     });
     expect(partly.verdict).toMatch(/^Partly here \(1 of 2 statistics hold\); not: prefix k=0 was neither/);
     expect(f.verdict).not.toMatch(/target/);
-    // Full sharing alone: nothing to judge against it, so the finding "holds" vacuously — not "not measurable".
-    expect(findingFour([{ label: 'full', rec: full }]).verdict).toMatch(/^It does/);
+    // Full sharing alone: nothing to judge against it; the card says so, not "holds" (0 of 0) vacuously.
+    const lone = findingFour([{ label: 'full', rec: full }]);
+    expect(lone.verdict).toMatch(/^Nothing to compare yet/);
+    expect(verdictTally(lone.rows)).toEqual({ word: 'not measurable', held: 0, judged: 0 });
     // The card's one verdict in a word, counting judged rows only (the reference row is not one).
     expect(verdictTally(partly.rows)).toEqual({ word: 'partly', held: 1, judged: 2 });
     expect(verdictTally(f.rows)).toEqual({ word: 'not here', held: 0, judged: 1 });
     expect(verdictTally([partly.rows[1]])).toEqual({ word: 'holds', held: 1, judged: 1 });
-    expect(verdictTally([{ holds: undefined }, { holds: true }])).toMatchObject({ word: 'not measurable', held: 1 });
+    // Rows without a value: "not measurable" only when no judged row has one (or the reference lacks data).
+    expect(verdictTally([{ holds: undefined }, { holds: undefined }])).toMatchObject({ word: 'not measurable' });
+    expect(verdictTally([{ holds: undefined, reference: true }, { holds: false }])).toMatchObject({
+      word: 'not measurable',
+    });
+    expect(verdictTally([{ holds: undefined }, { holds: false }, { holds: false }])).toEqual({
+      word: 'not here',
+      held: 0,
+      judged: 3,
+    });
+    expect(verdictTally([{ holds: undefined }, { holds: true }])).toEqual({ word: 'partly', held: 1, judged: 2 });
   });
 });
 

@@ -3,13 +3,18 @@ import { bestFirstRanks, gtTau, sTau, topNRank } from '../core/metrics';
 import { plural } from '../core/text';
 import type { RunRecord } from '../schema/record';
 import { epochRows } from '../schema/summary';
+import { policyLabel } from '../space/sharing';
 import { tiny } from './configs';
 import type { FindingDef } from './findingDef';
 import { groundTruthFinding } from './groundTruth';
 import { finalRows, meanStd, signTestP } from './statistics';
 import { count, f, ms, most, PAPER, signText, tested, verdict, type FindingResult, type FindingRow } from './verdicts';
 
-/** Finding 1 from runs of full sharing with several instances. */
+/** The run's sharing in the first row's name: a what-if with groups is not "full sharing". */
+const sharingName = (rec: RunRecord) =>
+  ({ full: 'full sharing', none: 'no sharing' })[rec.config.sharing.kind as string] ?? policyLabel(rec.config.sharing);
+
+/** Finding 1 from a run of several instances (the preset: full sharing). */
 export function findingOne(rec: RunRecord): FindingResult {
   const gt = rec.groundTruth;
   const rows = finalRows(rec);
@@ -24,7 +29,7 @@ export function findingOne(rec: RunRecord): FindingResult {
   const t1rRow = tested(t1r.length ? most(t1r.map((x) => x > 1)) : undefined, pT1r);
   const out: FindingRow[] = [
     {
-      statistic: 'GT-Tau at the end (full sharing)',
+      statistic: `GT-Tau at the end (${sharingName(rec)})`,
       paper: PAPER.gtTau,
       ours: ms(tauMs),
       target: '0.3 – 0.7',

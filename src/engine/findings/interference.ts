@@ -1,5 +1,6 @@
 // Finding 3: training one child reorders the others — with a fixed order the ranking repeats every period.
 import { mean } from '../core/metrics';
+import { plural } from '../core/text';
 import type { RunRecord } from '../schema/record';
 import { denseRows } from '../schema/summary';
 import { tiny } from './configs';
@@ -86,7 +87,7 @@ function randomOrderRows(random: RunRecord, period: number): FindingRow[] {
   const rowS = tested(sh.n ? sh.mean >= 0.15 : undefined, pSharp);
   return [
     {
-      statistic: `the lag difference with a random order fixed once (${d.n} runs)`,
+      statistic: `the lag difference with a random order fixed once (${plural(d.n, 'run')})`,
       paper: `${f(PAPER.lag64 - PAPER.lag32, 2)} (the published trace)`,
       ours: d.n ? `${ms(d)}; ${signText(p, up, d.n)}` : '—',
       target: '≥ 0.2, and > 0 in enough instances (sign test p < 0.05)',

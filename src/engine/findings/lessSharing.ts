@@ -118,15 +118,20 @@ export function findingFour(byPolicy: { label: string; rec: RunRecord }[], k = 6
           : policySays(s, full, k),
     };
   });
+  // Full sharing alone: nothing to judge, so the sentence says what to add rather than "it does" vacuously.
+  const alone = out.every((r) => r.reference);
   return {
     id: 'less-sharing',
     title: 'Less sharing, less variance',
     rows: out,
-    verdict: verdict(
-      out,
-      'It does: every reduced-sharing policy ranks closer to the ground truth and more steadily than full ' +
-        'sharing, and random groups do worse than similar ones.',
-    ),
+    verdict: alone
+      ? 'Nothing to compare yet: this run shares fully, and the finding is about sharing less — choose groups ' +
+        'or prefix sharing in Settings to see a run with less sharing beside it.'
+      : verdict(
+          out,
+          'It does: every reduced-sharing policy ranks closer to the ground truth and more steadily than full ' +
+            'sharing, and random groups do worse than similar ones.',
+        ),
   };
 }
 

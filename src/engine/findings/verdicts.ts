@@ -67,7 +67,9 @@ export function verdict(rows: FindingRow[], yes: string, no?: string): string {
 
 /**
  * A card's one verdict in a word, and how many of its judged statistics hold (reference rows are not judged):
- * 'holds' when all do, 'partly' when some do, 'not here' when none, 'not measurable' when one cannot be judged.
+ * 'holds' when all do, 'partly' when some do, 'not here' when none, 'not measurable' when none can be judged (no
+ * judged row has a value, or the reference they compare with has none). A row that cannot be judged beside rows
+ * that can counts as not holding: three measured "no" and one without data are "not here", not "not measurable".
  */
 export function verdictTally(rows: Pick<FindingRow, 'holds' | 'reference'>[]): {
   word: 'holds' | 'partly' | 'not here' | 'not measurable';
@@ -76,8 +78,10 @@ export function verdictTally(rows: Pick<FindingRow, 'holds' | 'reference'>[]): {
 } {
   const judged = rows.filter((r) => !r.reference);
   const held = judged.filter((r) => r.holds === true).length;
+  const measured = judged.filter((r) => r.holds !== undefined).length;
+  const noReference = rows.some((r) => r.reference && r.holds === undefined);
   const word =
-    all(rows) === undefined ? 'not measurable' : held === judged.length ? 'holds' : held ? 'partly' : 'not here';
+    measured === 0 || noReference ? 'not measurable' : held === judged.length ? 'holds' : held ? 'partly' : 'not here';
   return { word, held, judged: judged.length };
 }
 
