@@ -1,6 +1,9 @@
 // Pure app logic: links, chart data, the live-vs-recorded comparison, the progress model, fields.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { hashHex, parseConfig } from '../src/engine/schema/config';
+import { experimentHash, hashHex, parseConfig, type ExperimentConfig } from '../src/engine/schema/config';
+import { validateRecord } from '../src/engine/schema/readRecord';
+import { CHARTS, lagSeries, type ChartContext } from '../src/lib/charts/registry';
 import { preset } from '../src/engine/schema/scales';
 import { compareRuns } from '../src/lib/findings/compare';
 import { fields, getField, setField } from '../src/lib/settings/fields';
@@ -338,5 +341,47 @@ describe('records read back', () => {
     const back = parseRecordText(text);
     expect(back.metrics!.sTau.mean).toBeNaN();
     expect(back.metrics!.gtTau.mean).toBeCloseTo(r.metrics!.gtTau.mean, 12);
+  });
+});
+
+describe('compared runs on the charts', () => {
+  // The interference preset's recording and its recorded contrasts: dense windows, so every lag curve exists.
+  const load = (cfg: ExperimentConfig) =>
+    validateRecord(JSON.parse(readFileSync(`public/runs/${experimentHash(cfg)}.json`, 'utf8')));
+  const g = findingById('interference')!;
+  const record = load(g.config);
+  const others = g.contrasts.map((c) => load(c.config));
+  const ctx = (over: Partial<ChartContext>): ChartContext => ({
+    record,
+    contrasts: [],
+    compared: [],
+    published: undefined,
+    runs: [],
+    hovered: null,
+    onhover: () => undefined,
+    ...over,
+  });
+  it('the last two ticked runs are drawn in purple over the lag and agreement charts, named in the legends', () => {
+    const compared = [
+      { label: 'first', record: others[0] },
+      { label: 'seed: 0 (recorded)', record: others[0] },
+      { label: 'order: fixed (recorded)', record: others[1] },
+    ];
+    const lag = lagSeries(ctx({ compared }));
+    expect(lag.filter((s) => s.kind === 'compared').map((s) => [s.label, s.dotted])).toEqual([
+      ['seed: 0 (recorded)', false],
+      ['order: fixed (recorded)', true],
+    ]);
+    expect(lagLegend(lag)).toBe(
+      'blue: this run (recorded) · purple: seed: 0 (recorded) · purple dotted: order: fixed (recorded)',
+    );
+    const tau = CHARTS.find((c) => c.id === 'tau')!;
+    expect(tau.legend!(ctx({ compared }))).toMatch(/^blue: this run \(recorded\) · purple: seed: 0 .* purple dotted/);
+    expect(tau.description(ctx({ compared }))).toMatch(/Compared, order: fixed \(recorded\): GT-Tau at its last/);
+    expect(tau.legend!(ctx({}))).toBe('');
+  });
+  it('a run standing in for one not made yet is named as what it is, not "this run"', () => {
+    const lag = lagSeries(ctx({ recordLabel: 'sharing: full (recorded)' }));
+    expect(lag[0]).toMatchObject({ kind: 'ours', label: 'sharing: full (recorded)' });
   });
 });

@@ -105,7 +105,15 @@ describe('the finding registry', () => {
     expect(all.indexOf('Agreement with lag')).toBeLessThan(all.indexOf('The probe chart'));
   });
   it('every term marked in a finding text or a chart caption is a glossary term, and is rendered as one', () => {
-    const ctx = { record, contrasts: [], published: undefined, runs: [], hovered: null, onhover: () => undefined };
+    const ctx = {
+      record,
+      contrasts: [],
+      compared: [],
+      published: undefined,
+      runs: [],
+      hovered: null,
+      onhover: () => undefined,
+    };
     const texts = [
       ...FINDINGS.flatMap((g) => [g.claim, g.lookAt, g.article]),
       ...CHARTS.filter((c) => !c.when || c.when(ctx)).map((c) => c.caption(ctx)),

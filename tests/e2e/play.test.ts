@@ -48,6 +48,10 @@ describe('what-ifs on a card', () => {
     expect(await labels(page)).toEqual([expect.stringMatching(/^order: .*\(recorded\)$/)]);
     expect(await page.locator('[data-testid=compare-run]').first().isChecked()).toBe(true);
     expect(page.url()).toMatch(/compare=/);
+    // …and drawn, in purple, over the lag and the agreement-over-epochs charts, named in their legends.
+    expect(await page.locator('.charts path.lag.compared').count()).toBe(1);
+    expect(await page.locator('.charts path.compared').count()).toBe(2);
+    expect(await page.textContent('.charts')).toMatch(/purple: order: fixed \(recorded\)/);
 
     // A seed with no recording: the truth is kept (the supernet's seed is not the truth's), the charts keep
     // drawing the run before it, and the page says a run is needed.

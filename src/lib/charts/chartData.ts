@@ -109,7 +109,25 @@ export function tauCurves(r: RunRecord): TauCurves {
   };
 }
 
-export function describeTau(c: TauCurves): string {
+/** A compared run on the agreement chart: its GT-Tau after each epoch, the mean over its instances. */
+export interface ComparedTau {
+  label: string;
+  dotted: boolean;
+  epochs: number[];
+  tau: number[];
+}
+
+/** GT-Tau after each epoch, the mean over instances (no ground truth: no epochs). */
+export function meanGtTau(r: RunRecord): { epochs: number[]; tau: number[] } {
+  const c = tauCurves(r);
+  if (!c.gtTau.length) return { epochs: [], tau: [] };
+  return {
+    epochs: c.epochs,
+    tau: c.epochs.map((_, e) => mean(c.gtTau.map((g) => g[e]).filter((v) => v !== undefined && Number.isFinite(v)))),
+  };
+}
+
+export function describeTau(c: TauCurves, compared: ComparedTau[] = []): string {
   const lastS = c.sTau.at(-1)?.mean;
   const lastGt = c.gtTau.map((g) => g.at(-1)).filter((x): x is number => x !== undefined);
   return [
@@ -119,6 +137,7 @@ export function describeTau(c: TauCurves): string {
       : 'No ground truth, so no GT-Tau.',
     lastS !== undefined && Number.isFinite(lastS) ? `S-Tau between instances: ${num(lastS, 2)}.` : '',
     c.noiseFloor !== undefined ? `The ground truth's own seeds agree at ${num(c.noiseFloor, 2)} (noise floor).` : '',
+    ...compared.map((x) => `Compared, ${x.label}: GT-Tau at its last epoch ${num(x.tau.at(-1) ?? Number.NaN, 2)}.`),
   ]
     .filter(Boolean)
     .join(' ');
@@ -239,7 +258,8 @@ export interface LagSeries {
   label: string;
   lags: number[];
   tau: number[];
-  kind: 'ours' | 'contrast' | 'paper';
+  /** ours: the run on screen; contrast: a recorded contrast of the finding; compared: a run the visitor ticked. */
+  kind: 'ours' | 'contrast' | 'compared' | 'paper';
   /** A second series of the same kind, drawn dotted so the two can be told apart. */
   dotted?: boolean;
 }
@@ -268,7 +288,12 @@ export function describeLag(series: LagSeries[], period: number): string {
     .concat('.');
 }
 
-const LAG_INK: Record<LagSeries['kind'], string> = { ours: 'blue', contrast: 'orange', paper: 'grey dashed' };
+const LAG_INK: Record<LagSeries['kind'], string> = {
+  ours: 'blue',
+  contrast: 'orange',
+  compared: 'purple',
+  paper: 'grey dashed',
+};
 
 /** The lag chart's legend, from the series actually drawn. */
 export function lagLegend(series: LagSeries[]): string {

@@ -14,6 +14,8 @@ export const INK = {
   paper: '#6b6b6b',
   ours: '#1f5fa8',
   contrast: '#b45309',
+  /** Runs of the visit ticked for comparison. */
+  compared: '#7e22ce',
   sTau: '#b45309',
   gtTau: '#1f5fa8',
 };

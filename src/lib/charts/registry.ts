@@ -16,11 +16,13 @@ import {
   finetuneCurves,
   lagCurve,
   lagLegend,
+  meanGtTau,
   PAPER_TABLE3,
   rankSpread,
   sharingPoints,
   tauCurves,
   traces,
+  type ComparedTau,
   type LagSeries,
   type SharingPoint,
 } from './chartData';
@@ -34,7 +36,12 @@ import TauChart from './TauChart.svelte';
 /** What a chart is drawn from: the run on screen, its recorded contrasts, the paper's trace, the visit's runs. */
 export interface ChartContext {
   record: RunRecord;
+  /** Set when `record` stands in for a run not made yet: the run before it, named by what it changes. */
+  recordLabel?: string;
+  /** The finding's recorded contrasts (e.g. another order), drawn where a chart compares them. */
   contrasts: { label: string; record: RunRecord }[];
+  /** The runs of this visit ticked for comparison, each named by what it changes: drawn over the charts. */
+  compared: { label: string; record: RunRecord }[];
   published: RunRecord | undefined;
   runs: RunRecord[];
   /** The child under the pointer, shared by the charts that draw children. */
@@ -61,11 +68,21 @@ export interface ChartDef {
 
 const period = (ctx: ChartContext) => ctx.record.jobs[0]?.length ?? 64;
 
-/** The lag curves: this run, up to two contrasts that differ in order or sharing, and the paper's trace. */
+/** The name of the run on screen in a legend. */
+export const ownLabel = (ctx: Pick<ChartContext, 'record' | 'recordLabel'>): string =>
+  ctx.recordLabel ?? (ctx.record.source === 'recorded' ? 'this run (recorded)' : 'this run');
+
+/** Compared runs a chart overlays at most, the last ticked (more would be unreadable; the run list says so). */
+export const MAX_COMPARED = 2;
+
+/**
+ * The lag curves: this run, up to two contrasts that differ in order or sharing, up to two compared runs, and the
+ * paper's trace.
+ */
 export function lagSeries(ctx: ChartContext): LagSeries[] {
-  const { record, contrasts, published } = ctx;
+  const { record, contrasts, compared, published } = ctx;
   return [
-    lagCurve(record, record.source === 'recorded' ? 'this run (recorded)' : 'this run', 'ours'),
+    lagCurve(record, ownLabel(ctx), 'ours'),
     ...contrasts
       .filter(
         (c) =>
@@ -74,8 +91,26 @@ export function lagSeries(ctx: ChartContext): LagSeries[] {
       )
       .slice(0, 2)
       .map((c, i) => lagCurve(c.record, c.label, 'contrast', i === 1)),
+    ...compared.slice(-MAX_COMPARED).map((c, i) => lagCurve(c.record, c.label, 'compared', i === 1)),
     published && lagCurve(published, 'the paper’s trace', 'paper'),
   ].filter((x): x is LagSeries => !!x);
+}
+
+/** The compared runs' GT-Tau after each epoch (mean over instances), for the agreement chart. */
+const comparedTau = (ctx: ChartContext): ComparedTau[] =>
+  ctx.compared
+    .slice(-MAX_COMPARED)
+    .map((c, i) => ({ label: c.label, dotted: i === 1, ...meanGtTau(c.record) }))
+    .filter((c) => c.epochs.length > 0);
+
+/** The agreement chart's legend: only when compared runs are drawn over it (the caption names its own inks). */
+function tauLegend(ctx: ChartContext): string {
+  const c = comparedTau(ctx);
+  if (!c.length) return '';
+  return (
+    `blue: ${ownLabel(ctx)} · ` +
+    c.map((x) => `purple${x.dotted ? ' dotted' : ''}: ${x.label} (GT-Tau, mean over instances)`).join(' · ')
+  );
 }
 
 /** The sharing chart's points: the paper's Table 3, this run and its recorded contrasts, and the visit's other runs. */
@@ -150,9 +185,10 @@ export const CHARTS: ChartDef[] = [
     caption: () =>
       '[[gtTau|GT-Tau]] of each instance (blue) and [[sTau|S-Tau]] between instances (orange, mean ± std over ' +
       'pairs) after every epoch; red dashed: the ground truth’s agreement with itself ([[noiseFloor|noise floor]]).',
-    description: ({ record }) => describeTau(tauCurves(record)),
+    legend: (ctx) => tauLegend(ctx),
+    description: (ctx) => describeTau(tauCurves(ctx.record), comparedTau(ctx)),
     view: TauChart,
-    props: ({ record }) => ({ record }),
+    props: (ctx) => ({ record: ctx.record, compared: comparedTau(ctx) }),
   },
   {
     id: 'best',
