@@ -81,6 +81,30 @@ describe('what-ifs on a card', () => {
     await page.context().close();
   });
 
+  it('a live run cancelled early: no false alarm, no stale promise, the recording drawn beside it', async () => {
+    const page = await openPage(browser, url + '?preset=best-varies&workers=1');
+    await drawn(page);
+    await page.click('[data-testid=play]');
+    await page.waitForFunction(
+      () => /step [1-9]/.test(document.querySelector('[data-testid=progress]')?.textContent ?? ''),
+      null,
+      { timeout: 60_000 },
+    );
+    await page.click('[data-testid=cancel]');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=progress]')?.getAttribute('data-status') === 'done',
+      null,
+      { timeout: 30_000 },
+    );
+    expect(await page.textContent('[data-testid=progress]')).toMatch(/stopped after \d+ s: a partial run/);
+    expect(await page.textContent('[data-testid=comparison]')).toMatch(/^\s*Stopped before/);
+    expect(await page.textContent('[data-testid=finding-waiting]')).toMatch(/Stopped before its first instance/);
+    expect(await labels(page)).toEqual([expect.stringMatching(/the same settings \(recorded\)/)]);
+    expect(await page.locator('[data-testid=compare-run]:checked').count()).toBe(1);
+    await noProblems(page);
+    await page.context().close();
+  });
+
   it('less sharing: random groups draw their recording, the similar ones compared', async () => {
     const page = await openPage(browser, url + '?preset=less-sharing');
     await drawn(page);

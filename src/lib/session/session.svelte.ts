@@ -250,6 +250,7 @@ export class Session {
         this.visit = withRun(this.visit, m.record);
         this.status = 'done';
         this.comparison = this.recording ? compareRuns(m.record, this.recording) : undefined;
+        if (m.record.status === 'partial') this.drawRecordingBeside();
         void clearInterrupted().catch(() => undefined);
         void this.persist(m.record);
         break;
@@ -378,6 +379,12 @@ export class Session {
     const g = findingById(this.presetId);
     const base = g ? g.config : (SCALE_IDS as string[]).includes(this.presetId) ? preset(this.presetId) : undefined;
     return !!base && experimentHash(base) === experimentHash(this.config);
+  }
+
+  /** A run stopped (cancelled): the recording of these settings, if the visit has it, is drawn beside it. */
+  private drawRecordingBeside(): void {
+    const key = this.recording && visitKey(this.recording);
+    if (key && this.visit.some((r) => visitKey(r) === key)) this.compare(key, true);
   }
 
   /** Draws a run of the visit over the charts, or stops drawing it. */
