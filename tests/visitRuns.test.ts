@@ -26,7 +26,8 @@ describe('runs of a visit', () => {
     expect(differences(b, a)).toMatch(/^seed: 3 · order: .+$/);
     expect(differences(a, a)).toBe('the same settings');
     b.sharing = { kind: 'groups', m: 4, partition: 'random', partitionSeed: 42 };
-    expect(differences(b, a)).toMatch(/sharing: groups:4:random/);
+    // The policy in the card’s words, not its link text (groups:4:random).
+    expect(differences(b, a)).toMatch(/sharing: groups m=4 \(random\)/);
   });
 
   it('keeps each run once, the newest last, at most MAX_VISIT_RUNS, and only complete ones', () => {

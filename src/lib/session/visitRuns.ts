@@ -2,6 +2,7 @@
 // Pure functions of configs and records; the session holds the list and which runs are compared.
 import { experimentHash, type ExperimentConfig } from '../../engine/schema/config';
 import type { RunRecord } from '../../engine/schema/record';
+import { policyLabel, type SharingPolicy } from '../../engine/space/sharing';
 import { getAt, SETTINGS } from '../settings/table';
 import { encodeReadable } from '../settings/links';
 
@@ -31,7 +32,13 @@ export function differences(run: ExperimentConfig, base: ExperimentConfig): stri
     if (!name || s.path === 'name') continue;
     const a = getAt(run, s.path);
     if (s.write(a) === s.write(getAt(base, s.path))) continue;
-    const shown = s.field?.optionLabel ? (s.field.optionLabel as (v: unknown) => string)(a) : s.write(a);
+    // The sharing policy in the card's words ("groups m=4 (similarity)"), not its link text ("groups:4:similarity").
+    const shown =
+      s.path === 'sharing'
+        ? policyLabel(a as SharingPolicy)
+        : s.field?.optionLabel
+          ? (s.field.optionLabel as (v: unknown) => string)(a)
+          : s.write(a);
     out.push(`${name}: ${shown}`);
   }
   return out.length ? out.join(' · ') : 'the same settings';
