@@ -9,6 +9,7 @@ import {
   comparedQueries,
   differences,
   MAX_VISIT_RUNS,
+  runLabel,
   visitKey,
   withRun,
 } from '../src/lib/session/visitRuns';
@@ -28,6 +29,14 @@ describe('runs of a visit', () => {
     b.sharing = { kind: 'groups', m: 4, partition: 'random', partitionSeed: 42 };
     // The policy in the card’s words, not its link text (groups:4:random).
     expect(differences(b, a)).toMatch(/sharing: groups m=4 \(random\)/);
+  });
+
+  it('a run of another finding’s tab says which; one of this tab (its what-ifs included) does not', () => {
+    const here = base();
+    const other = fakeRecord({ config: { ...findingById('best-varies')!.config } });
+    expect(runLabel({ ...other, source: 'recorded' }, here)).toMatch(/^The best child varies: .* \(recorded\)$/);
+    const whatIf = fakeRecord({ config: { ...here, name: 'interference-whatif-seed-3', seed: 3 } });
+    expect(runLabel(whatIf, here)).toBe('seed: 3 (run here)');
   });
 
   it('keeps each run once, the newest last, at most MAX_VISIT_RUNS, and only complete ones', () => {

@@ -1,5 +1,6 @@
 // The runs of a visit: every run shown, recorded or live, kept so that a what-if is drawn beside the run before it.
 // Pure functions of configs and records; the session holds the list and which runs are compared.
+import { FINDINGS } from '../../engine/findings/registry';
 import { experimentHash, type ExperimentConfig } from '../../engine/schema/config';
 import type { RunRecord } from '../../engine/schema/record';
 import { policyLabel, type SharingPolicy } from '../../engine/space/sharing';
@@ -44,9 +45,17 @@ export function differences(run: ExperimentConfig, base: ExperimentConfig): stri
   return out.length ? out.join(' · ') : 'the same settings';
 }
 
-/** A compared run's label: what differs from the experiment on screen, and whether it was recorded or run here. */
+/** The finding a config belongs to, by its name (a preset, its contrasts and what-ifs are named `<id>-…`). */
+const findingOf = (c: ExperimentConfig) => FINDINGS.find((g) => c.name === g.id || c.name.startsWith(`${g.id}-`));
+
+/**
+ * A compared run's label: what differs from the experiment on screen, and whether it was recorded or run here;
+ * a run of another finding's tab says which ("The best child varies: seed: 3 · … (recorded)").
+ */
 export function runLabel(r: RunRecord, current: ExperimentConfig): string {
-  return `${differences(r.config, current)} (${r.source === 'run' ? 'run here' : 'recorded'})`;
+  const from = findingOf(r.config);
+  const tab = from && from !== findingOf(current) ? `${from.title}: ` : '';
+  return `${tab}${differences(r.config, current)} (${r.source === 'run' ? 'run here' : 'recorded'})`;
 }
 
 /** A compared run that is the preset itself (no readable settings differ): `compare=preset`, not an empty value. */
