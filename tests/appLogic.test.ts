@@ -72,9 +72,11 @@ describe('links', () => {
       kind: 'error',
       message: expect.stringMatching(/unknown preset/),
     });
-    expect(decodeReadable('?preset=tiny&lr=abc')).toMatchObject({
-      kind: 'error',
-      message: expect.stringMatching(/lr=abc is not a number/),
+    // A readable link with one bad setting keeps its preset and the other settings, and says what it left out.
+    expect(decodeReadable('?preset=signal&lr=abc&seed=3')).toMatchObject({
+      kind: 'ok',
+      config: { name: 'signal', seed: 3 },
+      ignored: expect.stringMatching(/^This link's setting lr=abc is not a number: left at the preset's value/),
     });
   });
   it('reads version-1 links by migrating their config (with the checksum every link needs now)', () => {

@@ -276,7 +276,7 @@ describe('trust, in the page', () => {
     const v1 = Buffer.from(JSON.stringify({ ...cfg, schemaVersion: 1 })).toString('base64url');
     const good = encodeLink(cfg);
     const rng = Rng.from(20261201, 'page-links-browser');
-    const links = [`#v=1&c=${v1}`, `${url}?preset=tiny&sharing=__proto__`];
+    const links = [`#v=1&c=${v1}`];
     for (let k = 0; k < 6; k++) {
       const i = 1 + rng.int(good.length - 1);
       links.push(good.slice(0, i) + (good[i] === 'x' ? 'y' : 'x') + good.slice(i + 1));
@@ -293,6 +293,17 @@ describe('trust, in the page', () => {
       expect(shown[0], l).not.toMatch(RAW);
       expect(await page.getAttribute('[data-preset=best-varies]', 'aria-current'), l).toBe('page');
     }
+    // A readable link with a bad setting keeps the preset it names and its other settings; one notice says which
+    // setting was left at the preset's value.
+    await page.goto('about:blank');
+    await page.goto(`${url}?preset=signal&sharing=__proto__&seed=3`);
+    await page.waitForSelector('[data-testid=notice]', { timeout: 30_000 });
+    const kept = await notices(page);
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatch(/^This link's setting .*sharing policy.*left at the preset's value, the rest of "signal"/);
+    expect(kept[0]).not.toMatch(RAW);
+    expect(await page.getAttribute('[data-preset=signal]', 'aria-current')).toBe('page');
+    expect(await field(page, 'seed')).toBe('3');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -596,6 +596,7 @@ export class Session {
     const link = decodeLink(location.hash);
     const readable = link.kind === 'none' ? decodeReadable(location.search) : link;
     if (readable.kind === 'error') notes.push({ kind: 'error', text: readable.message });
+    if (readable.kind === 'ok' && readable.ignored) notes.push({ kind: 'error', text: readable.ignored });
     const flagged = this.flags.problems;
     if (flagged.length)
       notes.push({

@@ -43,7 +43,10 @@ export function encodeLink(cfg: ExperimentConfig): string {
 }
 
 export type LinkResult =
-  { kind: 'none' } | { kind: 'ok'; config: ExperimentConfig } | { kind: 'error'; message: string };
+  | { kind: 'none' }
+  /** `ignored`: settings of a readable link that were not valid and were left at the preset's (one message). */
+  | { kind: 'ok'; config: ExperimentConfig; ignored?: string }
+  | { kind: 'error'; message: string };
 const fallback = 'The default experiment is shown instead.';
 const refuse = (message: string): LinkResult => ({ kind: 'error', message: `${message} ${fallback}` });
 /** A value from the address as a message may quote it: printable, short. */
@@ -167,9 +170,38 @@ export function decodeReadable(search: string): LinkResult {
   if (!base) return refuse(`This link names an unknown preset ${quoted(id)} (known: ${presetIds().join(', ')}).`);
   try {
     return { kind: 'ok', config: applyReadable(base, q) };
-  } catch (e) {
-    return refuse(`This link's settings are not valid: ${projectMessage(e) ?? 'a setting could not be read'}.`);
+  } catch {
+    // Keep the preset the link names, and each setting that is valid on its own; say which were left out.
+    const { config, ignored } = applyEachValid(base, q);
+    return {
+      kind: 'ok',
+      config,
+      ignored:
+        `This link's ${ignored.length === 1 ? 'setting' : 'settings'} ${ignored.join('; ')}: left at the ` +
+        `preset's ${ignored.length === 1 ? 'value' : 'values'}, the rest of ${quoted(id)} is shown.`,
+    };
   }
+}
+
+/** The readable settings applied one at a time, each kept only if the config is still valid with it. */
+function applyEachValid(base: ExperimentConfig, q: URLSearchParams): { config: ExperimentConfig; ignored: string[] } {
+  let c = structuredClone(base);
+  const ignored: string[] = [];
+  for (const s of SETTINGS) {
+    if (!s.param || !q.has(s.param)) continue;
+    const text = q.get(s.param)!;
+    const next = structuredClone(c);
+    try {
+      setAt(next, s.path, s.read(text, s.param));
+      c = parseConfig(next);
+    } catch (e) {
+      const why = projectMessage(e);
+      ignored.push(
+        why?.includes(`${s.param}=`) ? why : `${s.param}=${quoted(text)} (${why ?? 'not a value it takes'})`,
+      );
+    }
+  }
+  return { config: c, ignored };
 }
 
 /** A readable query for cfg when it is a preset plus common settings only; otherwise undefined. */
