@@ -267,6 +267,9 @@ describe('the app in chromium', () => {
       a,
       { timeout: 10_000 },
     );
+    // One step, as shown: paused, the bar shows the step the run stopped at (not one a few steps behind).
+    await page.waitForTimeout(500);
+    expect(await stepAt()).toBe(a + 1);
     await page.click('[data-testid=resume]');
     await page.click('[data-testid=cancel]');
     await waitDone(page, 30_000);

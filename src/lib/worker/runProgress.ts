@@ -99,6 +99,11 @@ export class RunProgress {
     });
   }
 
+  /** Posts where the run is now, whenever the last post was (the run pauses here). */
+  flush(): void {
+    this.report(true);
+  }
+
   /** The first instance starts training (its set-up is not timed as work). */
   begin(): void {
     this.timer.begin();

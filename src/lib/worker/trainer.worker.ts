@@ -48,6 +48,9 @@ async function between(): Promise<void> {
   const t0 = performance.now();
   if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
   else await macrotask();
+  // Paused: the page shows the step the run stops at (progress is posted at most every 100 ms, so the last post may
+  // be a few steps behind, and a Step then seemed to jump several).
+  if (paused && !cancelled && stepBudget === 0) progressNow?.flush();
   while (paused && !cancelled && stepBudget === 0) await new Promise<void>((r) => (wake = r));
   if (paused && stepBudget > 0) stepBudget--;
   // Time spent slowed or paused is not work: the progress model's rates must not count it.
