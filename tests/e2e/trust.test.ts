@@ -304,6 +304,15 @@ describe('trust, in the page', () => {
     expect(kept[0]).not.toMatch(RAW);
     expect(await page.getAttribute('[data-preset=signal]', 'aria-current')).toBe('page');
     expect(await field(page, 'seed')).toBe('3');
+    // A compared run the link names with a bad setting is not drawn (not silently the preset), and says so.
+    await page.goto('about:blank');
+    await page.goto(`${url}?preset=interference&compare=${encodeURIComponent('order=bogus')}`);
+    await page.waitForSelector('[data-testid=notice]', { timeout: 30_000 });
+    expect(await notices(page)).toEqual([
+      expect.stringMatching(/^A compared run in this link was not understood: order=.*it is not drawn\.$/),
+    ]);
+    expect(await page.getAttribute('[data-preset=interference]', 'aria-current')).toBe('page');
+    expect(await page.locator('[data-testid=compare-run]:checked').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   });

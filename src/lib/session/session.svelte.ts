@@ -647,8 +647,13 @@ export class Session {
     const notes: { kind: Notice['kind']; text: string }[] = [];
     for (const query of comparedQueries(search, this.presetId)) {
       const link = decodeReadable(query);
-      if (link.kind !== 'ok') {
-        const why = link.kind === 'error' ? link.message : 'it names no settings';
+      if (link.kind !== 'ok' || link.ignoredSettings) {
+        const why =
+          link.kind === 'error'
+            ? link.message
+            : link.kind === 'ok'
+              ? `${link.ignoredSettings?.join('; ')}; it is not drawn.`
+              : 'it names no settings';
         notes.push({ kind: 'error', text: `A compared run in this link was not understood: ${why}` });
         continue;
       }

@@ -44,8 +44,11 @@ export function encodeLink(cfg: ExperimentConfig): string {
 
 export type LinkResult =
   | { kind: 'none' }
-  /** `ignored`: settings of a readable link that were not valid and were left at the preset's (one message). */
-  | { kind: 'ok'; config: ExperimentConfig; ignored?: string }
+  /**
+   * `ignored`: settings of a readable link that were not valid and were left at the preset's (one message), and
+   * `ignoredSettings` each of them ("seed=-1 (…)").
+   */
+  | { kind: 'ok'; config: ExperimentConfig; ignored?: string; ignoredSettings?: string[] }
   | { kind: 'error'; message: string };
 const fallback = 'The default experiment is shown instead.';
 const refuse = (message: string): LinkResult => ({ kind: 'error', message: `${message} ${fallback}` });
@@ -176,6 +179,7 @@ export function decodeReadable(search: string): LinkResult {
     return {
       kind: 'ok',
       config,
+      ignoredSettings: ignored,
       ignored:
         `This link's ${ignored.length === 1 ? 'setting' : 'settings'} ${ignored.join('; ')}: left at the ` +
         `preset's ${ignored.length === 1 ? 'value' : 'values'}, the rest of ${quoted(id)} is shown.`,
