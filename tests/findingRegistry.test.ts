@@ -1,5 +1,6 @@
 // One entry per finding and per chart: a finding added to the registry alone reaches the gallery's tabs, the card,
 // the article and the CLI's report; a chart added alone is drawn by the page wherever a finding names it.
+import { readFileSync } from 'node:fs';
 import { render } from 'svelte/server';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FindingDef } from '../src/engine/findings/findingDef';
@@ -9,6 +10,7 @@ import { tiny } from '../src/engine/findings/configs';
 import { findingsSummary } from '../src/engine/findings/summary';
 import Article from '../src/lib/article/Article.svelte';
 import { GLOSSARY } from '../src/lib/article/glossary';
+import { glossify, richParts } from '../src/lib/article/richText';
 import Charts from '../src/lib/charts/Charts.svelte';
 import { CHARTS, type ChartDef } from '../src/lib/charts/registry';
 import TauChart from '../src/lib/charts/TauChart.svelte';
@@ -130,5 +132,31 @@ describe('the finding registry', () => {
     }).body;
     expect(charts).toMatch(/class="term"[^>]*>Kendall tau<\/button>/);
     expect(card + charts).not.toContain('[[');
+  });
+});
+
+describe('statistic names explain themselves', () => {
+  it('every statistic of the findings report marks a glossary term (hover and tap), the issue’s two examples too', () => {
+    const summary = JSON.parse(readFileSync('public/findings.json', 'utf8')) as {
+      results: { rows: { statistic: string; target: string }[] }[];
+    };
+    const rows = summary.results.flatMap((r) => r.rows);
+    expect(rows.length).toBeGreaterThan(15);
+    for (const r of rows) {
+      const parts = richParts(glossify(r.statistic));
+      expect(
+        parts.some((p) => p.term),
+        r.statistic,
+      ).toBe(true);
+    }
+    expect(richParts(glossify('Kendall(rank at i, i+64) − Kendall(i, i+32), fixed order'))[0]).toEqual({
+      text: 'Kendall(rank at i, i+64) − Kendall(i, i+32)',
+      term: 'lag',
+    });
+    expect(glossify('full: GT-Tau-Mean-64 / Std-64')).toBe('full: [[meanK|GT-Tau-Mean-64]] / [[stdK|Std-64]]');
+    expect(glossify('≥ 0.2 in enough instances (sign test p < 0.05)')).toMatch(/\[\[signTest\|sign test\]\]/);
+    // Already marked text is left as it is; each term is marked once.
+    expect(glossify('[[gtTau|GT-Tau]] and GT-Tau')).toBe('[[gtTau|GT-Tau]] and GT-Tau');
+    expect(glossify('GT-Tau and GT-Tau')).toBe('[[gtTau|GT-Tau]] and GT-Tau');
   });
 });

@@ -97,6 +97,26 @@ describe('layout and accessibility', () => {
     }
   });
 
+  it('a statistic’s name in a card explains itself on a tap (a phone: the tap must open it, not toggle)', async () => {
+    const page = await openPage(browser, `${url}?preset=interference`, {
+      viewport: { width: 390, height: 844 },
+      hasTouch: true,
+      isMobile: true,
+    });
+    const term = page.locator('[data-testid=finding-stats] th[scope=row] button.term').first();
+    await term.scrollIntoViewIfNeeded();
+    expect(await term.textContent()).toBe('Kendall(rank at i, i+64) − Kendall(i, i+32)');
+    await term.tap();
+    const tip = page.locator(`#${await term.getAttribute('aria-describedby')}`);
+    expect(await tip.isVisible()).toBe(true);
+    expect(await tip.textContent()).toMatch(/^Kendall tau between the rankings after step i and after step i \+ lag/);
+    // Every statistic row names at least one explained term.
+    const rows = page.locator('[data-testid=finding-stats] th[scope=row]');
+    for (let i = 0; i < (await rows.count()); i++)
+      expect(await rows.nth(i).locator('button.term').count()).toBeGreaterThanOrEqual(1);
+    await page.context().close();
+  });
+
   it('axe-core finds no serious or critical violation on the start page and after a run', async () => {
     const page = await openPage(browser, url + microLink(2, 2), { bypassCSP: true });
     expect(await axe(page)).toEqual([]);

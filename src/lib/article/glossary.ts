@@ -113,6 +113,38 @@ export const GLOSSARY = {
     short: 'Each child trained once every 64 steps, in a fixed or shuffled order.',
     long: 'The paper trains one child per mini-batch in this order rather than sampling children at random.',
   },
+  spread: {
+    term: 'spread ratio',
+    short:
+      'How far apart the children’s true accuracies are (the spread of their means over seeds) against how much ' +
+      'one child’s accuracy moves from seed to seed (the mean seed std).',
+    long: 'A ground truth ranks only if its children differ by more than seed noise: the paper’s is about 3× or more.',
+  },
+  lag: {
+    term: 'Kendall with lag',
+    short:
+      'Kendall tau between the rankings after step i and after step i + lag, averaged over the dense window: how ' +
+      'alike the rankings a given number of steps apart are.',
+    long:
+      'With a fixed order, lag 64 brings back the same children trained last: a peak there (above lag 32) is ' +
+      'the signature of interference. Lag-64 − lag-32 measures it.',
+  },
+  sharpness: {
+    term: 'sharpness',
+    short: 'How far the lag curve peaks at the period above its neighbours: K(64) − (K(62) + K(66)) / 2.',
+    long:
+      'A slow wave in the lag curve can come from runs of similar children in the order; a sharp peak at ' +
+      'exactly the period comes from which child was trained last.',
+  },
+  signTest: {
+    term: 'sign test',
+    short:
+      'A test over instances: how likely it is, by chance alone, that the predicted side wins in at least this ' +
+      'many of them (p; below 0.05 is taken as support).',
+    long:
+      'With 5 instances the smallest p is 0.031 (5 of 5); 4 of 5 gives 0.19. A statistic that meets its target ' +
+      'on average without that support is “not distinguishable”.',
+  },
   bn: {
     term: 'BatchNorm statistics',
     short: 'Running mean and variance used at evaluation; updated by whichever child was trained last.',
