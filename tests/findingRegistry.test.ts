@@ -160,3 +160,11 @@ describe('statistic names explain themselves', () => {
     expect(glossify('GT-Tau and GT-Tau')).toBe('[[gtTau|GT-Tau]] and GT-Tau');
   });
 });
+
+describe('axis titles that are glossary terms', () => {
+  it('explain themselves on hover (an SVG title from the glossary)', () => {
+    const { body } = render(TauChart, { props: { record: fakeRecord({ gt: true }) } });
+    expect(body).toMatch(/class="y-label"[^>]*>\s*Kendall tau(<!--[^>]*-->)?<title>[^<]*<\/title>/);
+    expect(body).toContain(`<title>${GLOSSARY.kendall.short}</title>`);
+  });
+});

@@ -1,4 +1,5 @@
 // What every chart shares: sizes, margins, the colour scale and reference-mark colours, number formats.
+import { GLOSSARY, type TermId } from '../article/glossary';
 import { interpolateViridis } from 'd3';
 
 /** One size for every chart (viewBox units; the SVG scales to its box). Text is sized in CSS. */
@@ -36,3 +37,8 @@ export function rankColour(rank: number, n: number): string {
 export const pct = (v: number, d = 1) => (Number.isFinite(v) ? `${(v * 100).toFixed(d)}%` : '—');
 export const num = (v: number | null | undefined, d = 3) =>
   typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—';
+
+/** Axis titles that are glossary terms: their explanation, shown on hover (the caption below marks them for a tap). */
+const AXIS_TERMS: Record<string, TermId> = { 'Kendall tau': 'kendall', 'GT-Tau-Mean-64': 'meanK', lag: 'lag' };
+export const axisExplained = (label: string): string | undefined =>
+  Object.hasOwn(AXIS_TERMS, label) ? GLOSSARY[AXIS_TERMS[label]].short : undefined;
