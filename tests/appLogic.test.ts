@@ -72,6 +72,12 @@ describe('links', () => {
       kind: 'error',
       message: expect.stringMatching(/unknown preset/),
     });
+    // Settings with no preset to change are refused with a message, not dropped in silence; no settings: none.
+    expect(decodeReadable('?seed=3&order=bogus')).toMatchObject({
+      kind: 'error',
+      message: expect.stringMatching(/^This link's seed=, order= name no preset to change/),
+    });
+    expect(decodeReadable('?mode=class')).toEqual({ kind: 'none' });
     // A readable link with one bad setting keeps its preset and the other settings, and says what it left out.
     expect(decodeReadable('?preset=signal&lr=abc&seed=3')).toMatchObject({
       kind: 'ok',

@@ -168,7 +168,13 @@ function applyReadable(base: ExperimentConfig, q: URLSearchParams): ExperimentCo
 export function decodeReadable(search: string): LinkResult {
   const q = new URLSearchParams(search);
   const id = q.get('preset');
-  if (id === null) return { kind: 'none' };
+  if (id === null) {
+    // Settings without a preset to apply them to are not silently dropped.
+    const given = SETTINGS.filter((s) => s.param && q.has(s.param)).map((s) => `${s.param}=`);
+    return given.length
+      ? refuse(`This link's ${given.join(', ')} name no preset to change (add ?preset=…, e.g. ?preset=best-varies).`)
+      : { kind: 'none' };
+  }
   const base = basePreset(id);
   if (!base) return refuse(`This link names an unknown preset ${quoted(id)} (known: ${presetIds().join(', ')}).`);
   try {
