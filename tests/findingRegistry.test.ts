@@ -136,7 +136,7 @@ describe('the finding registry', () => {
 });
 
 describe('statistic names explain themselves', () => {
-  it('every statistic of the findings report marks a glossary term (hover and tap), the issue’s two examples too', () => {
+  it('every statistic of the findings report marks a glossary term, the issue’s two examples too', () => {
     const summary = JSON.parse(readFileSync('public/findings.json', 'utf8')) as {
       results: { rows: { statistic: string; target: string }[] }[];
     };
