@@ -24,7 +24,7 @@ import {
 } from '../src/lib/charts/chartData';
 import { helperCount } from '../src/lib/worker/helperPool';
 import { ProgressModel, type Work } from '../src/engine/train/progressModel';
-import { fakeRecord } from './fixtures';
+import { chartContext, fakeRecord } from './fixtures';
 
 describe('links', () => {
   it('round-trip every gallery preset exactly, in full and in readable form', () => {
@@ -359,16 +359,7 @@ describe('compared runs on the charts', () => {
   const g = findingById('interference')!;
   const record = load(g.config);
   const others = g.contrasts.map((c) => load(c.config));
-  const ctx = (over: Partial<ChartContext>): ChartContext => ({
-    record,
-    contrasts: [],
-    compared: [],
-    published: undefined,
-    runs: [],
-    hovered: null,
-    onhover: () => undefined,
-    ...over,
-  });
+  const ctx = (over: Partial<ChartContext>) => chartContext(record, over);
   it('the last two ticked runs are drawn in purple over the lag and agreement charts, named in the legends', () => {
     const compared = [
       { label: 'first', record: others[0] },

@@ -16,7 +16,7 @@ import { CHARTS, type ChartDef } from '../src/lib/charts/registry';
 import TauChart from '../src/lib/charts/TauChart.svelte';
 import FindingCard from '../src/lib/findings/FindingCard.svelte';
 import Gallery from '../src/lib/findings/Gallery.svelte';
-import { fakeRecord } from './fixtures';
+import { chartContext, fakeRecord } from './fixtures';
 
 const PROBE: FindingDef = {
   id: 'probe',
@@ -107,15 +107,7 @@ describe('the finding registry', () => {
     expect(all.indexOf('Agreement with lag')).toBeLessThan(all.indexOf('The probe chart'));
   });
   it('every term marked in a finding text or a chart caption is a glossary term, and is rendered as one', () => {
-    const ctx = {
-      record,
-      contrasts: [],
-      compared: [],
-      published: undefined,
-      runs: [],
-      hovered: null,
-      onhover: () => undefined,
-    };
+    const ctx = chartContext(record);
     const texts = [
       ...FINDINGS.flatMap((g) => [g.claim, g.lookAt, g.article]),
       ...CHARTS.filter((c) => !c.when || c.when(ctx)).map((c) => c.caption(ctx)),

@@ -7,6 +7,7 @@ import { validateRecord } from '../src/engine/schema/readRecord';
 import { preset } from '../src/engine/schema/scales';
 import { PAPER_SPACE } from '../src/engine/space/searchSpace';
 import { computeMetrics } from '../src/engine/schema/summary';
+import type { ChartContext } from '../src/lib/charts/registry';
 
 const N = 64;
 /** Child c's accuracy at point k of instance i: rises with c, with a wobble that depends on k and i. */
@@ -67,3 +68,15 @@ export function fakeRecord(
   rec.metrics = computeMetrics(rec);
   return rec;
 }
+
+/** What a chart is drawn from, for `record` alone unless `over` adds contrasts, compared runs or a trace. */
+export const chartContext = (record: RunRecord, over: Partial<ChartContext> = {}): ChartContext => ({
+  record,
+  contrasts: [],
+  compared: [],
+  published: undefined,
+  runs: [],
+  hovered: null,
+  onhover: () => undefined,
+  ...over,
+});
