@@ -1,5 +1,6 @@
 // What every chart shares: sizes, margins, the colour scale and reference-mark colours, number formats.
-import { GLOSSARY, type TermId } from '../article/glossary';
+import { GLOSSARY } from '../article/glossary';
+import { glossify, richParts } from '../article/richText';
 import { interpolateViridis } from 'd3';
 
 /** One size for every chart (viewBox units; the SVG scales to its box). Text is sized in CSS. */
@@ -38,7 +39,11 @@ export const pct = (v: number, d = 1) => (Number.isFinite(v) ? `${(v * 100).toFi
 export const num = (v: number | null | undefined, d = 3) =>
   typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—';
 
-/** Axis titles that are glossary terms: their explanation, shown on hover (the caption below marks them for a tap). */
-const AXIS_TERMS: Record<string, TermId> = { 'Kendall tau': 'kendall', 'GT-Tau-Mean-64': 'meanK', lag: 'lag' };
-export const axisExplained = (label: string): string | undefined =>
-  Object.hasOwn(AXIS_TERMS, label) ? GLOSSARY[AXIS_TERMS[label]].short : undefined;
+/**
+ * An axis title's explanation, shown on hover (the caption below marks the same term for a tap): the first glossary
+ * term glossify finds in it, by the same table as the cards' statistic names.
+ */
+export const axisExplained = (label: string): string | undefined => {
+  const term = richParts(glossify(label)).find((p) => p.term)?.term;
+  return term ? GLOSSARY[term].short : undefined;
+};
